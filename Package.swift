@@ -1,0 +1,53 @@
+// swift-tools-version: 6.0
+//
+// The modules follow the data flow, lowest first:
+//   Support (processes, progress, hashing, errors)
+//   CGit2 → Git (the only Swift module that sees libgit2)
+//   Manifest (repo XML) → Workspace (fetch, checkout, lock, mirror, bundle)
+//   Patches (verified patch sets applied with libgit2)
+//   Boards (board and app files) → ImageBuild (seL4's CMake/Ninja build, artifacts)
+//   Emulator (QEMU with pass/fail detection), Doctor (host tools)
+//   Commands (one subcommand per file) → sel4img (thin @main)
+import PackageDescription
+
+let package = Package(
+    name: "sel4img",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sel4img", targets: ["sel4img"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "Support", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
+        .target(name: "Git", dependencies: ["CGit2", "Support"]),
+        .target(name: "Manifest", dependencies: ["Support"]),
+        .target(name: "Workspace", dependencies: ["Git", "Manifest", "Support"]),
+        .target(name: "Patches", dependencies: ["Git", "Workspace", "Support"]),
+        .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
+        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "Support"]),
+        .target(name: "Emulator", dependencies: ["Boards", "Support"]),
+        .target(name: "Doctor", dependencies: ["Support"]),
+        .target(
+            name: "Commands",
+            dependencies: [
+                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "Support",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "sel4img", dependencies: ["Commands"]),
+
+        .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
+        .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "Git", "TestSupport"]),
+        .testTarget(name: "PatchesTests", dependencies: ["Patches", "Workspace", "TestSupport"]),
+        .testTarget(name: "BoardsTests", dependencies: ["Boards", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
+    ]
+)

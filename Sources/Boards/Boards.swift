@@ -1,0 +1,1 @@
+// Boards: module under construction in this session.

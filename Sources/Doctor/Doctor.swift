@@ -1,0 +1,1 @@
+// Doctor: module under construction in this session.

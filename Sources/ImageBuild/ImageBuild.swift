@@ -1,0 +1,1 @@
+// ImageBuild: module under construction in this session.

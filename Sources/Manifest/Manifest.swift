@@ -1,0 +1,1 @@
+// Manifest: module under construction in this session.

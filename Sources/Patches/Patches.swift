@@ -1,0 +1,1 @@
+// Patches: module under construction in this session.

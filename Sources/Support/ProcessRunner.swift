@@ -1,0 +1,259 @@
+import Foundation
+
+/// A command that failed, with what a person needs to see: the command line,
+/// the directory, how it ended, and the last lines it printed.
+public struct ProcessError: UserFacingError {
+    public enum Ending: Sendable, Equatable {
+        case exit(Int32)
+        case signal(Int32)
+        case notFound
+    }
+
+    public var commandLine: String
+    public var directory: String?
+    public var ending: Ending
+    public var tail: [String]
+    public var logFile: String?
+
+    public var description: String {
+        var text: String
+        switch ending {
+        case .notFound:
+            text = "Could not run '\(commandLine)': the program was not found"
+        case .exit(let code):
+            text = "'\(commandLine)' failed with exit status \(code)"
+        case .signal(let sig):
+            text = "'\(commandLine)' was killed by signal \(sig)"
+        }
+        if let directory { text += " (in \(directory))" }
+        if !tail.isEmpty {
+            text += "\nLast lines of its output:\n" + tail.map { "  | " + $0 }.joined(separator: "\n")
+        }
+        if let logFile { text += "\nFull log: \(logFile)" }
+        return text
+    }
+
+    public var hint: String? {
+        ending == .notFound ? "run 'sel4img doctor' to see which host tools are missing" : nil
+    }
+}
+
+/// The one way sel4img runs other programs (cmake, ninja, qemu, mkimage).
+/// It quotes the command line for logs, streams output line by line, keeps
+/// the tail for error messages, and can copy everything to a log file.
+public struct ProcessRunner: Sendable {
+    public init() {}
+
+    public struct Result: Sendable {
+        public var status: Int32
+        public var output: String
+    }
+
+    /// Quotes arguments so a logged command line can be pasted into a shell.
+    public static func quote(_ args: [String]) -> String {
+        args.map { arg in
+            if arg.isEmpty { return "''" }
+            let safe = arg.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0) }
+            return safe ? arg : "'" + arg.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
+    }
+
+    /// Finds an executable on PATH (or checks an explicit path).
+    public static func which(_ name: String, path: String? = ProcessInfo.processInfo.environment["PATH"]) -> URL? {
+        if name.contains("/") {
+            return FileManager.default.isExecutableFile(atPath: name) ? URL(fileURLWithPath: name) : nil
+        }
+        for dir in (path ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = URL(fileURLWithPath: String(dir)).appendingPathComponent(name)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
+    }
+
+    /// Runs a command to completion, calling `onLine` for every line of combined
+    /// stdout/stderr, and appending everything to `log` when given. Throws
+    /// `ProcessError` on a non-zero exit unless `check` is false.
+    @discardableResult
+    public func run(
+        _ args: [String],
+        in directory: URL? = nil,
+        environment: [String: String]? = nil,
+        log: URL? = nil,
+        check: Bool = true,
+        tailLines: Int = 30,
+        onLine: (@Sendable (String) -> Void)? = nil
+    ) throws -> Result {
+        let running = try start(args, in: directory, environment: environment, log: log, tailLines: tailLines, onLine: onLine)
+        let result = running.wait()
+        if check, result.status != 0 {
+            throw running.error(for: result.status)
+        }
+        return result
+    }
+
+    /// Starts a command and returns at once; the caller can watch its output,
+    /// terminate it, and wait for it.
+    public func start(
+        _ args: [String],
+        in directory: URL? = nil,
+        environment: [String: String]? = nil,
+        log: URL? = nil,
+        stdin: FileHandle? = nil,
+        tailLines: Int = 30,
+        onLine: (@Sendable (String) -> Void)? = nil
+    ) throws -> RunningProcess {
+        precondition(!args.isEmpty, "empty command line")
+        let commandLine = Self.quote(args)
+        guard let executable = Self.which(args[0], path: environment?["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]) else {
+            throw ProcessError(commandLine: commandLine, directory: directory?.path, ending: .notFound, tail: [], logFile: nil)
+        }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = Array(args.dropFirst())
+        if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = stdin ?? FileHandle.nullDevice
+
+        var logHandle: FileHandle?
+        if let log {
+            try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: log.path) {
+                FileManager.default.createFile(atPath: log.path, contents: nil)
+            }
+            logHandle = try FileHandle(forWritingTo: log)
+            logHandle?.seekToEndOfFile()
+            logHandle?.write(Data("$ \(commandLine)\n".utf8))
+        }
+        let collector = OutputCollector(tailLines: tailLines, log: logHandle, onLine: onLine)
+        try process.run()
+        let reader = Thread {
+            let handle = pipe.fileHandleForReading
+            while true {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                collector.append(data)
+            }
+            collector.finish()
+        }
+        reader.start()
+        return RunningProcess(process: process, collector: collector, commandLine: commandLine, directory: directory?.path, logFile: log?.path)
+    }
+}
+
+/// A started process. `wait()` returns once the process ended and all of its
+/// output was read.
+public final class RunningProcess: @unchecked Sendable {
+    let process: Process
+    let collector: OutputCollector
+    public let commandLine: String
+    let directory: String?
+    let logFile: String?
+
+    init(process: Process, collector: OutputCollector, commandLine: String, directory: String?, logFile: String?) {
+        self.process = process
+        self.collector = collector
+        self.commandLine = commandLine
+        self.directory = directory
+        self.logFile = logFile
+    }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    public func terminate() {
+        if process.isRunning { process.terminate() }
+    }
+
+    public func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+
+    public func wait() -> ProcessRunner.Result {
+        process.waitUntilExit()
+        collector.waitUntilFinished()
+        var status = process.terminationStatus
+        if process.terminationReason == .uncaughtSignal { status = 128 + status }
+        return .init(status: status, output: collector.text)
+    }
+
+    public func error(for status: Int32) -> ProcessError {
+        let ending: ProcessError.Ending =
+            process.terminationReason == .uncaughtSignal ? .signal(process.terminationStatus) : .exit(status)
+        return ProcessError(commandLine: commandLine, directory: directory, ending: ending, tail: collector.tail, logFile: logFile)
+    }
+}
+
+/// Splits a byte stream into lines, keeping a bounded tail and (optionally) the whole text.
+final class OutputCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()
+    private var all = Data()
+    private var tailStore: [String] = []
+    private let tailLines: Int
+    private let log: FileHandle?
+    private let onLine: (@Sendable (String) -> Void)?
+    private let done = DispatchSemaphore(value: 0)
+    private static let keepLimit = 8 << 20
+
+    init(tailLines: Int, log: FileHandle?, onLine: (@Sendable (String) -> Void)?) {
+        self.tailLines = tailLines
+        self.log = log
+        self.onLine = onLine
+    }
+
+    func append(_ data: Data) {
+        log?.write(data)
+        var lines: [String] = []
+        lock.lock()
+        if all.count < Self.keepLimit { all.append(data) }
+        buffer.append(data)
+        while let nl = buffer.firstIndex(of: 0x0A) {
+            let lineData = buffer[buffer.startIndex..<nl]
+            buffer.removeSubrange(buffer.startIndex...nl)
+            var line = String(decoding: lineData, as: UTF8.self)
+            if line.hasSuffix("\r") { line.removeLast() }
+            lines.append(line)
+            remember(line)
+        }
+        lock.unlock()
+        for line in lines { onLine?(line) }
+    }
+
+    private func remember(_ line: String) {
+        tailStore.append(line)
+        if tailStore.count > tailLines { tailStore.removeFirst(tailStore.count - tailLines) }
+    }
+
+    /// The unterminated last line, if any, so a prompt without a newline is still seen.
+    func finish() {
+        lock.lock()
+        var last: String?
+        if !buffer.isEmpty {
+            last = String(decoding: buffer, as: UTF8.self)
+            remember(last!)
+            buffer.removeAll()
+        }
+        lock.unlock()
+        if let last { onLine?(last) }
+        try? log?.close()
+        done.signal()
+    }
+
+    func waitUntilFinished() {
+        done.wait()
+        done.signal()
+    }
+
+    var tail: [String] {
+        lock.lock(); defer { lock.unlock() }
+        return tailStore
+    }
+
+    var text: String {
+        lock.lock(); defer { lock.unlock() }
+        return String(decoding: all, as: UTF8.self)
+    }
+}

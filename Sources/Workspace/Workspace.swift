@@ -1,0 +1,1 @@
+// Workspace: module under construction in this session.

@@ -1,0 +1,3 @@
+import Commands
+
+SEL4Img.main()

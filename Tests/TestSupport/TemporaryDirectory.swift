@@ -1,0 +1,61 @@
+import Foundation
+
+/// A fresh directory under the system temporary directory, removed by `remove()`.
+public struct TemporaryDirectory: Sendable {
+    public let url: URL
+
+    public init(_ label: String = "sel4img-test") throws {
+        let base = FileManager.default.temporaryDirectory
+            .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+        url = base.resolvingSymlinksInPath()
+    }
+
+    public func path(_ relative: String) -> URL { url.appendingPathComponent(relative) }
+
+    public func write(_ relative: String, _ text: String) throws {
+        let file = path(relative)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: file)
+    }
+
+    public func read(_ relative: String) throws -> String {
+        try String(contentsOf: path(relative), encoding: .utf8)
+    }
+
+    public func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// Runs a shell command in tests to build fixtures or cross-check results with
+/// independent tools (git, dtc, cpio). Never used by sel4img itself.
+@discardableResult
+public func sh(_ command: String, in directory: URL? = nil, environment: [String: String] = [:]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    if let directory { process.currentDirectoryURL = directory }
+    var env = ProcessInfo.processInfo.environment
+    env["GIT_AUTHOR_NAME"] = "Test"; env["GIT_AUTHOR_EMAIL"] = "test@example.com"
+    env["GIT_COMMITTER_NAME"] = "Test"; env["GIT_COMMITTER_EMAIL"] = "test@example.com"
+    env["GIT_CONFIG_NOSYSTEM"] = "1"; env["HOME"] = FileManager.default.temporaryDirectory.path
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let out = String(decoding: data, as: UTF8.self)
+    guard process.terminationStatus == 0 else {
+        throw ShellError(command: command, status: process.terminationStatus, output: out)
+    }
+    return out
+}
+
+public struct ShellError: Error, CustomStringConvertible {
+    public var command: String
+    public var status: Int32
+    public var output: String
+    public var description: String { "`\(command)` exited \(status):\n\(output)" }
+}
