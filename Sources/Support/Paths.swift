@@ -48,3 +48,16 @@ extension FileManager {
         try data.write(to: url, options: .atomic)
     }
 }
+
+extension URL {
+    /// The relative path from this directory to `other` (both absolute), e.g.
+    /// for symbolic links and gitlink files that must survive moving the workspace.
+    public func relativePath(to other: URL) -> String {
+        let a = standardizedFileURL.pathComponents
+        let b = other.standardizedFileURL.pathComponents
+        var i = 0
+        while i < a.count, i < b.count, a[i] == b[i] { i += 1 }
+        let parts = Array(repeating: "..", count: a.count - i) + b[i...]
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+import Support
+import Yams
+
+/// A system sel4img can build: which sources (a manifest and patch sets),
+/// which seL4 CMake settings it adds to the board's, which boards it runs on,
+/// how to tell from the console whether it worked, and which build outputs
+/// to keep. Loaded from `apps/<name>.yaml`; see `boards/README.md`.
+public struct App: Sendable, Equatable, Codable {
+    /// The app's name: its file name without `.yaml`.
+    public var name: String
+    public var description: String
+    /// Path of the repo manifest below the checkout's `manifests/` directory.
+    public var manifest: String
+    /// Names of patch sets (directories below `patches/`) applied in order.
+    public var patchSets: [String]
+    public var cmake: CMake
+    /// Board names the app is known to build for.
+    public var supportedBoards: [String]
+    public var console: Console
+    /// Build outputs to keep: role (`image`, `kernel`, …) → path or glob
+    /// pattern relative to the build directory. `image` is always present.
+    public var outputs: [String: String]
+
+    public init(name: String, description: String, manifest: String, patchSets: [String], cmake: CMake,
+                supportedBoards: [String], console: Console, outputs: [String: String]) {
+        self.name = name
+        self.description = description
+        self.manifest = manifest
+        self.patchSets = patchSets
+        self.cmake = cmake
+        self.supportedBoards = supportedBoards
+        self.console = console
+        self.outputs = outputs
+    }
+
+    /// The app's own seL4 CMake settings (the board supplies platform,
+    /// architecture, simulation and compiler).
+    public struct CMake: Sendable, Equatable, Codable {
+        /// `-D` settings for every board.
+        public var settings: [String: String]
+        /// Extra or replacing settings per board name.
+        public var boards: [String: [String: String]]
+
+        public init(settings: [String: String], boards: [String: [String: String]]) {
+            self.settings = settings
+            self.boards = boards
+        }
+    }
+
+    /// How to judge a run from its console output.
+    public struct Console: Sendable, Equatable, Codable {
+        /// Regular expressions; a line matching any of them means success.
+        public var success: [String]
+        /// Regular expressions; a line matching any of them means failure.
+        public var failure: [String]
+        /// Give up (and fail) when neither appeared within this many seconds.
+        public var timeoutSeconds: Int
+
+        public init(success: [String], failure: [String], timeoutSeconds: Int) {
+            self.success = success
+            self.failure = failure
+            self.timeoutSeconds = timeoutSeconds
+        }
+    }
+
+    /// The output role that names the bootable image.
+    public static let imageRole = "image"
+
+    /// The pattern of the bootable image.
+    public var imagePattern: String { outputs[Self.imageRole] ?? "" }
+
+    /// The complete seL4 CMake settings for building this app for `board`:
+    /// the board's settings, then the app's, then the app's for that board.
+    public func cmakeSettings(for board: Board, memorySize: UInt64? = nil) throws -> [String: String] {
+        guard supportedBoards.contains(board.name) else {
+            throw BoardError(kind: .unknownName, file: nil, line: nil, keyPath: nil,
+                             message: "app '\(name)' does not support board '\(board.name)'; supported boards: \(supportedBoards.joined(separator: ", "))")
+        }
+        var settings = try board.cmakeSettings(memorySize: memorySize)
+        settings.merge(cmake.settings) { _, app in app }
+        settings.merge(cmake.boards[board.name] ?? [:]) { _, app in app }
+        return settings
+    }
+}
+
+extension App {
+    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs"]
+    static let cmakeKeys = ["settings", "boards"]
+    static let consoleKeys = ["success", "failure", "timeoutSeconds"]
+    /// Settings the board owns; an app may not set them.
+    static let boardOwnedSettings = ["PLATFORM", "AARCH64", "SIMULATION", "CROSS_COMPILER_PREFIX"]
+
+    /// Loads and validates one app file. When `knownBoards` is given, every
+    /// board the app names must be one of them.
+    public static func load(from url: URL, knownBoards: [String]? = nil) throws -> App {
+        let shown = DisplayPath.of(url)
+        let text = try DisplayPath.read(url, shown: shown)
+        return try parse(text, name: DisplayPath.name(of: url, shown: shown), file: shown, knownBoards: knownBoards)
+    }
+
+    /// Parses app YAML. `file` is how messages name the file.
+    public static func parse(_ text: String, name: String, file: String, knownBoards: [String]? = nil) throws -> App {
+        let reader = YAMLReader(file: file)
+        let root = try reader.root(text: text, article: "an app", allowed: topKeys)
+
+        let description = root.required("description", .string)
+        let manifest = root.required("manifest", .string)
+        let patchSets = root.optional("patchSets", .list(.string)) ?? []
+        let supported = root.required("supportedBoards", .list(.string))
+
+        let cmakeView = root.section("cmake", allowed: cmakeKeys, required: false)
+        let settings = cmakeView?.optional("settings", .map(.setting)) ?? [:]
+        let perBoard = cmakeView?.optional("boards", .map(.map(.setting))) ?? [:]
+
+        let consoleView = root.section("console", allowed: consoleKeys, required: true)
+        let success = consoleView?.required("success", .list(.string))
+        let failure = consoleView?.optional("failure", .list(.string)) ?? []
+        let timeout = consoleView?.required("timeoutSeconds", .positiveInt)
+
+        let outputs = root.required("outputs", .map(.string))
+
+        try reader.finish()
+        guard let description, let manifest, let supported, let consoleView, let success, let timeout, let outputs else {
+            throw BoardError(kind: .invalidValue, file: file, line: nil, keyPath: nil, message: "incomplete app definition")
+        }
+        let app = App(name: name, description: description, manifest: manifest, patchSets: patchSets,
+                      cmake: CMake(settings: settings, boards: perBoard), supportedBoards: supported,
+                      console: Console(success: success, failure: failure, timeoutSeconds: timeout),
+                      outputs: outputs)
+        app.checkMeaning(root: root, cmake: cmakeView, console: consoleView, knownBoards: knownBoards, reader: reader)
+        try reader.finish()
+        return app
+    }
+
+    private func checkMeaning(root: MapView, cmake cmakeView: MapView?, console consoleView: MapView,
+                              knownBoards: [String]?, reader: YAMLReader) {
+        let manifestPlace = root.placeOf("manifest")
+        if let problem = SafePath.problem(with: manifest) {
+            reader.report(.invalid(manifestPlace, "the manifest path \(problem); give a path below manifests/ like sel4test.xml"))
+        } else if !manifest.hasSuffix(".xml") {
+            reader.report(.invalid(manifestPlace, "a manifest is an .xml file, got '\(manifest)'"))
+        }
+
+        for (index, patchSet) in patchSets.enumerated() {
+            let place = elementPlace(root, "patchSets", index)
+            if let problem = SafePath.problem(with: patchSet) {
+                reader.report(.invalid(place, "the patch set path \(problem)"))
+            }
+        }
+
+        if supportedBoards.isEmpty {
+            reader.report(.invalid(root.placeOf("supportedBoards"), "must name at least one board"))
+        }
+        var seen = Set<String>()
+        for (index, board) in supportedBoards.enumerated() {
+            let place = elementPlace(root, "supportedBoards", index)
+            if !seen.insert(board).inserted {
+                reader.report(.invalid(place, "board '\(board)' is listed twice"))
+            } else if let knownBoards, !knownBoards.contains(board) {
+                reader.report(.invalid(place, "unknown board '\(board)'; valid boards: \(knownBoards.sorted().joined(separator: ", "))"))
+            }
+        }
+
+        if let cmakeView {
+            checkSettings(cmake.settings, in: cmakeView, key: "settings", reader: reader)
+            if let boardsView = subview(cmakeView, "boards") {
+                for entry in boardsView.entries {
+                    if !supportedBoards.contains(entry.key) {
+                        reader.report(.invalid(boardsView.placeOf(entry.key),
+                            "settings for board '\(entry.key)', which is not in 'supportedBoards'"))
+                    }
+                    checkSettings(cmake.boards[entry.key] ?? [:], in: boardsView, key: entry.key, reader: reader)
+                }
+            }
+        }
+
+        if console.success.isEmpty {
+            reader.report(.invalid(consoleView.placeOf("success"), "must give at least one pattern"))
+        }
+        for (key, patterns) in [("success", console.success), ("failure", console.failure)] {
+            for (index, pattern) in patterns.enumerated() where (try? NSRegularExpression(pattern: pattern)) == nil {
+                reader.report(.invalid(elementPlace(consoleView, key, index), "'\(pattern)' is not a valid regular expression"))
+            }
+        }
+
+        let outputsPlace = root.placeOf("outputs")
+        if outputs[Self.imageRole] == nil {
+            reader.report(.missingKey(outputsPlace, Self.imageRole))
+        }
+        if let outputsView = subview(root, "outputs") {
+            for entry in outputsView.entries {
+                guard let pattern = outputs[entry.key], let problem = SafePath.problem(with: pattern) else { continue }
+                reader.report(.invalid(outputsView.placeOf(entry.key), "the output path \(problem)"))
+            }
+        }
+    }
+
+    private func checkSettings(_ settings: [String: String], in parent: MapView, key: String, reader: YAMLReader) {
+        guard let view = subview(parent, key) else { return }
+        for entry in view.entries {
+            let place = view.placeOf(entry.key)
+            if !CMakeName.isValid(entry.key) {
+                reader.report(.invalid(place, "'\(entry.key)' is not a CMake variable name"))
+            } else if Self.boardOwnedSettings.contains(entry.key) {
+                reader.report(.invalid(place, "\(entry.key) comes from the board file; remove it from the app"))
+            }
+        }
+    }
+
+    private func subview(_ parent: MapView, _ key: String) -> MapView? {
+        guard let (node, place) = parent.entry(key) else { return nil }
+        return MapView(node: node, place: place, reader: parent.reader, allowed: nil)
+    }
+
+    private func elementPlace(_ parent: MapView, _ key: String, _ index: Int) -> Place {
+        guard let (node, place) = parent.entry(key), case .sequence(let sequence) = node, index < sequence.count else {
+            return parent.placeOf(key)
+        }
+        return place.element(index, line: sequence[index].mark?.line)
+    }
+}

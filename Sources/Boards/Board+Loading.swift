@@ -1,0 +1,205 @@
+import Foundation
+import Yams
+
+extension Board {
+    static let topKeys = ["format", "description", "sel4", "crossCompilerPrefix", "memory", "uart",
+                          "consoleDevice", "qemu", "load", "bootloader"]
+    static let sel4Keys = ["platform", "arch", "cpu", "simulation", "cmake"]
+    static let memoryKeys = ["base", "size", "variants", "sizeSetting"]
+    static let uartKeys = ["device", "address", "baud"]
+    static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs"]
+    static let loadKeys = ["imageAddress", "dtbAddress"]
+    static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig"]
+
+    /// Loads and validates one board file. The board's name is the file name
+    /// without `.yaml`; messages show the file as `<directory>/<file>`.
+    public static func load(from url: URL) throws -> Board {
+        let shown = DisplayPath.of(url)
+        let text = try DisplayPath.read(url, shown: shown)
+        return try parse(text, name: DisplayPath.name(of: url, shown: shown), file: shown)
+    }
+
+    /// Parses board YAML. `file` is how messages name the file.
+    public static func parse(_ text: String, name: String, file: String) throws -> Board {
+        let reader = YAMLReader(file: file)
+        let root = try reader.root(text: text, article: "a board", allowed: topKeys)
+
+        let description = root.required("description", .string)
+        let prefix = root.required("crossCompilerPrefix", .string)
+        let consoleDevice = root.optional("consoleDevice", .string)
+
+        let sel4View = root.section("sel4", allowed: sel4Keys, required: true)
+        let platform = sel4View?.required("platform", .string)
+        let arch = sel4View?.required("arch", .string)
+        let cpu = sel4View?.required("cpu", .string)
+        let simulation = sel4View?.required("simulation", .bool)
+        let cmake = sel4View?.optional("cmake", .map(.setting)) ?? [:]
+
+        let memoryView = root.section("memory", allowed: memoryKeys, required: true)
+        let base = memoryView?.required("base", .address)
+        let size = memoryView?.required("size", .size)
+        let variants = memoryView?.optional("variants", .list(.size))
+        let sizeSetting = memoryView?.optional("sizeSetting", .string)
+
+        let uartView = root.section("uart", allowed: uartKeys, required: true)
+        let uartDevice = uartView?.required("device", .string)
+        let uartAddress = uartView?.required("address", .address)
+        let baud = uartView?.required("baud", .positiveInt)
+
+        var qemu: QEMU?
+        if let view = root.section("qemu", allowed: qemuKeys, required: false) {
+            let binary = view.required("binary", .string)
+            let machine = view.required("machine", .string)
+            let qemuCPU = view.required("cpu", .string)
+            let memory = view.required("memory", .size)
+            let extra = view.optional("extraArgs", .list(.string)) ?? []
+            if let binary, let machine, let qemuCPU, let memory {
+                qemu = QEMU(binary: binary, machine: machine, cpu: qemuCPU, memory: memory, extraArgs: extra)
+            }
+        }
+
+        var load: Load?
+        if let view = root.section("load", allowed: loadKeys, required: false) {
+            if let image = view.required("imageAddress", .address) {
+                load = Load(imageAddress: image, dtbAddress: view.optional("dtbAddress", .address))
+            }
+        }
+
+        let bootView = root.section("bootloader", allowed: bootloaderKeys, required: true)
+        let kind = bootView?.required("kind", .oneOf(Bootloader.Kind.allCases.map(\.rawValue)))
+        let format = bootView?.required("imageFormat", .oneOf(Bootloader.ImageFormat.allCases.map(\.rawValue)))
+        let uBootConfig = bootView?.optional("uBootConfig", .string)
+
+        try reader.finish()
+        // Past this point every required value is present and well typed.
+        guard let description, let prefix, let platform, let arch, let cpu, let simulation,
+              let base, let size, let uartDevice, let uartAddress, let baud,
+              let kindText = kind, let kind = Bootloader.Kind(rawValue: kindText),
+              let formatText = format, let format = Bootloader.ImageFormat(rawValue: formatText),
+              let sel4View, let memoryView, let bootView
+        else {
+            throw BoardError(kind: .invalidValue, file: file, line: nil, keyPath: nil, message: "incomplete board definition")
+        }
+
+        let board = Board(
+            name: name, description: description,
+            sel4: SeL4(platform: platform, arch: arch, cpu: cpu, simulation: simulation, cmake: cmake),
+            crossCompilerPrefix: prefix,
+            memory: Memory(base: base, size: size, variants: variants, sizeSetting: sizeSetting),
+            uart: UART(device: uartDevice, address: uartAddress, baud: baud),
+            consoleDevice: consoleDevice, qemu: qemu, load: load,
+            bootloader: Bootloader(kind: kind, imageFormat: format, uBootConfig: uBootConfig))
+        board.checkMeaning(root: root, sel4: sel4View, memory: memoryView, boot: bootView, reader: reader)
+        try reader.finish()
+        return board
+    }
+
+    /// Checks that relate values to each other and to what seL4 knows.
+    private func checkMeaning(root: MapView, sel4 sel4View: MapView, memory memoryView: MapView,
+                              boot bootView: MapView, reader: YAMLReader) {
+        let known = SeL4Platform.all.map(\.name)
+        if let platform = SeL4Platform.named(sel4.platform) {
+            if !platform.cpus.contains(sel4.cpu) {
+                reader.report(.invalid(sel4View.placeOf("cpu"),
+                    "seL4 platform '\(platform.name)' runs on \(platform.cpus.joined(separator: " or ")), not '\(sel4.cpu)'"))
+            }
+        } else {
+            reader.report(.invalid(sel4View.placeOf("platform"),
+                "unknown seL4 platform '\(sel4.platform)'; known platforms: \(known.joined(separator: ", "))"))
+        }
+        if sel4.arch != "aarch64" {
+            reader.report(.invalid(sel4View.placeOf("arch"), "expected one of aarch64, got '\(sel4.arch)'"))
+        }
+        if !crossCompilerPrefix.hasSuffix("-") {
+            reader.report(.invalid(root.placeOf("crossCompilerPrefix"),
+                "a cross-compiler prefix ends with '-' (like aarch64-linux-gnu-), got '\(crossCompilerPrefix)'"))
+        }
+
+        var reserved = ["PLATFORM", "AARCH64", "SIMULATION", "CROSS_COMPILER_PREFIX"]
+        if let cpuSetting = SeL4Platform.named(sel4.platform)?.cpuSetting { reserved.append(cpuSetting) }
+        if let sizeSetting = memory.sizeSetting { reserved.append(sizeSetting) }
+        if let cmakeView = sel4View.entry("cmake").map({ MapView(node: $0.0, place: $0.1, reader: reader, allowed: nil) }) {
+            for entry in cmakeView.entries {
+                let place = cmakeView.placeOf(entry.key)
+                if !CMakeName.isValid(entry.key) {
+                    reader.report(.invalid(place, "'\(entry.key)' is not a CMake variable name"))
+                } else if reserved.contains(entry.key) {
+                    reader.report(.invalid(place, "sel4img sets \(entry.key) itself from the board's other keys; remove it here"))
+                }
+            }
+        }
+
+        if let sizeSetting = memory.sizeSetting, !CMakeName.isValid(sizeSetting) {
+            reader.report(.invalid(memoryView.placeOf("sizeSetting"), "'\(sizeSetting)' is not a CMake variable name"))
+        }
+        if let variants = memory.variants {
+            if variants.isEmpty {
+                reader.report(.invalid(memoryView.placeOf("variants"), "must list at least one size"))
+            } else if !variants.contains(memory.size) {
+                let list = variants.map(Quantity.formatSize).joined(separator: ", ")
+                reader.report(.invalid(memoryView.placeOf("size"),
+                    "\(Quantity.formatSize(memory.size)) is not one of the sizes in 'memory.variants' (\(list))"))
+            }
+        }
+        if let sizeSetting = memory.sizeSetting {
+            for size in [memory.size] + (memory.variants ?? []) where size % Quantity.mib != 0 {
+                reader.report(.invalid(memoryView.placeOf("size"),
+                    "\(sizeSetting) takes whole MiB, and \(Quantity.formatSize(size)) is not"))
+                break
+            }
+        }
+
+        if let qemu {
+            let qemuView = root.entry("qemu").map { MapView(node: $0.0, place: $0.1, reader: reader, allowed: nil) }
+            if qemu.cpu != sel4.cpu {
+                reader.report(.invalid(qemuView?.placeOf("cpu") ?? root.placeOf("qemu"),
+                    "QEMU's CPU '\(qemu.cpu)' differs from the CPU seL4 is built for ('sel4.cpu' is '\(sel4.cpu)')"))
+            }
+            if qemu.memory < memory.size {
+                reader.report(.invalid(qemuView?.placeOf("memory") ?? root.placeOf("qemu"),
+                    "QEMU gets \(Quantity.formatSize(qemu.memory)) but seL4 is built for \(Quantity.formatSize(memory.size)) ('memory.size')"))
+            }
+        } else if sel4.simulation {
+            reader.report(.invalid(sel4View.placeOf("simulation"),
+                "a simulation build needs a 'qemu' section to run in"))
+        }
+
+        switch bootloader.kind {
+        case .uBoot:
+            if bootloader.uBootConfig == nil {
+                reader.report(.missingKey(bootView.place, "uBootConfig"))
+            }
+            if load == nil, !root.has("load") {
+                reader.report(.missingKey(root.place, "load"))
+            }
+        case .none:
+            if bootloader.uBootConfig != nil {
+                reader.report(.invalid(bootView.placeOf("uBootConfig"), "only a 'u-boot' bootloader takes a U-Boot configuration"))
+            }
+            if qemu == nil {
+                reader.report(.invalid(bootView.placeOf("kind"),
+                    "'none' means QEMU loads the image itself, but the board has no 'qemu' section"))
+            }
+        }
+
+        if let load {
+            let loadView = root.entry("load").map { MapView(node: $0.0, place: $0.1, reader: reader, allowed: nil) }
+            let end = memory.base &+ memory.size
+            for (key, address) in [("imageAddress", load.imageAddress), ("dtbAddress", load.dtbAddress)] {
+                guard let address, address < memory.base || address >= end else { continue }
+                reader.report(.invalid(loadView?.placeOf(key) ?? root.placeOf("load"),
+                    "\(Quantity.formatAddress(address)) is outside RAM (\(Quantity.formatAddress(memory.base)) to \(Quantity.formatAddress(end - 1)))"))
+            }
+        }
+    }
+}
+
+/// CMake variable names as seL4's build uses them.
+enum CMakeName {
+    static func isValid(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && CharacterSet.letters.contains(first)) else {
+            return false
+        }
+        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || CharacterSet.alphanumerics.contains($0)) }
+    }
+}

@@ -1,1 +1,0 @@
-// Boards: module under construction in this session.

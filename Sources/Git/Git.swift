@@ -1,1 +1,0 @@
-// Git: module under construction in this session.

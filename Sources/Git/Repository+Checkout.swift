@@ -1,0 +1,73 @@
+import CGit2
+import Foundation
+
+extension Repository {
+    /// Checks out `commit` into the work tree and detaches HEAD there.
+    ///
+    /// Without `force`, libgit2's safe mode refuses to overwrite local changes
+    /// (callers check `changes()` first to name the files). With `force`,
+    /// tracked files are reset to the commit. Untracked files are never removed.
+    public func checkout(_ commit: ObjectID, force: Bool) throws {
+        var oid = commit.raw
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit", commit.hex)
+        defer { git_commit_free(commitObject) }
+
+        var opts = git_checkout_options()
+        git_checkout_options_init(&opts, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
+        opts.checkout_strategy = force
+            ? GIT_CHECKOUT_FORCE.rawValue
+            : (GIT_CHECKOUT_SAFE.rawValue | GIT_CHECKOUT_RECREATE_MISSING.rawValue)
+        try check(git_checkout_tree(handle, commitObject, &opts), "check out \(commit.short) in", workTree?.path ?? path)
+        try setHeadDetached(commit)
+    }
+
+    /// Writes the given blob content of a path at HEAD back into the work tree
+    /// (used to undo changes a failed patch set made).
+    public func restoreFromHead(paths: [String]) throws {
+        guard !paths.isEmpty else { return }
+        var opts = git_checkout_options()
+        git_checkout_options_init(&opts, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
+        opts.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
+        var cStrings = paths.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        let result = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            opts.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_checkout_head(handle, &opts)
+        }
+        try check(result, "restore files in", workTree?.path ?? path)
+    }
+
+    /// The content of `path` in the HEAD commit, or nil when HEAD has no such file.
+    public func contentAtHead(_ path: String) throws -> Data? {
+        var object: OpaquePointer?
+        let result = git_revparse_single(&object, handle, "HEAD:\(path)")
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result, "read HEAD:\(path) in", self.path)
+        defer { git_object_free(object) }
+        guard git_object_type(object) == GIT_OBJECT_BLOB else { return nil }
+        let blob = object
+        let size = Int(git_blob_rawsize(blob))
+        guard let raw = git_blob_rawcontent(blob) else { return Data() }
+        return Data(bytes: raw, count: size)
+    }
+}
+
+extension Repository {
+    /// Writes the files of `commit` into `directory` without touching this
+    /// repository's HEAD or index (works on bare repositories).
+    public func exportTree(_ commit: ObjectID, to directory: URL) throws {
+        var oid = commit.raw
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit", commit.hex)
+        defer { git_commit_free(commitObject) }
+        var opts = git_checkout_options()
+        git_checkout_options_init(&opts, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
+        opts.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_DONT_UPDATE_INDEX.rawValue
+        let result = directory.path.withCString { dir -> Int32 in
+            opts.target_directory = dir
+            return git_checkout_tree(handle, commitObject, &opts)
+        }
+        try check(result, "export \(commit.short) to", directory.path)
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import Support
+
+/// One file collected from the build directory into the artifacts directory.
+public struct Artifact: Sendable, Codable, Equatable {
+    /// What it is to sel4img: "image", "kernel", "dtb", "roottask", …
+    public var role: String
+    public var file: String
+    public var size: Int
+    public var sha256: String
+}
+
+/// Copies an app's outputs (role → path pattern relative to the build
+/// directory; `*` and `?` match within one path component) into the
+/// artifacts directory, and writes `SHA256SUMS` in `sha256sum` format.
+struct ArtifactCollector {
+    let buildDirectory: URL
+    let artifactsDirectory: URL
+
+    func collect(_ outputs: [String: String]) throws -> [Artifact] {
+        let fm = FileManager.default
+        let staging = artifactsDirectory.deletingLastPathComponent().appendingPathComponent(".\(artifactsDirectory.lastPathComponent).new")
+        try? fm.removeItem(at: staging)
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        var artifacts: [Artifact] = []
+        for role in outputs.keys.sorted() {
+            let pattern = outputs[role]!
+            let matches = try Self.glob(pattern, in: buildDirectory)
+            guard let match = matches.first else {
+                throw BuildError(.outputMissing, "the build finished but produced no \(role) matching '\(pattern)' in \(buildDirectory.path)",
+                                 hint: "check the app's outputs in apps/*.yaml")
+            }
+            let name = match.lastPathComponent
+            let dest = staging.appendingPathComponent(name)
+            if !fm.fileExists(atPath: dest.path) { try fm.copyItem(at: match, to: dest) }
+            let size = (try fm.attributesOfItem(atPath: dest.path)[.size] as? Int) ?? 0
+            artifacts.append(Artifact(role: role, file: name, size: size, sha256: try SHA256Hex.ofFile(at: dest)))
+        }
+        let sums = Dictionary(artifacts.map { ($0.file, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        let text = sums.keys.sorted().map { "\(sums[$0]!)  \($0)\n" }.joined()
+        try Data(text.utf8).write(to: staging.appendingPathComponent("SHA256SUMS"))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(artifacts).write(to: staging.appendingPathComponent("artifacts.json"))
+        // Replace the previous artifacts only once the new set is complete.
+        try? fm.removeItem(at: artifactsDirectory)
+        try fm.moveItem(at: staging, to: artifactsDirectory)
+        return artifacts
+    }
+
+    /// Files matching a relative pattern, sorted.
+    static func glob(_ pattern: String, in root: URL) throws -> [URL] {
+        var current = [root]
+        for component in pattern.split(separator: "/").map(String.init) {
+            var next: [URL] = []
+            for dir in current {
+                if !component.contains("*") && !component.contains("?") {
+                    let candidate = dir.appendingPathComponent(component)
+                    if FileManager.default.fileExists(atPath: candidate.path) { next.append(candidate) }
+                    continue
+                }
+                let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+                for name in names.sorted() where fnmatch(component, name, 0) == 0 {
+                    next.append(dir.appendingPathComponent(name))
+                }
+            }
+            current = next
+        }
+        return current.filter { !FileManager.default.isDirectory($0) }
+    }
+}

@@ -1,1 +1,0 @@
-// ImageBuild: module under construction in this session.

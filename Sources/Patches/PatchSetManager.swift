@@ -1,0 +1,168 @@
+import Foundation
+import Git
+import Support
+
+/// Applies, checks and reverts patch sets in a workspace, all or nothing.
+///
+/// State lives below `stateDirectory` (e.g. `<workspace>/.sel4img/patches/`),
+/// one directory per set (see `StateStore` for the layout). An apply runs:
+///
+/// 1. verify every patch (project, SHA-256, diff syntax, safe paths) — no writes;
+/// 2. roll back an earlier interrupted apply or revert of the same set, if any;
+/// 3. if the set is applied: same series → no-op; changed series → revert first;
+/// 4. save the current bytes of every file the set will touch to `backups/`
+///    and write `journal.json` (atomically) — still no tree touched;
+/// 5. apply the patches in order with libgit2; if one fails, put back every
+///    file that differs from its saved copy, delete the journal and throw;
+/// 6. record each touched file's new hash in `state.json` (atomically), then
+///    delete the journal.
+///
+/// An interruption (crash, power loss, ^C) during step 5 leaves the journal:
+/// some files patched, the rest not, all pre-apply bytes saved. `status`
+/// reports `.interrupted`, and the next `apply` or `revert` first restores
+/// every journalled file to its saved bytes. Between steps 6's write and the
+/// journal's removal both files exist; `state.json` wins. A revert renames
+/// `state.json` to `journal.json` before restoring, so an interrupted revert
+/// is recovered the same way. Callers hold the workspace lock: two processes
+/// must not apply or revert in the same workspace at once.
+public struct PatchSetManager: Sendable {
+    public let stateDirectory: URL
+    let store: StateStore
+
+    public init(stateDirectory: URL) {
+        self.stateDirectory = stateDirectory
+        store = StateStore(root: stateDirectory)
+    }
+
+    /// Applies `set` to the projects in `targets`, or does nothing when the same
+    /// series is already applied. Throws `PatchError` and leaves every tree as
+    /// it was when any patch fails to verify or to apply.
+    public func apply(set: PatchSet, targets: [PatchTarget], progress: any ProgressReporter = QuietProgress()) throws -> ApplyReport {
+        progress.update(set.name, "verifying \(set.entries.count) patch\(set.entries.count == 1 ? "" : "es")")
+        let patches = try set.verify(targets: targets)
+        let recovered = try recoverInterruption(set.name, targets: targets, progress: progress) != nil
+
+        var previous: String?
+        if let record = try store.state(set.name) {
+            if record.seriesHash == set.seriesHash {
+                let modified = try modifiedFiles(record, targets: targets)
+                let report = ApplyReport(set: set.name, outcome: .alreadyApplied, seriesHash: set.seriesHash,
+                                         patches: [], files: record.files.map(\.displayPath), modifiedFiles: modified,
+                                         recoveredInterruption: recovered)
+                if !modified.isEmpty {
+                    progress.note("warning: files changed since patch set '\(set.name)' was applied: \(modified.joined(separator: ", "))")
+                }
+                progress.update(set.name, "up to date (already applied)")
+                return report
+            }
+            progress.note("patch set '\(set.name)' changed since it was applied; reverting the old series first")
+            _ = try revert(record, targets: targets, force: false, progress: progress)
+            previous = record.seriesHash
+        }
+
+        let record = try applyVerified(set, patches, progress: progress)
+        let report = ApplyReport(set: set.name, outcome: previous == nil ? .applied : .reapplied, seriesHash: set.seriesHash,
+                                 previousSeriesHash: previous, patches: patches.map(\.entry.file),
+                                 files: record.files.map(\.displayPath), modifiedFiles: [], recoveredInterruption: recovered)
+        progress.update(set.name, "done: \(report.summary)")
+        return report
+    }
+
+    private struct FileKey: Hashable {
+        var project: String
+        var path: String
+    }
+
+    /// Steps 4–6: save, journal, apply in order, roll back or record.
+    private func applyVerified(_ set: PatchSet, _ patches: [VerifiedPatch], progress: any ProgressReporter) throws -> SetRecord {
+        var repositories: [String: Repository] = [:]
+        var trees: [String: WorkTreeFiles] = [:]
+        for patch in patches where repositories[patch.target.path] == nil {
+            repositories[patch.target.path] = try open(patch.target)
+            trees[patch.target.path] = WorkTreeFiles(project: patch.target.path, root: patch.target.workTree)
+        }
+
+        var order: [FileKey] = []
+        var snapshots: [FileKey: Snapshot] = [:]
+        for patch in patches {
+            for path in patch.files {
+                let key = FileKey(project: patch.target.path, path: path)
+                if snapshots[key] == nil {
+                    snapshots[key] = try trees[key.project]!.snapshot(path)
+                    order.append(key)
+                }
+            }
+        }
+
+        try store.remove(set.name)
+        var record = SetRecord(
+            set: set.name, seriesHash: set.seriesHash, appliedAt: Date(),
+            patches: patches.map { PatchRecord(file: $0.entry.file, line: $0.entry.line, project: $0.target.path, sha256: $0.entry.sha256) },
+            files: []
+        )
+        for (index, key) in order.enumerated() {
+            let snapshot = snapshots[key]!
+            var backup: String?
+            if snapshot.state.kind == .file, let content = snapshot.content {
+                backup = String(index)
+                try store.writeBackup(content, set: set.name, name: String(index))
+            }
+            record.files.append(FileRecord(project: key.project, path: key.path, before: snapshot.state, backup: backup,
+                                           missingDirectories: snapshot.missingDirectories, after: nil))
+        }
+        try store.write(record, to: store.journalURL(set.name))
+
+        for (k, patch) in patches.enumerated() {
+            let item = "\(set.name): \(patch.entry.file)"
+            progress.update(item, "applying to \(patch.target.path)")
+            do {
+                try repositories[patch.target.path]!.apply(patch.diff)
+            } catch {
+                progress.update(item, "failed")
+                let touched = patches[0...k].flatMap { p in p.files.map { FileKey(project: p.target.path, path: $0) } }
+                let cause = (error as? ApplyFailure)?.description ?? describe(error)
+                let head = "patch set '\(set.name)' failed: \(patch.entry.file) does not apply to \(patch.target.path): \(cause)"
+                do {
+                    for key in Array(Swift.Set(touched)).sorted(by: { ($0.project, $0.path) > ($1.project, $1.path) }) {
+                        let snapshot = snapshots[key]!
+                        let tree = trees[key.project]!
+                        if try tree.state(key.path) != snapshot.state {
+                            try tree.restore(key.path, to: snapshot.state, content: snapshot.content,
+                                             missingDirectories: snapshot.missingDirectories)
+                        } else if snapshot.state.kind == .absent {
+                            tree.removeEmptyDirectories(snapshot.missingDirectories)
+                        }
+                    }
+                    try store.remove(set.name)
+                } catch {
+                    throw PatchError(.applyFailed, head + "; restoring the touched files failed too: \(describe(error))",
+                                     hint: "the pre-apply copies are kept in \(store.directory(set.name).path); "
+                                         + "run 'sel4img patch revert \(set.name)' to restore them",
+                                     file: set.seriesDisplayPath, line: patch.entry.line, project: patch.target.path)
+                }
+                throw PatchError(.applyFailed, head + "; every tree the set touched has been restored",
+                                 hint: "the patch does not fit the checked-out revision of \(patch.target.path); "
+                                     + "refresh the patch or check the manifest revision",
+                                 file: set.seriesDisplayPath, line: patch.entry.line, project: patch.target.path)
+            }
+            progress.update(item, "done")
+        }
+
+        for index in record.files.indices {
+            let file = record.files[index]
+            record.files[index].after = try trees[file.project]!.state(file.path)
+        }
+        try store.write(record, to: store.stateURL(set.name))
+        try store.removeJournal(set.name)
+        return record
+    }
+
+    private func open(_ target: PatchTarget) throws -> Repository {
+        do {
+            return try Repository.open(at: target.workTree)
+        } catch {
+            throw PatchError(.missingTarget, "cannot open project \(target.path) at \(target.workTree.path): \(describe(error))",
+                             hint: "run 'sel4img sync' to check it out", project: target.path)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Patches: module under construction in this session.

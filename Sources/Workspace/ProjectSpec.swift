@@ -1,0 +1,30 @@
+import Foundation
+
+/// One project as sync needs it: where it comes from, which revision, where
+/// it goes. Built from a resolved manifest (see `Workspace+Manifest.swift`).
+public struct ProjectSpec: Sendable, Equatable, Codable {
+    public struct FileLink: Sendable, Equatable, Codable {
+        public var src: String
+        public var dest: String
+        public init(src: String, dest: String) {
+            self.src = src
+            self.dest = dest
+        }
+    }
+
+    public var name: String
+    public var path: String
+    public var url: String
+    public var revision: String
+    public var linkfiles: [FileLink]
+    public var copyfiles: [FileLink]
+
+    public init(name: String, path: String, url: String, revision: String, linkfiles: [FileLink] = [], copyfiles: [FileLink] = []) {
+        self.name = name
+        self.path = path
+        self.url = url
+        self.revision = revision
+        self.linkfiles = linkfiles
+        self.copyfiles = copyfiles
+    }
+}

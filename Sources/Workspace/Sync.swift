@@ -1,0 +1,274 @@
+import Foundation
+import Git
+import Support
+
+/// Options a sync runs with.
+public struct SyncOptions: Sendable {
+    public var mirror: Mirror?
+    /// Use only the commits in the lock file; refuse anything not in it.
+    public var locked = false
+    /// Discard uncommitted changes in checkouts that must move.
+    public var force = false
+    public var jobs = 4
+
+    public init(mirror: Mirror? = nil, locked: Bool = false, force: Bool = false, jobs: Int = 4) {
+        self.mirror = mirror
+        self.locked = locked
+        self.force = force
+        self.jobs = max(1, jobs)
+    }
+}
+
+/// What happened to one project.
+public struct ProjectSyncResult: Sendable, Equatable, Codable {
+    public enum Action: String, Sendable, Codable {
+        case upToDate = "up-to-date"
+        case checkedOut = "checked-out"
+        case failed
+    }
+
+    public var path: String
+    public var commit: ObjectID?
+    public var action: Action
+    public var fetched: Bool
+    public var message: String?
+}
+
+public struct SyncReport: Sendable, Codable {
+    public var projects: [ProjectSyncResult]
+    public var lockWritten: Bool
+    /// True when nothing was fetched and nothing checked out.
+    public var nothingChanged: Bool {
+        projects.allSatisfy { $0.action == .upToDate && !$0.fetched }
+    }
+}
+
+/// Fetches and checks out every project of a manifest into a workspace.
+///
+/// Each remote repository has one bare object store; each checkout has its own
+/// small git directory that borrows objects from the store (alternates), and a
+/// `.git` *file* in the work tree. Work runs in parallel and keeps going over
+/// failures; all failures are reported together at the end.
+public struct Syncer: Sendable {
+    public let layout: WorkspaceLayout
+    public let options: SyncOptions
+
+    public init(layout: WorkspaceLayout, options: SyncOptions) {
+        self.layout = layout
+        self.options = options
+    }
+
+    /// Syncs `projects`. `lock` is the current lock file (required with
+    /// `--locked`); `manifest` describes the manifest for the new lock.
+    public func sync(
+        _ projects: [ProjectSpec],
+        manifest: LockFile.ManifestInfo,
+        lock: LockFile?,
+        progress: any ProgressReporter
+    ) throws -> SyncReport {
+        try validateSafePaths(projects)
+        if options.locked {
+            guard let lock else {
+                throw WorkspaceError(.notInLock, "--locked needs a lock file, and \(layout.lockFile.path) does not exist",
+                                     hint: "run 'sel4img sync' once without --locked to write it")
+            }
+            if lock.manifest.sha256 != manifest.sha256 {
+                progress.note("note: the manifest changed since the lock was written; using the locked commits")
+            }
+            for project in projects {
+                guard let entry = lock.project(atPath: project.path) else { throw WorkspaceError.notInLock(project.path) }
+                if entry.url != project.url {
+                    throw WorkspaceError(.lockMismatch, "project \(project.path): the manifest says \(project.url) but the lock says \(entry.url)",
+                                         hint: "run 'sel4img sync' without --locked to update the lock")
+                }
+            }
+        }
+
+        let results = ResultBox(count: projects.count)
+        let storeLocks = KeyedLocks()
+        let queue = OperationQueue()
+        queue.maxConcurrentOperationCount = options.jobs
+        for (index, project) in projects.enumerated() {
+            queue.addOperation {
+                let pinned = options.locked ? lock?.project(atPath: project.path)?.commit : nil
+                do {
+                    let result = try syncOne(project, pinned: pinned, storeLocks: storeLocks, progress: progress)
+                    results.set(index, .success(result))
+                } catch {
+                    progress.update(project.path, "failed")
+                    results.set(index, .failure(error))
+                }
+            }
+        }
+        queue.waitUntilAllOperationsAreFinished()
+
+        var failures: [any Error] = []
+        var report: [ProjectSyncResult] = []
+        for (index, outcome) in results.all.enumerated() {
+            switch outcome {
+            case .success(let r): report.append(r)
+            case .failure(let e):
+                failures.append(ProjectFailure(path: projects[index].path, underlying: e))
+                report.append(.init(path: projects[index].path, commit: nil, action: .failed, fetched: false, message: String(describing: e)))
+            case nil: break
+            }
+        }
+        if failures.isEmpty {
+            do {
+                try FileLinks.create(for: projects, in: layout)
+            } catch {
+                failures.append(error)
+            }
+        }
+        guard failures.isEmpty else {
+            throw AggregateError(summary: "sync failed for \(failures.count) of \(projects.count) projects (the lock file was not changed):", failures: failures)
+        }
+
+        let newLock = LockFile(manifest: manifest, projects: zip(projects, report).map { project, result in
+            .init(name: project.name, path: project.path, url: project.url, revision: project.revision, commit: result.commit!)
+        })
+        var lockWritten = false
+        if newLock != lock {
+            try newLock.write(to: layout.lockFile)
+            lockWritten = true
+        }
+        return SyncReport(projects: report, lockWritten: lockWritten)
+    }
+
+    private func validateSafePaths(_ projects: [ProjectSpec]) throws {
+        for project in projects {
+            if let problem = SafePath.problem(with: project.path) {
+                throw WorkspaceError(.pathOccupied, "project \(project.name): path '\(project.path)' \(problem)")
+            }
+        }
+    }
+
+    /// Fetches (when needed) and checks out one project.
+    func syncOne(_ project: ProjectSpec, pinned: ObjectID?, storeLocks: KeyedLocks, progress: any ProgressReporter) throws -> ProjectSyncResult {
+        let storeURL = layout.objectStore(for: project.url)
+        let source = try options.mirror.map { try $0.location(for: project.url).path } ?? project.url
+
+        // 1. The object store, fetched into only when the wanted commit is missing.
+        let (commit, fetched): (ObjectID, Bool) = try storeLocks.with(storeURL.path) {
+            let store = FileManager.default.fileExists(atPath: storeURL.appendingPathComponent("HEAD").path)
+                ? try Repository.open(at: storeURL) : try Repository.createBare(at: storeURL)
+            let wanted = pinned ?? ObjectID(hex: project.revision)
+            if let wanted, store.contains(wanted) {
+                return (try store.resolveCommit(wanted.hex), false)
+            }
+            progress.update(project.path, "fetching")
+            var last = Date.distantPast
+            do {
+                try store.fetch(from: source, refspecs: Repository.mirrorRefspecs + ["+refs/sel4img/*:refs/sel4img/*"]) { p in
+                    let now = Date()
+                    if now.timeIntervalSince(last) > 0.2, p.totalObjects > 0 {
+                        last = now
+                        progress.update(project.path, "fetching \(p.receivedObjects)/\(p.totalObjects) objects")
+                    }
+                    return true
+                }
+            } catch let error as GitError {
+                throw WorkspaceError(.fetchFailed, "cannot fetch \(project.url)\(options.mirror != nil ? " from the mirror (\(source))" : ""): \(error.message)",
+                                     hint: options.mirror == nil ? "check the network, or pass --mirror DIR for an offline copy" : nil)
+            }
+            do {
+                return (try store.resolveCommit(pinned?.hex ?? project.revision), true)
+            } catch let error as GitError {
+                throw WorkspaceError(.revisionNotFound, "revision '\(pinned?.hex ?? project.revision)' of \(project.name) not found after fetching \(source): \(error.message)")
+            }
+        }
+
+        // 2. The checkout, with `.git` as a file pointing into .sel4img/projects.
+        let repo = try openCheckout(project, store: storeURL)
+        if try repo.head() == commit {
+            progress.update(project.path, "up to date (\(commit.short))")
+            return .init(path: project.path, commit: commit, action: .upToDate, fetched: fetched, message: nil)
+        }
+        if let head = try repo.head(), let locked = pinned, head != locked {
+            progress.note("\(project.path): HEAD \(head.short) differs from the lock (\(locked.short)); checking out the locked commit")
+        }
+        let changes = try repo.changes()
+        if !changes.isEmpty, !options.force {
+            throw WorkspaceError.dirty(project.path, changes)
+        }
+        progress.update(project.path, "checking out \(commit.short)")
+        do {
+            try repo.checkout(commit, force: options.force)
+        } catch let error as GitError {
+            throw WorkspaceError(.dirtyCheckout, "cannot check out \(commit.short) in \(project.path): \(error.message)",
+                                 hint: error.code == .conflict ? "move the conflicting untracked files away, or pass --force" : nil)
+        }
+        progress.update(project.path, "done (\(commit.short))")
+        return .init(path: project.path, commit: commit, action: .checkedOut, fetched: fetched, message: nil)
+    }
+
+    private func openCheckout(_ project: ProjectSpec, store: URL) throws -> Repository {
+        let fm = FileManager.default
+        let workTree = layout.workTree(forProjectPath: project.path)
+        let gitDir = layout.gitDirectory(forProjectPath: project.path)
+        let dotGit = workTree.appendingPathComponent(".git")
+        if fm.isDirectory(dotGit) {
+            throw WorkspaceError(.gitDirectoryCheckout, "\(project.path) holds a .git directory (a plain clone), not a sel4img checkout",
+                                 hint: "move it away; sel4img keeps git directories in .sel4img/projects so seL4's build can copy checkouts")
+        }
+        if !workTree.isBelow(layout.root) {
+            throw WorkspaceError(.pathOccupied, "project \(project.name): \(project.path) leads outside the workspace (through a symbolic link)")
+        }
+        if fm.fileExists(atPath: gitDir.appendingPathComponent("HEAD").path) {
+            if !fm.fileExists(atPath: dotGit.path) {
+                // The work tree was removed by hand: recreate the link file.
+                try fm.createDirectory(at: workTree, withIntermediateDirectories: true)
+                let rel = workTree.relativePath(to: gitDir)
+                try Data("gitdir: \(rel)\n".utf8).write(to: dotGit)
+            }
+            let repo = try Repository.open(at: gitDir)
+            try repo.setAlternates([store.appendingPathComponent("objects")])
+            return repo
+        }
+        if fm.fileExists(atPath: workTree.path) {
+            let contents = (try? fm.contentsOfDirectory(atPath: workTree.path)) ?? []
+            if !fm.isDirectory(workTree) || !contents.isEmpty {
+                throw WorkspaceError(.pathOccupied, "\(project.path) already exists and is not a sel4img checkout",
+                                     hint: "move it away and sync again")
+            }
+        }
+        let repo = try Repository.createLinked(gitDirectory: gitDir, workTree: workTree)
+        try repo.setAlternates([store.appendingPathComponent("objects")])
+        return try Repository.open(at: gitDir)
+    }
+}
+
+/// A project that failed, for the end-of-sync report.
+struct ProjectFailure: Error, CustomStringConvertible {
+    var path: String
+    var underlying: any Error
+    var description: String {
+        var text = "\(path): \(underlying)"
+        if let u = underlying as? UserFacingError, let hint = u.hint { text += " (\(hint))" }
+        return text
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var store: [Result<ProjectSyncResult, any Error>?]
+    init(count: Int) { store = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<ProjectSyncResult, any Error>) { lock.lock(); store[i] = r; lock.unlock() }
+    var all: [Result<ProjectSyncResult, any Error>?] { lock.lock(); defer { lock.unlock() }; return store }
+}
+
+/// One lock per key, so two projects from the same repository never fetch
+/// into one store at the same time.
+final class KeyedLocks: @unchecked Sendable {
+    private let lock = NSLock()
+    private var locks: [String: NSLock] = [:]
+    func with<T>(_ key: String, _ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        let l = locks[key] ?? NSLock()
+        locks[key] = l
+        lock.unlock()
+        l.lock()
+        defer { l.unlock() }
+        return try body()
+    }
+}

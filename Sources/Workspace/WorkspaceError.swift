@@ -1,0 +1,52 @@
+import Foundation
+import Git
+import Support
+
+/// Everything that can go wrong while setting up or syncing a workspace,
+/// each with the project and path involved.
+public struct WorkspaceError: UserFacingError {
+    public enum Kind: Sendable, Equatable {
+        case notAWorkspace
+        case alreadyInitialized
+        case manifestNotFound
+        case dirtyCheckout
+        case notInLock
+        case lockMismatch
+        case lockUnreadable
+        case mirrorMissing
+        case pathOccupied
+        case gitDirectoryCheckout
+        case unsafeLink
+        case fetchFailed
+        case revisionNotFound
+    }
+
+    public var kind: Kind
+    public var message: String
+    public var hint: String?
+
+    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String { message }
+
+    static func notAWorkspace(_ root: URL) -> WorkspaceError {
+        .init(.notAWorkspace, "\(root.path) is not a sel4img workspace (no .sel4img directory)",
+              hint: "run 'sel4img init --manifest PATH|URL --workspace \(root.path)' first")
+    }
+
+    static func dirty(_ project: String, _ files: [FileChange]) -> WorkspaceError {
+        let list = files.prefix(10).map { "    \($0)" }.joined(separator: "\n")
+        let more = files.count > 10 ? "\n    … and \(files.count - 10) more" : ""
+        return .init(.dirtyCheckout, "\(project) has uncommitted changes that a checkout would overwrite:\n\(list)\(more)",
+                     hint: "commit or save them, or pass --force to discard them")
+    }
+
+    static func notInLock(_ path: String) -> WorkspaceError {
+        .init(.notInLock, "project \(path) is not in the lock file",
+              hint: "run 'sel4img sync' without --locked to update the lock")
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import TestSupport
+@testable import Emulator
+
+/// A shell script standing in for QEMU: it prints a scripted console and
+/// ignores its arguments, except that it records them and its pid.
+struct FakeQEMU {
+    let dir: TemporaryDirectory
+    let configuration: QEMUConfiguration
+    static let target = BootTarget(board: "qemu-virt", app: "hello")
+
+    init(_ body: String) throws {
+        dir = try TemporaryDirectory("emu-fake-qemu")
+        try dir.write("images/hello-image-arm-qemu-arm-virt", "not really an image")
+        let script = """
+            #!/bin/sh
+            echo $$ > '\(dir.path("pid").path)'
+            printf '%s\\n' "$@" > '\(dir.path("args").path)'
+            \(body)
+
+            """
+        try dir.write("qemu-system-aarch64", script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path("qemu-system-aarch64").path)
+        configuration = QEMUConfiguration(
+            boot: .kernel(dir.path("images/hello-image-arm-qemu-arm-virt")),
+            binary: dir.path("qemu-system-aarch64").path)
+    }
+
+    func boot(
+        expect: [String] = ["All is well in the universe"],
+        fail: [String] = ["Test suite failed"],
+        timeout: Double? = 10,
+        log: Bool = false,
+        onLine: @escaping @Sendable (String) throws -> Void = { _ in }
+    ) throws -> BootResult {
+        let run = try BootRun(
+            configuration: configuration,
+            target: Self.target,
+            expectations: ConsoleExpectations(success: expect, failure: fail),
+            timeout: timeout,
+            logFile: log ? dir.path("logs/console.log") : nil)
+        return try run.run(onLine: onLine)
+    }
+
+    /// The pid the script recorded.
+    var pid: Int32? {
+        (try? dir.read("pid")).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
+    /// The arguments the script was started with, one per line.
+    var arguments: [String] {
+        ((try? dir.read("args")) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func remove() { dir.remove() }
+}
+
+/// True when no process (not even a zombie) has this pid, and no live
+/// process is left in its process group. (A helper the script started may
+/// linger briefly as a zombie until init reaps it; that one is dead.)
+func isGone(_ pid: Int32) -> Bool {
+    guard kill(pid, 0) == -1, errno == ESRCH else { return false }
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for entry in entries where entry.allSatisfy(\.isNumber) {
+        guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { continue }
+        // Fields after "(comm)": state, ppid, pgrp, ...
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        if fields.count > 2, fields[2] == "\(pid)", fields[0] != "Z" { return false }
+    }
+    return true
+}
+
+/// The current disposition of a signal, to check it is put back.
+func signalHandlerAddress(_ sig: Int32) -> Int {
+    var action = sigaction()
+    sigaction(sig, nil, &action)
+    return unsafeBitCast(action.__sigaction_handler.sa_handler, to: Int.self)
+}
+
+struct CallbackFailure: Error, Equatable {}
