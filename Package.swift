@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "Git", "TestSupport"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "Workspace", "TestSupport"]),
-        .testTarget(name: "BoardsTests", dependencies: ["Boards", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BoardsTests", dependencies: ["Boards", "Doctor", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),

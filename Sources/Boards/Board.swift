@@ -117,12 +117,6 @@ public struct Board: Sendable, Equatable, Codable {
             self.memory = memory
             self.extraArgs = extraArgs
         }
-
-        /// The QEMU command line that boots `image` (an ELF image for `-kernel`).
-        public func commandLine(image: String) -> [String] {
-            [binary, "-machine", machine, "-cpu", cpu, "-m", "size=\(Quantity.formatSize(memory))"]
-                + extraArgs + ["-kernel", image]
-        }
     }
 
     /// Load addresses used by the bootloader.

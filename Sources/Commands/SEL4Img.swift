@@ -21,6 +21,7 @@ public struct SEL4Img: ParsableCommand {
             """,
         subcommands: [
             Init.self, Sync.self, Status.self, BundleCommand.self,
+            BoardsCommand.self, DoctorCommand.self, Build.self, QEMU.self, Test.self,
         ]
     )
 

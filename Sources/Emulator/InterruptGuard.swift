@@ -133,21 +133,3 @@ private func interruptSignalHandler(_ signal: Int32) {
     _ = write(interruptPipeWriteEnd, &byte, 1)
     errno = savedErrno
 }
-
-/// Runs `body` with no signals blocked on the calling thread, then puts the
-/// thread's signal mask back.
-///
-/// Foundation's `Process` starts children with the signal mask of the thread
-/// that calls `run()`, and Dispatch and Swift concurrency threads block
-/// SIGINT, SIGTERM, SIGHUP and more. A QEMU started from such a thread never
-/// sees SIGTERM (seen with QEMU 7.2: it had to be SIGKILLed and could not
-/// shut down cleanly). Starting it from within this function gives it the
-/// empty mask a program expects.
-func withUnblockedSignals<T>(_ body: () throws -> T) rethrows -> T {
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    var saved = sigset_t()
-    pthread_sigmask(SIG_SETMASK, &empty, &saved)
-    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-    return try body()
-}

@@ -157,12 +157,14 @@ public struct Syncer: Sendable {
                 return (try store.resolveCommit(wanted.hex), false)
             }
             progress.update(project.path, "fetching")
-            var last = Date.distantPast
+            var lastDecile = -1
             do {
                 try store.fetch(from: source, refspecs: Repository.mirrorRefspecs + ["+refs/sel4img/*:refs/sel4img/*"]) { p in
-                    let now = Date()
-                    if now.timeIntervalSince(last) > 0.2, p.totalObjects > 0 {
-                        last = now
+                    // Report every tenth, so plain logs get ten lines, not thousands.
+                    guard p.totalObjects > 0 else { return true }
+                    let decile = p.receivedObjects * 10 / p.totalObjects
+                    if decile != lastDecile {
+                        lastDecile = decile
                         progress.update(project.path, "fetching \(p.receivedObjects)/\(p.totalObjects) objects")
                     }
                     return true

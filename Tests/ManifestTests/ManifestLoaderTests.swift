@@ -230,4 +230,39 @@ import TestSupport
         }
         #expect(error.kind == .tooLarge)
     }
+
+    @Test("Every truncation of a manifest loads or fails with a ManifestError, never anything else")
+    func truncations() throws {
+        let text = Array("""
+            <?xml version="1.0" encoding="UTF-8"?>
+            <manifest>
+              <remote name="r" fetch="." revision="main"/>
+              <default remote="r" sync-j="2"/>
+              <project name="seL4_tools.git" path="tools/seL4" groups="x">
+                <linkfile src="cmake-tool/init-build.sh" dest="init-build.sh"/>
+              </project>
+              <remove-project name="seL4_tools.git"/>
+            </manifest>
+            """.utf8)
+        for length in 0...text.count {
+            do {
+                _ = try ManifestLoader.load(data: Data(text[0..<length]), displayName: "t.xml", manifestURL: Self.manifestURL).resolve()
+            } catch let error as ManifestError {
+                #expect(error.description.hasPrefix("t.xml:"))
+            }
+        }
+    }
+
+    @Test("Deeply nested and non-UTF-8 input is refused without crashing")
+    func hostileShapes() throws {
+        let deep = "<manifest>" + String(repeating: "<a>", count: 5000) + String(repeating: "</a>", count: 5000) + "</manifest>"
+        let deepResult = Result { try ManifestLoader.load(data: Data(deep.utf8), displayName: "deep.xml", manifestURL: nil) }
+        if case .failure(let error) = deepResult { #expect(error is ManifestError) }
+        var binary = Data("<manifest><project name=\"".utf8)
+        binary.append(contentsOf: [0xFF, 0xFE, 0x00, 0x80])
+        binary.append(contentsOf: Array("\"/></manifest>".utf8))
+        #expect(throws: ManifestError.self) {
+            try ManifestLoader.load(data: binary, displayName: "bin.xml", manifestURL: nil)
+        }
+    }
 }

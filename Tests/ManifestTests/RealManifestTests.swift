@@ -43,7 +43,11 @@ struct RealManifestTests {
             FileLink(src: "cmake-tool/griddle", dest: "griddle"),
         ])
         #expect(projects["projects/sel4test"]?.linkfiles == [FileLink(src: "easy-settings.cmake", dest: "easy-settings.cmake")])
-        #expect(projects["projects/sel4_projects_libs"]?.url == "https://github.com/sel4proj/sel4_projects_libs")
+        // The project names no remote, so it uses <default remote="seL4"> (fetch "."),
+        // not the "sel4proj" remote the file also defines but no project uses.
+        #expect(projects["projects/sel4_projects_libs"]?.url == "https://github.com/seL4/sel4_projects_libs")
+        #expect(projects["projects/sel4_projects_libs"]?.remote == "seL4")
+        #expect(try manifest.fetchURL(of: #require(manifest.remote(named: "sel4proj"))) == "https://github.com/sel4proj")
         #expect(projects["tools/nanopb"]?.url == "https://github.com/nanopb/nanopb")
         #expect(projects["tools/nanopb"]?.destBranch == "refs/tags/0.4.9.1")
         #expect(projects["tools/opensbi"]?.url == "https://github.com/riscv/opensbi")
@@ -69,7 +73,7 @@ struct RealManifestTests {
         #expect(projects["projects/musllibc"]?.revision == "sel4")
         #expect(projects["tools/opensbi"]?.revisionKind == .tag("v0.9"))
         #expect(projects["tools/nanopb"]?.upstream == "master")
-        #expect(projects["projects/sel4_projects_libs"]?.url == "https://github.com/sel4proj/sel4_projects_libs")
+        #expect(projects["projects/sel4_projects_libs"]?.url == "https://github.com/seL4/sel4_projects_libs")
         #expect(projects["tools/seL4"]?.linkfiles.map(\.dest) == ["init-build.sh", "griddle"])
     }
 

@@ -193,6 +193,37 @@ import TestSupport
         #expect(try manager.status(set: set, targets: s.targets) == .applied)
     }
 
+    @Test("a second set patching the same file stacks on the first, and reverts in reverse order")
+    func stackedSets() throws {
+        let s = try OneProject()
+        defer { s.fixture.remove() }
+        let manager = s.fixture.manager
+        let pristine = try s.fixture.digest(s.target)
+        let first = try s.set("first")
+        _ = try manager.apply(set: first, targets: s.targets)
+        let patched = try s.fixture.digest(s.target)
+        let second = try s.fixture.writeSet("second", [("projects/p", "0001-more.patch", """
+            diff --git a/main.c b/main.c
+            --- a/main.c
+            +++ b/main.c
+            @@ -10,2 +10,3 @@
+             int m_10 = 10;
+             int m_11 = 11;
+            +int m_12 = 12;
+
+            """)])
+        _ = try manager.apply(set: second, targets: s.targets)
+        #expect(try s.fixture.read(s.target, "main.c") == numberedSource("m", lines: 12))
+        #expect(try manager.status(set: first, targets: s.targets) == .modified(["projects/p/main.c"]))
+        #expect(try manager.appliedSets(touching: ["projects/p"]).map(\.name) == ["first", "second"])
+
+        #expect(patchError { _ = try manager.revert(set: "first", targets: s.targets) }?.kind == .modifiedSinceApplied)
+        _ = try manager.revert(set: "second", targets: s.targets)
+        #expect(try s.fixture.digest(s.target) == patched)
+        _ = try manager.revert(set: "first", targets: s.targets)
+        #expect(try s.fixture.digest(s.target) == pristine)
+    }
+
     @Test("hashLine prints a series line for a patch file")
     func hashLine() throws {
         let s = try OneProject()

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Boards
+import Foundation
+
+struct BoardsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "boards",
+        abstract: "List the boards and apps sel4img can build.",
+        discussion: "Boards are defined in boards/*.yaml and apps in apps/*.yaml (see boards/README.md for the format)."
+    )
+
+    @Flag(help: "Print boards and apps as JSON on stdout.")
+    var json = false
+
+    struct Listing: Codable {
+        var boards: [Board]
+        var apps: [App]
+    }
+
+    func run() throws {
+        let catalogs = try DataCatalogs.load()
+        let boards = catalogs.boards.names.compactMap { catalogs.boards.boards[$0] }
+        let apps = catalogs.apps.names.compactMap { catalogs.apps.apps[$0] }
+        if json { return try printJSON(Listing(boards: boards, apps: apps)) }
+        print("Boards (\(catalogs.boards.directory.path)):")
+        for b in boards {
+            let emulated = b.canEmulate ? "boots under QEMU" : "hardware only"
+            let mem = b.memory.variants.map { " (\($0.map(Quantity.formatSize).joined(separator: "/")))" } ?? ""
+            print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) PLATFORM=\(b.sel4.platform.padding(toLength: 14, withPad: " ", startingAt: 0)) \(b.sel4.cpu.padding(toLength: 11, withPad: " ", startingAt: 0)) \(Quantity.formatSize(b.memory.size))\(mem), \(emulated) — \(b.description)")
+        }
+        print("Apps (\(catalogs.apps.directory.path)):")
+        for a in apps {
+            print("  \(a.name.padding(toLength: 10, withPad: " ", startingAt: 0)) boards: \(a.supportedBoards.joined(separator: ", ")) — \(a.description)")
+        }
+    }
+}

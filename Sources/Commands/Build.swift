@@ -1,0 +1,83 @@
+import ArgumentParser
+import Boards
+import Doctor
+import Foundation
+import ImageBuild
+import Support
+import Workspace
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build an app for a board: sync, patch, configure seL4's CMake, run Ninja, collect artifacts.",
+        discussion: """
+            In an empty workspace this starts from the app's pinned manifest. The
+            build directory is build/BOARD-APP and the outputs (seL4 image, kernel,
+            DTB, root task, SHA256SUMS) land in artifacts/BOARD-APP. A second build
+            with nothing changed only asks Ninja, and says so. The full log is
+            build/BOARD-APP/sel4img-build.log.
+
+            Example, offline from a mirror:
+              sel4img build --board qemu-virt --app sel4test --workspace ~/sel4 --mirror /srv/mirror
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var mirrorOptions: MirrorOptions
+    @OptionGroup var target: TargetOptions
+
+    @Flag(help: "Refuse to build unless sel4img.lock matches the manifest.")
+    var locked = false
+
+    @Flag(help: "Build the tree as it is: no sync, no patches.")
+    var noSync = false
+
+    @Option(help: ArgumentHelp("Memory size for boards sold in several (rpi4: 1G, 2G, 4G, 8G).", valueName: "size"))
+    var memory: String?
+
+    @Flag(help: "Print the result as JSON on stdout.")
+    var json = false
+
+    func run() throws {
+        let result = try Self.runBuild(global: global, mirror: mirrorOptions, target: target, locked: locked, noSync: noSync, memory: memory)
+        if json { return try printJSON(result.result) }
+        print(result.summary)
+    }
+
+    struct Outcome {
+        var result: BuildResult
+        var summary: String
+        var paths: BuildPaths
+    }
+
+    /// Shared with `sel4img test`.
+    static func runBuild(global: GlobalOptions, mirror: MirrorOptions, target: TargetOptions, locked: Bool, noSync: Bool, memory: String?) throws -> Outcome {
+        let catalogs = try DataCatalogs.load()
+        let board = try catalogs.boards.board(named: target.board)
+        let app = try catalogs.apps.app(named: target.app)
+        let progress = try global.reporter()
+        try Doctor.require(["cmake", "ninja", board.crossCompilerPrefix + "gcc", "dtc", "protoc", "xmllint", "cpio", "python3"])
+        var memorySize: UInt64?
+        if let memory {
+            guard let size = Quantity.size(memory) else {
+                throw ValidationError("--memory must be a size like 4G or 4096M; got '\(memory)'")
+            }
+            memorySize = size
+        }
+        let pipeline = BuildPipeline(
+            dataDirectory: catalogs.directory, workspaceRoot: global.workspaceURL, board: board, app: app,
+            options: .init(mirror: mirror.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync, memorySize: memorySize))
+        _ = try pipeline.prepareWorkspace(progress: progress)
+        let result = try pipeline.build(progress: progress)
+        let paths = pipeline.paths
+        var lines: [String] = []
+        if let reason = result.configureReason { lines.append("Configured (\(reason)).") }
+        lines.append(result.ninjaDidWork
+            ? String(format: "Built %@ in %.1f s (%d Ninja steps).", paths.label, result.seconds, result.ninjaSteps)
+            : String(format: "%@ is up to date: Ninja had no work to do (%.2f s).", paths.label, result.seconds))
+        lines.append("Artifacts in \(paths.artifactsDirectory.path):")
+        for a in result.artifacts {
+            lines.append("  \(a.role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(a.file) (\(a.size) bytes)")
+        }
+        return Outcome(result: result, summary: lines.joined(separator: "\n"), paths: paths)
+    }
+}

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Boards
+import Emulator
+import Foundation
+import ImageBuild
+import Support
+
+struct QEMU: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "qemu",
+        abstract: "Boot a build under QEMU and tell pass from fail.",
+        discussion: """
+            Streams the serial console and stops QEMU as soon as the app's success
+            or failure pattern appears, or the timeout passes. Exit status: 0 passed,
+            1 a failure pattern matched (or QEMU stopped by itself), 2 timed out.
+            The console is saved as artifacts/BOARD-APP/console.log.
+            With --interactive the console is yours; quit QEMU with Ctrl-A X.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: TargetOptions
+
+    @Option(help: ArgumentHelp("Seconds to wait for a pattern (default: the app's, 600 for sel4test).", valueName: "s"))
+    var timeout: Double?
+
+    @Option(help: ArgumentHelp("A regular expression that means success; repeat for several (replaces the app's).", valueName: "re"))
+    var expect: [String] = []
+
+    @Option(help: ArgumentHelp("A regular expression that means failure; repeat for several (replaces the app's).", valueName: "re"))
+    var fail: [String] = []
+
+    @Flag(help: "Give the console to the user instead of watching it.")
+    var interactive = false
+
+    func validate() throws {
+        if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds; got \(timeout)") }
+    }
+
+    func run() throws {
+        let code = try Self.boot(global: global, target: target, timeout: timeout, expect: expect, fail: fail, interactive: interactive)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Shared with `sel4img test`. Returns the exit status the contract names.
+    static func boot(global: GlobalOptions, target: TargetOptions, timeout: Double?, expect: [String], fail: [String], interactive: Bool) throws -> Int32 {
+        let catalogs = try DataCatalogs.load()
+        let board = try catalogs.boards.board(named: target.board)
+        let app = try catalogs.apps.app(named: target.app)
+        guard let qemu = board.qemu else {
+            let emulated = catalogs.boards.names.filter { catalogs.boards.boards[$0]?.qemu != nil }
+            throw NoEmulator(board: board.name, emulated: emulated)
+        }
+        let paths = BuildPaths(workspace: global.workspaceURL, board: board.name, app: app.name)
+        let image = try ArtifactIndex.read(paths.artifactsDirectory).url(forRole: App.imageRole, in: paths.artifactsDirectory,
+                                                                              buildCommand: "sel4img build --board \(board.name) --app \(app.name)")
+        let configuration = QEMUConfiguration(
+            boot: .kernel(image), binary: qemu.binary, machine: qemu.machine, cpu: qemu.cpu,
+            memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs)
+        let bootTarget = BootTarget(board: board.name, app: app.name)
+        if interactive {
+            return try InteractiveSession(configuration: configuration, target: bootTarget).run()
+        }
+        let expectations = try ConsoleExpectations(success: expect.isEmpty ? app.console.success : expect,
+                                                   failure: fail.isEmpty ? app.console.failure : fail)
+        let log = paths.artifactsDirectory.appendingPathComponent("console.log")
+        let run = try BootRun(configuration: configuration, target: bootTarget, expectations: expectations,
+                              timeout: timeout ?? Double(app.console.timeoutSeconds), logFile: log)
+        FileHandle.standardError.write(Data("$ \(ProcessRunner.quote(configuration.arguments()))\n".utf8))
+        let result = try run.run { line in print(line) }
+        FileHandle.standardError.write(Data("\(result.outcome.isPassed ? "PASS" : "FAIL"): \(result.reason) (\(String(format: "%.1f", result.elapsed)) s; console log: \(log.path))\n".utf8))
+        return result.exitCode
+    }
+}
+
+struct NoEmulator: UserFacingError {
+    var board: String
+    var emulated: [String]
+    var description: String { "board '\(board)' has no emulator; boards that boot under QEMU: \(emulated.joined(separator: ", "))" }
+    var hint: String? { "build an image for \(board) and flash it ('sel4img build --board \(board)')" }
+}
+
+/// Reads `artifacts.json` to find a build's output by role.
+struct ArtifactIndex {
+    var artifacts: [Artifact]
+
+    static func read(_ dir: URL) throws -> ArtifactIndex {
+        let file = dir.appendingPathComponent("artifacts.json")
+        guard let data = try? Data(contentsOf: file) else { return ArtifactIndex(artifacts: []) }
+        return ArtifactIndex(artifacts: (try? JSONDecoder().decode([Artifact].self, from: data)) ?? [])
+    }
+
+    func url(forRole role: String, in dir: URL, buildCommand: String) throws -> URL {
+        guard let a = artifacts.first(where: { $0.role == role }) else {
+            throw MissingArtifact(directory: dir.path, role: role, buildCommand: buildCommand)
+        }
+        return dir.appendingPathComponent(a.file)
+    }
+}
+
+struct MissingArtifact: UserFacingError {
+    var directory: String
+    var role: String
+    var buildCommand: String
+    var description: String { "no \(role) has been built in \(directory)" }
+    var hint: String? { "run '\(buildCommand)' first" }
+}

@@ -1,0 +1,92 @@
+import Boards
+import Foundation
+import Support
+import Workspace
+
+/// What `sel4img build` does, start to end, for one board and app:
+/// workspace (init from the app's manifest when empty) → sync respecting the
+/// lock → the app's patch sets → CMake settings from board and app →
+/// CMake/Ninja → artifacts. Each step hands a typed value to the next.
+public struct BuildPipeline: Sendable {
+    public struct Options: Sendable {
+        public var mirror: Mirror?
+        /// Refuse to re-resolve: the lock must match the manifest.
+        public var locked = false
+        /// Skip sync and patches; build the tree as it is.
+        public var noSync = false
+        public var jobs = 4
+        /// rpi4 comes in several memory sizes; nil means the board's default.
+        public var memorySize: UInt64?
+
+        public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil) {
+            self.mirror = mirror
+            self.locked = locked
+            self.noSync = noSync
+            self.jobs = jobs
+            self.memorySize = memorySize
+        }
+    }
+
+    public let dataDirectory: URL
+    public let workspaceRoot: URL
+    public let board: Board
+    public let app: App
+    public let options: Options
+
+    public init(dataDirectory: URL, workspaceRoot: URL, board: Board, app: App, options: Options) {
+        self.dataDirectory = dataDirectory
+        self.workspaceRoot = workspaceRoot
+        self.board = board
+        self.app = app
+        self.options = options
+    }
+
+    public var paths: BuildPaths { BuildPaths(workspace: workspaceRoot, board: board.name, app: app.name) }
+
+    /// The app's pinned manifest inside sel4img's data directory.
+    public var manifestFile: URL { dataDirectory.appendingPathComponent("manifests").appendingPathComponent(app.manifest) }
+
+    /// Initialises the workspace from the app's manifest when it is empty, then
+    /// syncs it: locked when the lock still matches the manifest, so a rebuild
+    /// never moves a project by surprise.
+    public func prepareWorkspace(progress: any ProgressReporter) throws -> Workspace {
+        let layout = WorkspaceLayout(root: workspaceRoot)
+        let workspace: Workspace
+        if layout.isInitialized {
+            workspace = try Workspace.open(at: workspaceRoot)
+            if workspace.config.source != manifestFile.path {
+                progress.note("note: this workspace was initialised from \(workspace.config.source), not \(manifestFile.path); building what it holds")
+            }
+        } else {
+            progress.note("Initialising \(workspaceRoot.path) from \(manifestFile.path)")
+            workspace = try Workspace.initialize(at: workspaceRoot, from: .file(manifestFile, manifestURL: nil), mirror: options.mirror, progress: progress)
+        }
+        if options.noSync { return workspace }
+        let lock = try workspace.readLock()
+        let (_, manifest) = try workspace.loadProjects()
+        let lockMatches = lock?.manifest.sha256 == manifest.sha256
+        if options.locked, !lockMatches {
+            throw WorkspaceError(.lockMismatch, lock == nil
+                ? "--locked needs a lock file, and \(layout.lockFile.path) does not exist"
+                : "--locked: the manifest changed since sel4img.lock was written",
+                hint: "run 'sel4img sync' to update the lock, then build again")
+        }
+        let report = try workspace.sync(
+            options: SyncOptions(mirror: options.mirror, locked: lockMatches, jobs: options.jobs), progress: progress)
+        if report.nothingChanged {
+            progress.update("sync", "up to date (\(report.projects.count) projects)")
+        }
+        return workspace
+    }
+
+    /// The CMake invocation this board and app need.
+    public func cmakeInvocation() throws -> CMakeInvocation {
+        let settings = try app.cmakeSettings(for: board, memorySize: options.memorySize)
+        return try CMakeInvocation.locate(workspace: workspaceRoot, definitions: settings)
+    }
+
+    public func build(progress: any ProgressReporter) throws -> BuildResult {
+        let builder = Builder(paths: paths, invocation: try cmakeInvocation(), outputs: app.outputs)
+        return try builder.build(progress: progress)
+    }
+}
