@@ -42,7 +42,21 @@ public struct ProcessError: UserFacingError {
 /// It quotes the command line for logs, streams output line by line, keeps
 /// the tail for error messages, and can copy everything to a log file.
 public struct ProcessRunner: Sendable {
-    public init() {}
+    /// Variables laid over this process's environment for every command
+    /// (tests put fake tools first on PATH this way).
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = [:]) {
+        self.environment = environment
+    }
+
+    private func mergedEnvironment(_ extra: [String: String]?) -> [String: String]? {
+        if environment.isEmpty, extra == nil { return nil }
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        for (k, v) in extra ?? [:] { env[k] = v }
+        return env
+    }
 
     public struct Result: Sendable {
         public var status: Int32
@@ -103,6 +117,7 @@ public struct ProcessRunner: Sendable {
         onLine: (@Sendable (String) -> Void)? = nil
     ) throws -> RunningProcess {
         precondition(!args.isEmpty, "empty command line")
+        let environment = mergedEnvironment(environment)
         let commandLine = Self.quote(args)
         guard let executable = Self.which(args[0], path: environment?["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]) else {
             throw ProcessError(commandLine: commandLine, directory: directory?.path, ending: .notFound, tail: [], logFile: nil)

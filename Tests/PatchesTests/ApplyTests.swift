@@ -76,8 +76,8 @@ import TestSupport
 
         let record = try #require(try s.fixture.manager.store.state("two"))
         #expect(record.patches.map(\.sha256) == set.entries.map(\.sha256))
-        let readme = try #require(record.files.first { $0.path == "src/a.c" })
-        #expect(readme.after?.sha256 == (try SHA256Hex.ofFile(at: s.a.workTree.appendingPathComponent("src/a.c"))))
+        let source = try #require(record.files.first { $0.path == "src/a.c" })
+        #expect(source.after?.sha256 == (try SHA256Hex.ofFile(at: s.a.workTree.appendingPathComponent("src/a.c"))))
         #expect(record.files.first { $0.path == "old.txt" }?.after == .absent)
         #expect(try s.fixture.manager.status(set: set, targets: [s.a, s.b]) == .applied)
         #expect(try s.fixture.manager.store.journal("two") == nil)

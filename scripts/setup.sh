@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what sel4img and seL4's build need on Debian 12, then builds sel4img.
+# Safe to run again. Usage: scripts/setup.sh [--no-build]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # C libraries sel4img links
+  libgit2-dev libarchive-dev libfdt-dev
+  # seL4's CMake/Ninja build (see 'sel4img doctor')
+  cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu device-tree-compiler
+  libxml2-utils protobuf-compiler cpio python3-pip
+  # booting and images
+  qemu-system-arm u-boot-tools
+  # independent tools the tests cross-check against
+  git libarchive-tools dosfstools fdisk
+)
+sudo=""
+[[ $(id -u) == 0 ]] || sudo="sudo"
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing: ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+# seL4's build scripts' Python modules (jinja2, ply, pyfdt, pyelftools, protobuf, …)
+python3 -c 'import jinja2, ply, pyfdt, elftools, google.protobuf, libarchive' 2>/dev/null \
+  || python3 -m pip install -q sel4-deps
+
+if [[ ${1:-} != --no-build ]]; then
+  swift build -c release --product sel4img
+  echo "sel4img is at $(swift build -c release --show-bin-path)/sel4img"
+fi

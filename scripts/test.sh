@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs sel4img's tests. With SEL4IMG_TEST_MIRROR set to an offline mirror of
+# the seL4 repositories (DIR/github.com/seL4/seL4.git, …), the integration
+# tests also sync, build and boot sel4test from it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+swift build --build-tests
+swift test --skip-build "$@"
