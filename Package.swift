@@ -49,5 +49,7 @@ let package = Package(
         .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
+        // Runs only with SEL4IMG_TEST_MIRROR naming an offline mirror of the seL4 repositories.
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ]
 )

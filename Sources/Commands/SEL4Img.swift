@@ -20,7 +20,7 @@ public struct SEL4Img: ParsableCommand {
             out as DIR/HOST/OWNER/NAME.git; 'sel4img bundle' writes such a directory.
             """,
         subcommands: [
-            Init.self, Sync.self, Status.self, BundleCommand.self,
+            Init.self, Sync.self, Status.self, BundleCommand.self, PatchCommand.self,
             BoardsCommand.self, DoctorCommand.self, Build.self, QEMU.self, Test.self,
         ]
     )

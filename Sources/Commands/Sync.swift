@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Patches
 import Support
 import Workspace
 
@@ -36,8 +37,10 @@ struct Sync: ParsableCommand {
     func run() throws {
         let ws = try Workspace.open(at: global.workspaceURL)
         let started = Date()
-        let options = SyncOptions(mirror: mirrorOptions.mirrorURL.map(Mirror.init), locked: locked, force: force, jobs: jobs)
-        let report = try ws.sync(options: options, progress: json ? QuietProgress() : try global.reporter())
+        let progress = json ? QuietProgress() : try global.reporter()
+        let options = SyncOptions(mirror: mirrorOptions.mirrorURL.map(Mirror.init), locked: locked, force: force, jobs: jobs,
+                                  beforeMove: try ws.revertPatchesBeforeMove(progress: progress))
+        let report = try ws.sync(options: options, progress: progress)
         if json { return try printJSON(report) }
         let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
         if report.nothingChanged {

@@ -1,5 +1,6 @@
 import Boards
 import Foundation
+import Patches
 import Support
 import Workspace
 
@@ -72,11 +73,26 @@ public struct BuildPipeline: Sendable {
                 hint: "run 'sel4img sync' to update the lock, then build again")
         }
         let report = try workspace.sync(
-            options: SyncOptions(mirror: options.mirror, locked: lockMatches, jobs: options.jobs), progress: progress)
+            options: SyncOptions(mirror: options.mirror, locked: lockMatches, jobs: options.jobs,
+                                 beforeMove: try workspace.revertPatchesBeforeMove(progress: progress)),
+            progress: progress)
         if report.nothingChanged {
             progress.update("sync", "up to date (\(report.projects.count) projects)")
         }
+        try applyPatchSets(in: workspace, progress: progress)
         return workspace
+    }
+
+    /// Applies the app's patch sets in order; an applied, unchanged set is a no-op.
+    func applyPatchSets(in workspace: Workspace, progress: any ProgressReporter) throws {
+        guard !app.patchSets.isEmpty else { return }
+        let targets = try workspace.patchTargets()
+        let patches = dataDirectory.appendingPathComponent("patches")
+        for name in app.patchSets {
+            let set = try PatchSet.load(named: name, in: patches)
+            let report = try workspace.patchManager.apply(set: set, targets: targets, progress: progress)
+            progress.update("patch \(name)", report.alreadyApplied ? "up to date" : "done (\(report.summary))")
+        }
     }
 
     /// The CMake invocation this board and app need.

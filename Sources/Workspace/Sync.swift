@@ -10,12 +10,18 @@ public struct SyncOptions: Sendable {
     /// Discard uncommitted changes in checkouts that must move.
     public var force = false
     public var jobs = 4
+    /// Called (serially) with a project's path just before its checkout moves
+    /// to another commit, so layers above can undo what they applied there
+    /// (patch sets) while the tree is still as they left it.
+    public var beforeMove: (@Sendable (String) throws -> Void)?
 
-    public init(mirror: Mirror? = nil, locked: Bool = false, force: Bool = false, jobs: Int = 4) {
+    public init(mirror: Mirror? = nil, locked: Bool = false, force: Bool = false, jobs: Int = 4,
+                beforeMove: (@Sendable (String) throws -> Void)? = nil) {
         self.mirror = mirror
         self.locked = locked
         self.force = force
         self.jobs = max(1, jobs)
+        self.beforeMove = beforeMove
     }
 }
 
@@ -188,6 +194,9 @@ public struct Syncer: Sendable {
         }
         if let head = try repo.head(), let locked = pinned, head != locked {
             progress.note("\(project.path): HEAD \(head.short) differs from the lock (\(locked.short)); checking out the locked commit")
+        }
+        if let beforeMove = options.beforeMove {
+            try storeLocks.with("beforeMove") { try beforeMove(project.path) }
         }
         let changes = try repo.changes()
         if !changes.isEmpty, !options.force {

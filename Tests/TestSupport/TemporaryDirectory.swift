@@ -59,3 +59,44 @@ public struct ShellError: Error, CustomStringConvertible {
     public var output: String
     public var description: String { "`\(command)` exited \(status):\n\(output)" }
 }
+
+/// The result of running the built `sel4img` binary.
+public struct CommandResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// The directory holding the built products (`sel4img` next to the test bundle).
+public var productsDirectory: URL {
+    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+}
+
+/// Runs the built `sel4img` with arguments, in a directory, with extra environment.
+public func runSel4img(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = productsDirectory.appendingPathComponent("sel4img")
+    process.arguments = args
+    if let directory { process.currentDirectoryURL = directory }
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "SEL4IMG_MIRROR")
+    env.removeValue(forKey: "SEL4IMG_WORKSPACE")
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes concurrently so a chatty command cannot fill one and block.
+    final class Box: @unchecked Sendable { var data = Data() }
+    let errBox = Box()
+    let done = DispatchSemaphore(value: 0)
+    let errHandle = err.fileHandleForReading
+    Thread { errBox.data = errHandle.readDataToEndOfFile(); done.signal() }.start()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    done.wait()
+    return CommandResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                         stderr: String(decoding: errBox.data, as: UTF8.self))
+}
