@@ -265,4 +265,17 @@ import TestSupport
             try ManifestLoader.load(data: binary, displayName: "bin.xml", manifestURL: nil)
         }
     }
+
+    @Test("Repeated includes are bounded, so include fan-out cannot blow up")
+    func tooManyIncludes() throws {
+        let includes = String(repeating: "  <include name=\"leaf.xml\"/>\n", count: ManifestLoader.maximumIncludes + 1)
+        let error = try #require(throws: ManifestError.self) {
+            try load([
+                "default.xml": "<manifest>\n" + includes + "</manifest>\n",
+                "leaf.xml": "<manifest><remote name=\"r\" fetch=\".\"/></manifest>\n",
+            ])
+        }
+        #expect(error.kind == .tooManyIncludes)
+        #expect(error.line == ManifestLoader.maximumIncludes + 2)
+    }
 }
