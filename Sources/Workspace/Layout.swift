@@ -102,10 +102,26 @@ public struct Mirror: Sendable, Equatable {
         let candidate = RepositoryURL.mirrorRelativePath(url).split(separator: "/").reduce(root) {
             $0.appendingPathComponent(String($1))
         }
+        if !FileManager.default.fileExists(atPath: candidate.path), let folded = Self.caseInsensitiveMatch(candidate, below: root) {
+            // GitHub ignores case in owner and repository names; mirrors keep one spelling.
+            return folded
+        }
         guard FileManager.default.fileExists(atPath: candidate.path) else {
             throw WorkspaceError(.mirrorMissing, "the mirror \(root.path) has no copy of \(url) (expected \(candidate.path))",
                                  hint: "add it with shared/tools/make-mirror, or sync without --mirror")
         }
         return candidate
+    }
+
+    /// Walks from `root` to `path`, matching each component without regard to case.
+    static func caseInsensitiveMatch(_ path: URL, below root: URL) -> URL? {
+        let parts = path.pathComponents.dropFirst(root.pathComponents.count)
+        var current = root
+        for part in parts {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: current.path)) ?? []
+            guard let match = names.first(where: { $0.lowercased() == part.lowercased() }) else { return nil }
+            current = current.appendingPathComponent(match)
+        }
+        return current
     }
 }

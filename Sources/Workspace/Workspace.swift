@@ -95,12 +95,13 @@ extension Workspace {
             }
             // Load once to validate and learn which files it includes.
             let manifest = try ManifestLoader.load(file: file, manifestURL: manifestURL)
-            let base = file.deletingLastPathComponent()
             for included in manifest.sources {
                 let from = URL(fileURLWithPath: included.path)
-                let rel = base.relativePath(to: from)
-                guard SafePath.problem(with: rel) == nil else { continue }
-                let to = SafePath.join(staging, rel)
+                // Includes are copied to the same place relative to the top file.
+                guard SafePath.problem(with: included.name) == nil else {
+                    throw WorkspaceError(.manifestNotFound, "\(file.path) includes \(included.path), which lies outside the manifest's directory and cannot be copied into the workspace")
+                }
+                let to = SafePath.join(staging, included.name)
                 try fm.createDirectory(at: to.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try fm.copyItem(at: from, to: to)
             }

@@ -209,6 +209,17 @@ import TestSupport
         #expect(RepositoryURL.mirrorRelativePath("https://evil.example/../../etc") == "evil.example/etc.git")
     }
 
+    @Test("a mirror finds a repository whose name differs only in case, as GitHub does")
+    func mirrorCaseInsensitive() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(at: dir.path("github.com/seL4/seL4_projects_libs.git"), withIntermediateDirectories: true)
+        let mirror = Mirror(root: dir.url)
+        #expect(try mirror.location(for: "https://github.com/sel4/sel4_projects_libs").path == dir.path("github.com/seL4/seL4_projects_libs.git").path)
+        let error = #expect(throws: WorkspaceError.self) { try mirror.location(for: "https://github.com/seL4/nothere") }
+        #expect(error?.description == "the mirror \(dir.url.path) has no copy of https://github.com/seL4/nothere (expected \(dir.url.path)/github.com/seL4/nothere.git)")
+    }
+
     @Test("the lock file round-trips through JSON and rejects damage with a message")
     func lockRoundTrip() throws {
         let dir = try TemporaryDirectory()
