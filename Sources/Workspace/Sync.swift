@@ -141,6 +141,15 @@ public struct Syncer: Sendable {
         return SyncReport(projects: report, lockWritten: lockWritten)
     }
 
+    /// A source on this machine (a mirror path, a plain path or file:// URL).
+    static func isLocal(_ source: String) -> Bool {
+        source.hasPrefix("/") || source.hasPrefix("file://")
+    }
+
+    static func localPath(_ source: String) -> String {
+        source.hasPrefix("file://") ? String(source.dropFirst("file://".count)) : source
+    }
+
     private func validateSafePaths(_ projects: [ProjectSpec]) throws {
         for project in projects {
             if let problem = SafePath.problem(with: project.path) {
@@ -165,15 +174,25 @@ public struct Syncer: Sendable {
             progress.update(project.path, "fetching")
             var lastDecile = -1
             do {
-                try store.fetch(from: source, refspecs: Repository.mirrorRefspecs + ["+refs/sel4img/*:refs/sel4img/*"]) { p in
-                    // Report every tenth, so plain logs get ten lines, not thousands.
-                    guard p.totalObjects > 0 else { return true }
-                    let decile = p.receivedObjects * 10 / p.totalObjects
+                // A source on this machine: link its object files in, as `git clone --local` does.
+                let copied = try Self.isLocal(source) && store.copyObjectsLocally(from: URL(fileURLWithPath: Self.localPath(source))) { done, total in
+                    let decile = done * 10 / max(total, 1)
                     if decile != lastDecile {
                         lastDecile = decile
-                        progress.update(project.path, "fetching \(p.receivedObjects)/\(p.totalObjects) objects")
+                        progress.update(project.path, "copying objects \(done)/\(total) files")
                     }
-                    return true
+                }
+                if !copied {
+                    try store.fetch(from: source, refspecs: Repository.mirrorRefspecs + ["+refs/sel4img/*:refs/sel4img/*"]) { p in
+                        // Report every tenth, so plain logs get ten lines, not thousands.
+                        guard p.totalObjects > 0 else { return true }
+                        let decile = p.receivedObjects * 10 / p.totalObjects
+                        if decile != lastDecile {
+                            lastDecile = decile
+                            progress.update(project.path, "fetching \(p.receivedObjects)/\(p.totalObjects) objects")
+                        }
+                        return true
+                    }
                 }
             } catch let error as GitError {
                 throw WorkspaceError(.fetchFailed, "cannot fetch \(project.url)\(options.mirror != nil ? " from the mirror (\(source))" : ""): \(error.message)",

@@ -9,7 +9,7 @@ import TestSupport
 /// reading the patches from the local mirror (they are not part of this
 /// repository) and are skipped where the mirror is absent.
 @Suite struct WasmEdgePatchesTests {
-    static let mirror = "/work/sel4-mirror/github.com"
+    static let mirror = (ProcessInfo.processInfo.environment["SEL4IMG_TEST_MIRROR"] ?? "/nonexistent") + "/github.com"
     static let wasmedge = "\(mirror)/second-state/wasmedge-seL4.git"
     static var available: Bool { FileManager.default.fileExists(atPath: wasmedge) }
 
