@@ -67,6 +67,10 @@ struct Build: ParsableCommand {
             dataDirectory: catalogs.directory, workspaceRoot: global.workspaceURL, board: board, app: app,
             options: .init(mirror: mirror.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync, memorySize: memorySize))
         _ = try pipeline.prepareWorkspace(progress: progress)
+        if try pipeline.builder().configureDecision() != .reuse {
+            // CMake is about to run seL4's Python generators: check their modules first.
+            try Doctor.require(HostCheck.standard.filter { $0.required && $0.name.hasPrefix("python3 module ") }.map(\.name))
+        }
         let result = try pipeline.build(progress: progress)
         let paths = pipeline.paths
         var lines: [String] = []

@@ -131,6 +131,8 @@ public enum Doctor {
                 ?? HostCheck(name: name, target: .program(name), required: true, purpose: "build with sel4img",
                              provider: .init(.apt, name))
             check.required = true
+            // A pre-flight check needs presence; a version only where a minimum is set.
+            if check.minimumVersion == nil { check.versionArguments = nil }
             return check
         }
         let report = run(runner: runner, checks: selected, path: path)

@@ -101,8 +101,11 @@ public struct BuildPipeline: Sendable {
         return try CMakeInvocation.locate(workspace: workspaceRoot, definitions: settings)
     }
 
+    public func builder() throws -> Builder {
+        Builder(paths: paths, invocation: try cmakeInvocation(), outputs: app.outputs)
+    }
+
     public func build(progress: any ProgressReporter) throws -> BuildResult {
-        let builder = Builder(paths: paths, invocation: try cmakeInvocation(), outputs: app.outputs)
-        return try builder.build(progress: progress)
+        try builder().build(progress: progress)
     }
 }
