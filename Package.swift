@@ -5,6 +5,7 @@
 //   CGit2 → Git (the only Swift module that sees libgit2)
 //   Manifest (repo XML) → Workspace (fetch, checkout, lock, mirror, bundle)
 //   Patches (verified patch sets applied with libgit2)
+//   DTS (libfdt), CPIO (libarchive): device trees and archives
 //   Boards (board and app files) → ImageBuild (seL4's CMake/Ninja build, artifacts)
 //   Emulator (QEMU with pass/fail detection), Doctor (host tools)
 //   Commands (one subcommand per file) → sel4img (thin @main)
@@ -28,6 +29,10 @@ let package = Package(
         .target(name: "Manifest", dependencies: ["Support"]),
         .target(name: "Workspace", dependencies: ["Git", "Manifest", "Support"]),
         .target(name: "Patches", dependencies: ["Git", "Workspace", "Support"]),
+        .systemLibrary(name: "CFDT", providers: [.apt(["libfdt-dev"])]),
+        .target(name: "DTS", dependencies: ["CFDT", "Support"]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .target(name: "CPIO", dependencies: ["CArchive", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "Support"]),
         .target(name: "Emulator", dependencies: ["Boards", "Support"]),
@@ -35,7 +40,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "Support",
+                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +52,8 @@ let package = Package(
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "Workspace", "TestSupport"]),
         .testTarget(name: "BoardsTests", dependencies: ["Boards", "Doctor", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "TestSupport"]),
+        .testTarget(name: "DTSTests", dependencies: ["DTS", "TestSupport"]),
+        .testTarget(name: "CPIOTests", dependencies: ["CPIO", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
         // Runs only with SEL4IMG_TEST_MIRROR naming an offline mirror of the seL4 repositories.

@@ -1,0 +1,1 @@
+// CPIO: module under construction in this session.

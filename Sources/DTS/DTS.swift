@@ -1,0 +1,1 @@
+// DTS: module under construction in this session.
