@@ -166,3 +166,14 @@ public final class Repository {
         }
     }
 }
+
+extension Repository {
+    /// The committer time of a commit, in seconds since 1970 (for SOURCE_DATE_EPOCH).
+    public func commitTime(_ id: ObjectID) throws -> Int64 {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, handle, &oid), "look up commit", id.hex)
+        defer { git_commit_free(commit) }
+        return Int64(git_commit_time(commit))
+    }
+}

@@ -17,7 +17,7 @@ struct ArtifactCollector {
     let buildDirectory: URL
     let artifactsDirectory: URL
 
-    func collect(_ outputs: [String: String]) throws -> [Artifact] {
+    func collect(_ outputs: [String: String], extraFiles: ([Artifact]) throws -> [String: Data] = { _ in [:] }) throws -> [Artifact] {
         let fm = FileManager.default
         let staging = artifactsDirectory.deletingLastPathComponent().appendingPathComponent(".\(artifactsDirectory.lastPathComponent).new")
         try? fm.removeItem(at: staging)
@@ -36,12 +36,17 @@ struct ArtifactCollector {
             let size = (try fm.attributesOfItem(atPath: dest.path)[.size] as? Int) ?? 0
             artifacts.append(Artifact(role: role, file: name, size: size, sha256: try SHA256Hex.ofFile(at: dest)))
         }
-        let sums = Dictionary(artifacts.map { ($0.file, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-        let text = sums.keys.sorted().map { "\(sums[$0]!)  \($0)\n" }.joined()
-        try Data(text.utf8).write(to: staging.appendingPathComponent("SHA256SUMS"))
+        var sums = Dictionary(artifacts.map { ($0.file, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(artifacts).write(to: staging.appendingPathComponent("artifacts.json"))
+        var extras = try extraFiles(artifacts)
+        extras["artifacts.json"] = try encoder.encode(artifacts)
+        for (name, data) in extras {
+            try data.write(to: staging.appendingPathComponent(name))
+            sums[name] = SHA256Hex.of(data)
+        }
+        let text = sums.keys.sorted().map { "\(sums[$0]!)  \($0)\n" }.joined()
+        try Data(text.utf8).write(to: staging.appendingPathComponent("SHA256SUMS"))
         // Replace the previous artifacts only once the new set is complete.
         try? fm.removeItem(at: artifactsDirectory)
         try fm.moveItem(at: staging, to: artifactsDirectory)

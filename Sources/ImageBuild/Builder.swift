@@ -39,6 +39,9 @@ public struct Builder: Sendable {
     public let invocation: CMakeInvocation
     public let outputs: [String: String]
     public var runner = ProcessRunner()
+    /// Files written beside the outputs (e.g. provenance.json), made from the
+    /// collected outputs; they are listed in SHA256SUMS too.
+    public var extraFiles: @Sendable ([Artifact]) throws -> [String: Data] = { _ in [:] }
 
     public init(paths: BuildPaths, invocation: CMakeInvocation, outputs: [String: String]) {
         self.paths = paths
@@ -63,7 +66,7 @@ public struct Builder: Sendable {
         }
         let (didWork, steps) = try runNinja(progress: progress)
         let artifacts = try ArtifactCollector(buildDirectory: paths.buildDirectory, artifactsDirectory: paths.artifactsDirectory)
-            .collect(outputs)
+            .collect(outputs, extraFiles: extraFiles)
         _ = fm
         return BuildResult(configureReason: reason, ninjaDidWork: didWork, ninjaSteps: steps,
                            seconds: Date().timeIntervalSince(started), artifacts: artifacts)
@@ -85,8 +88,13 @@ public struct Builder: Sendable {
         try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         try fm.createDirectory(at: paths.cacheDirectory, withIntermediateDirectories: true)
         let args = invocation.arguments(cacheDirectory: paths.cacheDirectory)
+        // CMake reads these only on a fresh configure, which this is.
+        var environment: [String: String] = [:]
+        for name in ["CFLAGS", "CXXFLAGS", "ASMFLAGS"] where !invocation.compilerFlags.isEmpty {
+            environment[name] = [ProcessInfo.processInfo.environment[name], invocation.compilerFlags].compactMap { $0 }.joined(separator: " ")
+        }
         do {
-            try runner.run(args, in: dir, log: paths.logFile, tailLines: 60) { line in progress.output(line) }
+            try runner.run(args, in: dir, environment: environment, log: paths.logFile, tailLines: 60) { line in progress.output(line) }
         } catch let error as ProcessError {
             if error.ending == .notFound { throw error }
             let cmakeMessage = Self.cmakeErrorBlock(error.tail)

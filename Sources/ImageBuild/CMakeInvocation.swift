@@ -12,6 +12,21 @@ public struct CMakeInvocation: Sendable, Equatable, Codable {
     public var toolchainFile: String?
     /// Cache definitions, passed as `-DKEY=VALUE` in key order.
     public var definitions: [String: String]
+    /// Compiler flags given through CFLAGS/CXXFLAGS/ASMFLAGS on a fresh configure.
+    /// Compilers record absolute source paths (assert messages, debug info);
+    /// mapping the workspace to "." lets builds in different directories give
+    /// the same bytes.
+    public var compilerFlags: String
+
+    public init(sourceDirectory: String, settingsFile: String, toolchainFile: String?, definitions: [String: String], compilerFlags: String = "") {
+        self.sourceDirectory = sourceDirectory
+        self.settingsFile = settingsFile
+        self.toolchainFile = toolchainFile
+        self.definitions = definitions
+        self.compilerFlags = compilerFlags
+    }
+
+    static func prefixMap(_ root: URL) -> String { "-ffile-prefix-map=\(root.path)=." }
 
     /// Finds the CMake project the way `init-build.sh` does: a top-level
     /// `CMakeLists.txt` in the workspace (with `kernel/gcc.cmake` as toolchain),
@@ -21,7 +36,8 @@ public struct CMakeInvocation: Sendable, Equatable, Codable {
         if fm.fileExists(atPath: root.appendingPathComponent("CMakeLists.txt").path) {
             return CMakeInvocation(
                 sourceDirectory: root.path, settingsFile: root.appendingPathComponent("settings.cmake").path,
-                toolchainFile: root.appendingPathComponent("kernel/gcc.cmake").path, definitions: definitions)
+                toolchainFile: root.appendingPathComponent("kernel/gcc.cmake").path, definitions: definitions,
+                compilerFlags: prefixMap(root))
         }
         let easy = root.appendingPathComponent("easy-settings.cmake")
         guard fm.fileExists(atPath: easy.path) else {
@@ -33,7 +49,7 @@ public struct CMakeInvocation: Sendable, Equatable, Codable {
             throw BuildError(.noCMakeProject, "easy-settings.cmake in \(root.path) points outside the workspace (\(project.path))")
         }
         return CMakeInvocation(sourceDirectory: project.path, settingsFile: project.appendingPathComponent("settings.cmake").path,
-                               toolchainFile: nil, definitions: definitions)
+                               toolchainFile: nil, definitions: definitions, compilerFlags: prefixMap(root))
     }
 
     /// The command line, run in the build directory.
@@ -74,7 +90,7 @@ public enum ConfigureDecision: Sendable, Equatable {
         guard previous.fingerprint == current.fingerprint else {
             let old = previous.invocation.definitions, new = current.definitions
             let changed = Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
-            if changed.isEmpty { return .fresh(reason: "the CMake project or settings file changed") }
+            if changed.isEmpty { return .fresh(reason: "the CMake project, settings file or compiler flags changed") }
             return .fresh(reason: "settings changed: " + changed.map { "\($0) \(old[$0] ?? "(unset)") → \(new[$0] ?? "(unset)")" }.joined(separator: ", "))
         }
         return .reuse

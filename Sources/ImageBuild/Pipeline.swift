@@ -102,7 +102,50 @@ public struct BuildPipeline: Sendable {
     }
 
     public func builder() throws -> Builder {
-        Builder(paths: paths, invocation: try cmakeInvocation(), outputs: app.outputs)
+        var builder = Builder(paths: paths, invocation: try cmakeInvocation(), outputs: app.outputs)
+        let workspace = WorkspaceLayout(root: workspaceRoot).isInitialized ? try Workspace.open(at: workspaceRoot) : nil
+        let lock = try workspace?.readLock()
+        let epoch = try sourceDateEpoch(lock: lock, workspace: workspace)
+        builder.runner.environment["SOURCE_DATE_EPOCH"] = String(epoch)
+        let settings = builder.invocation.definitions
+        let patchSets = try appliedPatchSets()
+        let lockHash = (try? SHA256Hex.ofFile(at: WorkspaceLayout(root: workspaceRoot).lockFile)) ?? ""
+        let (board, app) = (board, app)
+        builder.extraFiles = { artifacts in
+            let provenance = Provenance(
+                board: board.name, app: app.name, sourceDateEpoch: epoch,
+                manifest: .init(file: lock?.manifest.file ?? "", sha256: lock?.manifest.sha256 ?? ""),
+                lockSHA256: lockHash,
+                projects: lock?.projects.map { .init(path: $0.path, url: $0.url, commit: $0.commit.hex) } ?? [],
+                patchSets: patchSets, cmakeSettings: settings,
+                tools: Provenance.toolVersions(crossCompilerPrefix: board.crossCompilerPrefix),
+                outputs: artifacts)
+            return ["provenance.json": try provenance.encoded()]
+        }
+        return builder
+    }
+
+    /// SOURCE_DATE_EPOCH from the environment, else the newest committer time
+    /// among the locked commits: the same for every build of one lock.
+    func sourceDateEpoch(lock: LockFile?, workspace: Workspace?) throws -> Int64 {
+        if let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] {
+            guard let value = Int64(text), value >= 0 else {
+                throw BuildError(.configureFailed, "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got '\(text)'")
+            }
+            return value
+        }
+        guard let lock, let workspace else { return 0 }
+        return try workspace.commitTimes(of: lock).max() ?? 0
+    }
+
+    /// The app's patch sets, with every patch's hash, for provenance.
+    func appliedPatchSets() throws -> [Provenance.PatchSetInfo] {
+        let patches = dataDirectory.appendingPathComponent("patches")
+        return try app.patchSets.map { name in
+            let set = try PatchSet.load(named: name, in: patches)
+            return .init(name: name, seriesSHA256: set.seriesHash,
+                         patches: set.entries.map { .init(project: $0.project, file: $0.file, sha256: $0.sha256) })
+        }
     }
 
     public func build(progress: any ProgressReporter) throws -> BuildResult {

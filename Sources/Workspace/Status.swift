@@ -29,3 +29,12 @@ extension Workspace {
         }
     }
 }
+
+extension Workspace {
+    /// The committer time of every locked commit (for SOURCE_DATE_EPOCH).
+    public func commitTimes(of lock: LockFile) throws -> [Int64] {
+        try lock.projects.map { project in
+            try Repository.open(at: layout.objectStore(for: project.url)).commitTime(project.commit)
+        }
+    }
+}

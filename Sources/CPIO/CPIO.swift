@@ -1,1 +1,0 @@
-// CPIO: module under construction in this session.

@@ -1,1 +1,0 @@
-// DTS: module under construction in this session.

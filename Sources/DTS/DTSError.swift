@@ -1,0 +1,61 @@
+import Support
+
+/// Every failure of the DTS module: what kind, where (file, line, node) and a message.
+///
+/// Printed as `file:line: message (node /path)`, dropping the parts that are unknown.
+public struct DTSError: UserFacingError, Equatable {
+    public enum Kind: Equatable, Sendable {
+        /// libfdt returned this (negative) error code.
+        case libfdt(Int32)
+        /// The DTB is not a well-formed flattened device tree.
+        case malformed
+        /// DTS source that does not parse.
+        case syntax
+        /// A label, path or phandle that resolves to nothing, or a duplicate.
+        case reference
+        /// A node or property that was asked for is absent.
+        case notFound
+        /// An edit that cannot be made (bad name, value too large).
+        case invalidEdit
+        /// A file that cannot be read or written.
+        case io
+    }
+
+    public var kind: Kind
+    public var file: String?
+    public var line: Int?
+    public var node: String?
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String, file: String? = nil, line: Int? = nil, node: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.file = file
+        self.line = line
+        self.node = node
+    }
+
+    public var description: String {
+        var text = ""
+        if let file {
+            text = file
+            if let line { text += ":\(line)" }
+            text += ": "
+        }
+        text += message
+        if let node { text += " (node \(node))" }
+        return text
+    }
+
+    public var hint: String? {
+        switch kind {
+        case .malformed, .libfdt:
+            return file.map { "check that \($0) is a device tree blob, e.g. with 'dtc -I dtb -O dts \($0)'" }
+        case .reference where message.contains("unknown label"):
+            return "define the label ('name: node { … }') before using it, or compile an overlay with /plugin/"
+        default:
+            return nil
+        }
+    }
+
+}

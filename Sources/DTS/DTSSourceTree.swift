@@ -1,0 +1,118 @@
+/// The tree as the parser builds it: nodes are objects (so `&label { … }`
+/// can merge into a node found earlier) and property values keep their
+/// references unresolved until the whole source is read, as dtc does.
+final class SourceNode {
+    var name: String
+    var labels: [String] = []
+    var properties: [SourceProperty] = []
+    var children: [SourceNode] = []
+    weak var parent: SourceNode?
+    /// Where the node was first defined, for errors.
+    var file: String
+    var line: Int
+    var phandle: UInt32?
+
+    init(name: String, file: String, line: Int, parent: SourceNode? = nil) {
+        self.name = name
+        self.file = file
+        self.line = line
+        self.parent = parent
+    }
+
+    var path: String {
+        guard let parent else { return "/" }
+        let base = parent.path
+        return (base == "/" ? "/" : base + "/") + name
+    }
+
+    func child(_ name: String) -> SourceNode? { children.first { $0.name == name } }
+
+    func addChild(_ name: String, file: String, line: Int) -> SourceNode {
+        let node = SourceNode(name: name, file: file, line: line, parent: self)
+        children.append(node)
+        return node
+    }
+
+    /// Sets a property as dtc's `merge_nodes` does: a value for an existing
+    /// name replaces it in place (labels are added); a new name is appended.
+    func setProperty(_ property: SourceProperty) {
+        if let i = properties.firstIndex(where: { $0.name == property.name }) {
+            properties[i].chunks = property.chunks
+            properties[i].file = property.file
+            properties[i].line = property.line
+            for label in property.labels where !properties[i].labels.contains(label) { properties[i].labels.append(label) }
+        } else {
+            properties.append(property)
+        }
+    }
+
+    /// Nodes in tree order, this one first.
+    func walk(_ body: (SourceNode) throws -> Void) rethrows {
+        try body(self)
+        for child in children { try child.walk(body) }
+    }
+
+    /// The node at an absolute path below this root, matching names exactly.
+    func node(atPath path: String) -> SourceNode? {
+        var node = self
+        for component in path.split(separator: "/") {
+            guard let next = node.child(String(component)) else { return nil }
+            node = next
+        }
+        return path.hasPrefix("/") ? node : nil
+    }
+
+    /// The node carrying `label` in this tree.
+    func node(labeled label: String) -> SourceNode? {
+        if labels.contains(label) { return self }
+        for child in children {
+            if let found = child.node(labeled: label) { return found }
+        }
+        return nil
+    }
+
+    /// A reference as written after `&`: a label, or a path when it starts with `/`.
+    func resolve(_ reference: String) -> SourceNode? {
+        reference.hasPrefix("/") ? node(atPath: reference) : node(labeled: reference)
+    }
+
+    func toNode() -> Node {
+        Node(name: name, labels: labels,
+             properties: properties.map { Property(name: $0.name, value: $0.resolvedBytes, labels: $0.labels) },
+             children: children.map { $0.toNode() })
+    }
+}
+
+/// A property value as written: plain bytes and references still to resolve.
+struct SourceProperty {
+    enum Chunk {
+        case bytes([UInt8])
+        /// `<&label>` or `<&{/path}>`: a 32-bit phandle.
+        case phandle(String, line: Int)
+        /// `&label` or `&{/path}` outside `< >`: the full path as a string.
+        case path(String, line: Int)
+    }
+
+    var name: String
+    var labels: [String]
+    var chunks: [Chunk]
+    var file: String
+    var line: Int
+    /// Filled in by resolution.
+    var resolvedBytes: [UInt8] = []
+
+    /// The value when it has no references (explicit `phandle` values are read this way).
+    var plainBytes: [UInt8]? {
+        var out: [UInt8] = []
+        for chunk in chunks {
+            guard case .bytes(let b) = chunk else { return nil }
+            out += b
+        }
+        return out
+    }
+}
+
+/// How a reference is shown in messages: `&label` or `&{/path}`.
+func referenceText(_ reference: String) -> String {
+    reference.hasPrefix("/") ? "&{\(reference)}" : "&\(reference)"
+}

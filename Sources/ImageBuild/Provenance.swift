@@ -1,0 +1,66 @@
+import Foundation
+import Support
+
+/// What went into a build, written as `provenance.json` next to its outputs.
+/// It holds no paths and no clock time, so two builds of the same lock on
+/// different machines, directories and days write the same bytes.
+public struct Provenance: Codable, Sendable, Equatable {
+    public struct Manifest: Codable, Sendable, Equatable {
+        public var file: String
+        public var sha256: String
+    }
+
+    public struct Project: Codable, Sendable, Equatable {
+        public var path: String
+        public var url: String
+        public var commit: String
+    }
+
+    public struct PatchSetInfo: Codable, Sendable, Equatable {
+        public struct Patch: Codable, Sendable, Equatable {
+            public var project: String
+            public var file: String
+            public var sha256: String
+        }
+        public var name: String
+        public var seriesSHA256: String
+        public var patches: [Patch]
+    }
+
+    public var format = 1
+    public var board: String
+    public var app: String
+    /// The time every tool was asked to stamp into its output.
+    public var sourceDateEpoch: Int64
+    public var manifest: Manifest
+    /// SHA-256 of `sel4img.lock` as it was during the build.
+    public var lockSHA256: String
+    public var projects: [Project]
+    public var patchSets: [PatchSetInfo]
+    /// The CMake cache settings sel4img passed (paths excluded).
+    public var cmakeSettings: [String: String]
+    /// Tool name → the first line its `--version` printed.
+    public var tools: [String: String]
+    /// Every output with its size and SHA-256.
+    public var outputs: [Artifact]
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(self)
+        data.append(0x0A)
+        return data
+    }
+
+    /// `--version` of the tools that shape the output, first line each.
+    public static func toolVersions(crossCompilerPrefix: String, runner: ProcessRunner = ProcessRunner()) -> [String: String] {
+        var tools: [String: String] = [:]
+        for (name, args) in [("cmake", ["cmake", "--version"]), ("ninja", ["ninja", "--version"]),
+                             ("gcc", [crossCompilerPrefix + "gcc", "--version"]), ("dtc", ["dtc", "--version"]),
+                             ("python3", ["python3", "--version"])] {
+            let line = (try? runner.run(args, check: false).output)?.split(separator: "\n").first.map(String.init)
+            tools[name] = line ?? "not found"
+        }
+        return tools
+    }
+}
