@@ -6,6 +6,7 @@
 //   Manifest (repo XML) → Workspace (fetch, checkout, lock, mirror, bundle)
 //   Patches (verified patch sets applied with libgit2)
 //   DTS (libfdt), CPIO (libarchive): device trees and archives
+//   DiskImage (MBR, FAT32, block maps) → Flash (writing images to disks safely)
 //   Boards (board and app files) → ImageBuild (seL4's CMake/Ninja build, artifacts)
 //   Emulator (QEMU with pass/fail detection), Doctor (host tools)
 //   Commands (one subcommand per file) → sel4img (thin @main)
@@ -33,6 +34,8 @@ let package = Package(
         .target(name: "DTS", dependencies: ["CFDT", "Support"]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .target(name: "CPIO", dependencies: ["CArchive", "Support"]),
+        .target(name: "DiskImage", dependencies: ["Support"]),
+        .target(name: "Flash", dependencies: ["DiskImage", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "Support"]),
         .target(name: "Emulator", dependencies: ["Boards", "Support"]),
@@ -40,7 +43,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "Support",
+                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "DiskImage", "Flash", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +57,8 @@ let package = Package(
         .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "TestSupport"]),
         .testTarget(name: "DTSTests", dependencies: ["DTS", "TestSupport"]),
         .testTarget(name: "CPIOTests", dependencies: ["CPIO", "TestSupport"]),
+        .testTarget(name: "DiskImageTests", dependencies: ["DiskImage", "TestSupport"]),
+        .testTarget(name: "FlashTests", dependencies: ["Flash", "DiskImage", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
         // Runs only with SEL4IMG_TEST_MIRROR naming an offline mirror of the seL4 repositories.

@@ -13,7 +13,7 @@ packages=(
   # booting and images
   qemu-system-arm u-boot-tools
   # independent tools the tests cross-check against
-  git patch libarchive-tools dosfstools fdisk bc
+  git patch libarchive-tools dosfstools fdisk mtools bc
 )
 sudo=""
 [[ $(id -u) == 0 ]] || sudo="sudo"

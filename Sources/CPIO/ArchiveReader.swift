@@ -45,7 +45,8 @@ final class ArchiveReader {
         let result = archive_read_next_header(handle, &entry)
         if result == ARCHIVE_EOF { return nil }
         if result < ARCHIVE_WARN || entry == nil {
-            throw CPIOError.malformed(file: path, entry: number, offset: offset, lastError(handle, result))
+            throw CPIOError.malformed(file: path, entry: number, offset: offset,
+                                      lastError(handle, result, fallback: "the archive ends inside this entry's header, or before its trailer"))
         }
         entryNumber = number
         return entry
@@ -60,7 +61,7 @@ final class ArchiveReader {
         try data.withUnsafeMutableBytes { raw in
             while filled < raw.count {
                 let count = archive_read_data(handle, raw.baseAddress! + filled, raw.count - filled)
-                if count < 0 { throw malformed(lastError(handle, Int32(count))) }
+                if count < 0 { throw malformed(lastError(handle, Int32(count), fallback: Self.truncatedData)) }
                 if count == 0 { break }
                 filled += count
             }
@@ -72,8 +73,10 @@ final class ArchiveReader {
     /// Reads past the current entry's data (so truncation inside it is caught).
     func skipData() throws {
         let result = archive_read_data_skip(handle)
-        if result < ARCHIVE_WARN { throw malformed(lastError(handle, result)) }
+        if result < ARCHIVE_WARN { throw malformed(lastError(handle, result, fallback: Self.truncatedData)) }
     }
+
+    static let truncatedData = "the archive ends inside this entry's data"
 
     func close() throws {
         let result = archive_read_close(handle)

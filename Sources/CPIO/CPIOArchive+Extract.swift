@@ -170,7 +170,7 @@ private final class Extraction {
             while true {
                 let result = archive_read_data_block(reader.handle, &buffer, &size, &offset)
                 if result == ARCHIVE_EOF { break }
-                if result < ARCHIVE_WARN { throw reader.malformed(lastError(reader.handle, result)) }
+                if result < ARCHIVE_WARN { throw reader.malformed(lastError(reader.handle, result, fallback: ArchiveReader.truncatedData)) }
                 let written = archive_write_data_block(disk, buffer, size, offset)
                 if written < 0 { throw CPIOError.library("extract", subject + " " + destination, lastError(disk, Int32(written))) }
             }

@@ -28,14 +28,14 @@ struct ArchiveCode: RawRepresentable, Equatable, CustomStringConvertible {
 
 /// libarchive's message for the last error on `handle`, read at once (the
 /// next call on the handle replaces it).
-func lastError(_ handle: OpaquePointer, _ code: Int32) -> String {
+func lastError(_ handle: OpaquePointer, _ code: Int32, fallback: String? = nil) -> String {
     if let text = archive_error_string(handle) {
         let message = String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
         if !message.isEmpty { return message }
     }
     let errnoValue = archive_errno(handle)
     if errnoValue > 0 { return String(cString: strerror(errnoValue)) }
-    return "libarchive returned \(ArchiveCode(rawValue: code))"
+    return fallback ?? "libarchive returned \(ArchiveCode(rawValue: code))"
 }
 
 /// Checks a libarchive result: anything below `ARCHIVE_OK` (or below

@@ -26,10 +26,18 @@ public enum SHA256Hex {
         text.count == 64 && text.allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
+    public static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
         digest.map { byte in
             let s = String(byte, radix: 16)
             return byte < 16 ? "0" + s : s
         }.joined()
     }
+}
+
+/// An incremental SHA-256 for data that arrives in pieces.
+public struct SHA256Stream {
+    private var hasher = SHA256()
+    public init() {}
+    public mutating func update(_ data: Data) { hasher.update(data: data) }
+    public func finish() -> String { SHA256Hex.hex(hasher.finalize()) }
 }

@@ -72,6 +72,23 @@ struct SeL4MirrorTests {
         let failing = try sel4img(["qemu", "--fail", "Booting all finished", "--timeout", "120"])
         #expect(failing.status == 1)
 
+        // Air-gapped: a bundle of this workspace builds, in another directory,
+        // artifacts with the same bytes (paths and QEMU's DTB seeds do not leak in).
+        let bundle = workspace.appendingPathComponent("../\(workspace.lastPathComponent)-bundle").standardizedFileURL
+        let other = workspace.appendingPathComponent("../\(workspace.lastPathComponent)-second").standardizedFileURL
+        defer { try? FileManager.default.removeItem(at: bundle); try? FileManager.default.removeItem(at: other) }
+        try? FileManager.default.removeItem(at: bundle)
+        try? FileManager.default.removeItem(at: other)
+        #expect(try sel4img(["bundle", "-o", bundle.path]).status == 0)
+        // runSel4img clears SEL4IMG_MIRROR: the bundle is the only source.
+        #expect(try runSel4img(["init", "--manifest", bundle.path, "-w", other.path]).status == 0)
+        #expect(try runSel4img(["sync", "--locked", "-w", other.path]).status == 0)
+        let second = try runSel4img(["build", "--board", "qemu-virt", "--app", "sel4test", "-w", other.path])
+        #expect(second.status == 0)
+        let sums = { (root: URL) in try String(contentsOf: root.appendingPathComponent("artifacts/qemu-virt-sel4test/SHA256SUMS"), encoding: .utf8) }
+        #expect(try sums(workspace) == sums(other))
+        #expect(try runSel4img(["verify", other.appendingPathComponent("artifacts/qemu-virt-sel4test").path]).status == 0)
+
         for board in ["rpi4", "tx1", "tx2"] {
             let r = try sel4img(["build", "--board", board, "--app", "sel4test", "--progress", "plain"])
             #expect(r.status == 0, "\(board)")

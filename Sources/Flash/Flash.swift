@@ -1,0 +1,1 @@
+// Flash: module under construction in this session.
