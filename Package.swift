@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "DiskImage", dependencies: ["Support"]),
         .target(name: "Flash", dependencies: ["DiskImage", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "Support"]),
+        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "Support"]),
         .target(name: "Emulator", dependencies: ["Boards", "Support"]),
         .target(name: "Doctor", dependencies: ["Support"]),
         .target(

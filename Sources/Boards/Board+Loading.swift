@@ -4,7 +4,7 @@ import Yams
 extension Board {
     static let topKeys = ["format", "description", "sel4", "crossCompilerPrefix", "memory", "uart",
                           "consoleDevice", "qemu", "load", "bootloader"]
-    static let sel4Keys = ["platform", "arch", "cpu", "simulation", "cmake"]
+    static let sel4Keys = ["platform", "arch", "cpu", "simulation", "cmake", "overlays"]
     static let memoryKeys = ["base", "size", "variants", "sizeSetting"]
     static let uartKeys = ["device", "address", "baud"]
     static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs"]
@@ -34,6 +34,7 @@ extension Board {
         let cpu = sel4View?.required("cpu", .string)
         let simulation = sel4View?.required("simulation", .bool)
         let cmake = sel4View?.optional("cmake", .map(.setting)) ?? [:]
+        let overlays = sel4View?.optional("overlays", .list(.string)) ?? []
 
         let memoryView = root.section("memory", allowed: memoryKeys, required: true)
         let base = memoryView?.required("base", .address)
@@ -83,7 +84,7 @@ extension Board {
 
         let board = Board(
             name: name, description: description,
-            sel4: SeL4(platform: platform, arch: arch, cpu: cpu, simulation: simulation, cmake: cmake),
+            sel4: SeL4(platform: platform, arch: arch, cpu: cpu, simulation: simulation, cmake: cmake, overlays: overlays),
             crossCompilerPrefix: prefix,
             memory: Memory(base: base, size: size, variants: variants, sizeSetting: sizeSetting),
             uart: UART(device: uartDevice, address: uartAddress, baud: baud),

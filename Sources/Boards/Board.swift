@@ -50,8 +50,12 @@ public struct Board: Sendable, Equatable, Codable {
         public var simulation: Bool
         /// Further `-D` settings for seL4's CMake that this board always needs.
         public var cmake: [String: String]
+        /// Device-tree fragments (files in `boards/overlays/`) appended to the
+        /// platform's tree by seL4's build, after sel4img's own.
+        public var overlays: [String]
 
-        public init(platform: String, arch: String, cpu: String, simulation: Bool, cmake: [String: String]) {
+        public init(platform: String, arch: String, cpu: String, simulation: Bool, cmake: [String: String], overlays: [String] = []) {
+            self.overlays = overlays
             self.platform = platform
             self.arch = arch
             self.cpu = cpu

@@ -97,7 +97,12 @@ public struct BuildPipeline: Sendable {
 
     /// The CMake invocation this board and app need.
     public func cmakeInvocation() throws -> CMakeInvocation {
-        let settings = try app.cmakeSettings(for: board, memorySize: options.memorySize)
+        var settings = try app.cmakeSettings(for: board, memorySize: options.memorySize)
+        let overlays = try BoardOverlays(board: board, boardsDirectory: dataDirectory.appendingPathComponent("boards"))
+            .write(into: paths.buildDirectory.deletingLastPathComponent().appendingPathComponent("\(paths.label)-overlays"))
+        if !overlays.isEmpty, settings["KernelCustomDTSOverlay"] == nil {
+            settings["KernelCustomDTSOverlay"] = overlays.map(\.path).joined(separator: ";")
+        }
         return try CMakeInvocation.locate(workspace: workspaceRoot, definitions: settings)
     }
 
@@ -107,7 +112,9 @@ public struct BuildPipeline: Sendable {
         let lock = try workspace?.readLock()
         let epoch = try sourceDateEpoch(lock: lock, workspace: workspace)
         builder.runner.environment["SOURCE_DATE_EPOCH"] = String(epoch)
-        let settings = builder.invocation.definitions
+        // Paths inside the workspace are recorded relative to it, so provenance stays the same in any directory.
+        let root = workspaceRoot.path
+        let settings = builder.invocation.definitions.mapValues { $0.replacingOccurrences(of: root, with: "${WORKSPACE}") }
         let patchSets = try appliedPatchSets()
         let lockHash = (try? SHA256Hex.ofFile(at: WorkspaceLayout(root: workspaceRoot).lockFile)) ?? ""
         let (board, app) = (board, app)
