@@ -64,6 +64,8 @@ private final class Extraction {
     let options: CPIOExtractOptions
     /// Symlinks this archive created: normalised path → target.
     var links: [String: String] = [:]
+    /// For each path, the links whose resolution passed through it.
+    var visitors: [String: Set<String>] = [:]
 
     init(archive: String, destination: String, options: CPIOExtractOptions) {
         self.archive = archive
@@ -101,6 +103,8 @@ private final class Extraction {
             }
             if header.fileType == FileType.symlink {
                 try checkLink(path, target: header.symlink ?? "", entry: number, original: header.path)
+            } else {
+                try checkReplacingLink(path, entry: number, original: header.path)
             }
             archive_entry_copy_pathname(e, path)
             try write(e, reader: reader, disk: disk, entry: number, path: header.path)
@@ -146,17 +150,38 @@ private final class Extraction {
     }
 
     /// Refuses a link whose target leaves the destination, and one that would
-    /// make an earlier link do so (`x/l -> ..` after `m -> x/l/..`).
+    /// make an earlier link do so (`x/l -> ..` after `m -> x/l/..`). Only the
+    /// earlier links whose resolution passed through `path` can change.
     func checkLink(_ path: String, target: String, entry: Int, original: String) throws {
         var all = links
         all[path] = target
-        if SymlinkResolver.escapes(path, target: target, links: all) {
+        let own = SymlinkResolver.resolve(path, target: target, links: all)
+        if own.escapes {
             throw CPIOError.unsafe(archive: archive, entry: entry, path: original,
                                    "its target '\(target)' points outside the destination")
         }
-        for (other, otherTarget) in links where SymlinkResolver.escapes(other, target: otherTarget, links: all) {
-            throw CPIOError.unsafe(archive: archive, entry: entry, path: original,
-                                   "with it, the symlink '\(other)' extracted before would point outside the destination")
+        try recheck(throughPath: path, links: all, entry: entry, original: original, change: "with it")
+        for visited in own.visited { visitors[visited, default: []].insert(path) }
+    }
+
+    /// Before an entry replaces a symlink the archive created: the links that
+    /// went through it must still stay inside without it.
+    func checkReplacingLink(_ path: String, entry: Int, original: String) throws {
+        guard links[path] != nil else { return }
+        var all = links
+        all.removeValue(forKey: path)
+        try recheck(throughPath: path, links: all, entry: entry, original: original, change: "replacing the symlink '\(path)'")
+    }
+
+    private func recheck(throughPath path: String, links all: [String: String], entry: Int, original: String, change: String) throws {
+        for other in (visitors[path] ?? []).sorted() where other != path {
+            guard let otherTarget = all[other] else { continue }
+            let again = SymlinkResolver.resolve(other, target: otherTarget, links: all)
+            if again.escapes {
+                throw CPIOError.unsafe(archive: archive, entry: entry, path: original,
+                                       "\(change), the symlink '\(other)' extracted before would point outside the destination")
+            }
+            for visited in again.visited { visitors[visited, default: []].insert(other) }
         }
     }
 
@@ -189,28 +214,33 @@ private final class Extraction {
 /// Follows a symlink's target through the archive's own symlinks, by path
 /// arithmetic alone, to see whether it leaves the root.
 enum SymlinkResolver {
-    static func escapes(_ path: String, target: String, links: [String: String]) -> Bool {
-        if target.hasPrefix("/") { return true }
+    /// Whether the link at `path` leads out of the root, and every path its
+    /// resolution passed through (where a later symlink would change it).
+    static func resolve(_ path: String, target: String, links: [String: String]) -> (escapes: Bool, visited: [String]) {
+        var visited: [String] = []
+        if target.hasPrefix("/") { return (true, visited) }
         var resolved = (CPIOPath.parent(of: path) ?? "").split(separator: "/").map(String.init)
         var pending = target.split(separator: "/").reversed().map(String.init)
         var hops = 0
         while let part = pending.popLast() {
             if part == "." || part.isEmpty { continue }
             if part == ".." {
-                if resolved.isEmpty { return true }
+                if resolved.isEmpty { return (true, visited) }
                 resolved.removeLast()
                 continue
             }
             resolved.append(part)
-            if let next = links[resolved.joined(separator: "/")] {
+            let current = resolved.joined(separator: "/")
+            visited.append(current)
+            if let next = links[current] {
                 hops += 1
-                if hops > 40 { return false }  // a loop: broken, but it leads nowhere
-                if next.hasPrefix("/") { return true }
+                if hops > 40 { return (false, visited) }  // a loop: broken, but it leads nowhere
+                if next.hasPrefix("/") { return (true, visited) }
                 resolved.removeLast()
                 pending.append(contentsOf: next.split(separator: "/").reversed().map(String.init))
             }
         }
-        return false
+        return (false, visited)
     }
 }
 
