@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "CPIO", dependencies: ["CArchive", "Support"]),
         .target(name: "DiskImage", dependencies: ["Support"]),
         .target(name: "Flash", dependencies: ["DiskImage", "Support"]),
+        .target(name: "ImageAssembly", dependencies: ["Boards", "DiskImage", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "Support"]),
         .target(name: "Emulator", dependencies: ["Boards", "Support"]),
@@ -43,7 +44,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "DiskImage", "Flash", "Support",
+                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "DiskImage", "Flash", "ImageAssembly", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +59,7 @@ let package = Package(
         .testTarget(name: "DTSTests", dependencies: ["DTS", "TestSupport"]),
         .testTarget(name: "CPIOTests", dependencies: ["CPIO", "TestSupport"]),
         .testTarget(name: "DiskImageTests", dependencies: ["DiskImage", "TestSupport"]),
+        .testTarget(name: "ImageAssemblyTests", dependencies: ["ImageAssembly", "TestSupport"]),
         .testTarget(name: "FlashTests", dependencies: ["Flash", "DiskImage", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),

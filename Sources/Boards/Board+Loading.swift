@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Yams
 
 extension Board {
@@ -9,7 +10,8 @@ extension Board {
     static let uartKeys = ["device", "address", "baud"]
     static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs"]
     static let loadKeys = ["imageAddress", "dtbAddress"]
-    static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig"]
+    static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig", "blobs"]
+    static let blobKeys = ["sha256", "path", "package"]
 
     /// Loads and validates one board file. The board's name is the file name
     /// without `.yaml`; messages show the file as `<directory>/<file>`.
@@ -70,6 +72,25 @@ extension Board {
         let kind = bootView?.required("kind", .oneOf(Bootloader.Kind.allCases.map(\.rawValue)))
         let format = bootView?.required("imageFormat", .oneOf(Bootloader.ImageFormat.allCases.map(\.rawValue)))
         let uBootConfig = bootView?.optional("uBootConfig", .string)
+        var blobs: [String: Blob] = [:]
+        if let blobsView = bootView?.section("blobs", allowed: nil, required: false) {
+            for entry in blobsView.entries {
+                guard let view = blobsView.section(entry.key, allowed: blobKeys, required: true) else { continue }
+                let sha = view.required("sha256", .string)
+                let path = view.required("path", .string)
+                let package = view.optional("package", .string)
+                if let sha, !SHA256Hex.isValid(sha) {
+                    reader.report(.invalid(view.placeOf("sha256"), "expected 64 lower-case hex digits, got '\(sha)'"))
+                }
+                if let path, !path.hasPrefix("/") {
+                    reader.report(.invalid(view.placeOf("path"), "expected an absolute path, got '\(path)'"))
+                }
+                if let problem = SafePath.problem(with: entry.key) {
+                    reader.report(.invalid(blobsView.placeOf(entry.key), "blob name '\(entry.key)' \(problem)"))
+                }
+                if let sha, let path { blobs[entry.key] = Blob(sha256: sha, path: path, package: package) }
+            }
+        }
 
         try reader.finish()
         // Past this point every required value is present and well typed.
@@ -89,7 +110,7 @@ extension Board {
             memory: Memory(base: base, size: size, variants: variants, sizeSetting: sizeSetting),
             uart: UART(device: uartDevice, address: uartAddress, baud: baud),
             consoleDevice: consoleDevice, qemu: qemu, load: load,
-            bootloader: Bootloader(kind: kind, imageFormat: format, uBootConfig: uBootConfig))
+            bootloader: Bootloader(kind: kind, imageFormat: format, uBootConfig: uBootConfig, blobs: blobs))
         board.checkMeaning(root: root, sel4: sel4View, memory: memoryView, boot: bootView, reader: reader)
         try reader.finish()
         return board

@@ -156,8 +156,12 @@ public struct Board: Sendable, Equatable, Codable {
         public var imageFormat: ImageFormat
         /// U-Boot's board configuration name (its `<name>_defconfig`), for U-Boot boards.
         public var uBootConfig: String?
+        /// Files the boot medium needs that sel4img does not build (U-Boot,
+        /// firmware), by the name they get on the boot partition.
+        public var blobs: [String: Blob]
 
-        public init(kind: Kind, imageFormat: ImageFormat, uBootConfig: String?) {
+        public init(kind: Kind, imageFormat: ImageFormat, uBootConfig: String?, blobs: [String: Blob] = [:]) {
+            self.blobs = blobs
             self.kind = kind
             self.imageFormat = imageFormat
             self.uBootConfig = uBootConfig
@@ -188,6 +192,10 @@ extension Board {
         settings["CROSS_COMPILER_PREFIX"] = crossCompilerPrefix
         if let cpuSetting = SeL4Platform.named(sel4.platform)?.cpuSetting {
             settings[cpuSetting] = sel4.cpu
+        }
+        if bootloader.kind == .uBoot {
+            // Read by the 'uboot' patch set on seL4_tools; seL4 otherwise picks per platform.
+            settings["SEL4IMG_ELFLOADER_IMAGE"] = bootloader.imageFormat.rawValue
         }
         let size = memorySize ?? memory.size
         if let variants = memory.variants, !variants.contains(size) {
@@ -224,5 +232,20 @@ public struct SeL4Platform: Sendable, Equatable {
 
     public static func named(_ name: String) -> SeL4Platform? {
         all.first { $0.name == name }
+    }
+}
+
+/// A boot file taken from the host, pinned by its SHA-256 and verified on every use.
+public struct Blob: Sendable, Equatable, Codable {
+    public var sha256: String
+    /// Where it is on a host that has the package installed.
+    public var path: String
+    /// The Debian package that provides it, for the error message when it is missing.
+    public var package: String?
+
+    public init(sha256: String, path: String, package: String?) {
+        self.sha256 = sha256
+        self.path = path
+        self.package = package
     }
 }

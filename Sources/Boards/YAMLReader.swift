@@ -169,7 +169,7 @@ struct MapView {
     }
 
     /// A nested mapping with its own allowed keys; nil when absent or not a mapping.
-    func section(_ key: String, allowed: [String], required: Bool) -> MapView? {
+    func section(_ key: String, allowed: [String]?, required: Bool) -> MapView? {
         guard let (node, where_) = entry(key) else {
             if required { reader.report(.missingKey(place, key)) }
             return nil

@@ -52,8 +52,13 @@ struct QEMU: ParsableCommand {
             throw NoEmulator(board: board.name, emulated: emulated)
         }
         let paths = BuildPaths(workspace: global.workspaceURL, board: board.name, app: app.name)
-        let image = try ArtifactIndex.read(paths.artifactsDirectory).url(forRole: App.imageRole, in: paths.artifactsDirectory,
-                                                                              buildCommand: "sel4img build --board \(board.name) --app \(app.name)")
+        // Direct boot takes the elfloader ELF when the app collects it: the
+        // image proper may be a uImage or binary meant for U-Boot.
+        let index = try ArtifactIndex.read(paths.artifactsDirectory)
+        let buildCommand = "sel4img build --board \(board.name) --app \(app.name)"
+        let image = index.artifacts.contains { $0.role == "elfloader" }
+            ? try index.url(forRole: "elfloader", in: paths.artifactsDirectory, buildCommand: buildCommand)
+            : try index.url(forRole: App.imageRole, in: paths.artifactsDirectory, buildCommand: buildCommand)
         let configuration = QEMUConfiguration(
             boot: .kernel(image), binary: qemu.binary, machine: qemu.machine, cpu: qemu.cpu,
             memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs)

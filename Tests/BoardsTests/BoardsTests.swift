@@ -30,8 +30,8 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(board.consoleDevice == "/pl011@9000000")
         #expect(board.qemu == Board.QEMU(binary: "qemu-system-aarch64", machine: "virt", cpu: "cortex-a53",
                                          memory: 2 << 30, extraArgs: []))
-        #expect(board.load == nil)
-        #expect(board.bootloader == Board.Bootloader(kind: .none, imageFormat: .elf, uBootConfig: nil))
+        #expect(board.load == Board.Load(imageAddress: 0x4800_0000, dtbAddress: nil))
+        #expect(board.bootloader == Board.Bootloader(kind: .uBoot, imageFormat: .uimage, uBootConfig: "qemu_arm64"))
         #expect(board.kernelPlatform == "qemu-arm-virt")
     }
 
@@ -77,6 +77,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(settings == [
             "PLATFORM": "qemu-arm-virt", "AARCH64": "TRUE", "SIMULATION": "TRUE",
             "CROSS_COMPILER_PREFIX": "aarch64-linux-gnu-", "ARM_CPU": "cortex-a53", "QEMU_MEMORY": "2048",
+            "SEL4IMG_ELFLOADER_IMAGE": "uimage",
         ])
     }
 
