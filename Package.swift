@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Flash", dependencies: ["DiskImage", "Support"]),
         .target(name: "ImageAssembly", dependencies: ["Boards", "DiskImage", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "Support"]),
+        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "Support"]),
         .target(name: "Emulator", dependencies: ["Boards", "Support"]),
         .target(name: "Doctor", dependencies: ["Support"]),
         .target(

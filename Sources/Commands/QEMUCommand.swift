@@ -2,6 +2,7 @@ import ArgumentParser
 import Boards
 import Emulator
 import Foundation
+import ImageAssembly
 import ImageBuild
 import Support
 
@@ -33,17 +34,20 @@ struct QEMU: ParsableCommand {
     @Flag(help: "Give the console to the user instead of watching it.")
     var interactive = false
 
+    @Flag(help: "Boot the build's disk image through U-Boot (the board's u-boot.bin as -bios), as the board would boot from its SD card.")
+    var disk = false
+
     func validate() throws {
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds; got \(timeout)") }
     }
 
     func run() throws {
-        let code = try Self.boot(global: global, target: target, timeout: timeout, expect: expect, fail: fail, interactive: interactive)
+        let code = try Self.boot(global: global, target: target, timeout: timeout, expect: expect, fail: fail, interactive: interactive, disk: disk)
         if code != 0 { throw ExitCode(code) }
     }
 
     /// Shared with `sel4img test`. Returns the exit status the contract names.
-    static func boot(global: GlobalOptions, target: TargetOptions, timeout: Double?, expect: [String], fail: [String], interactive: Bool) throws -> Int32 {
+    static func boot(global: GlobalOptions, target: TargetOptions, timeout: Double?, expect: [String], fail: [String], interactive: Bool, disk: Bool = false) throws -> Int32 {
         let catalogs = try DataCatalogs.load()
         let board = try catalogs.boards.board(named: target.board)
         let app = try catalogs.apps.app(named: target.app)
@@ -56,11 +60,20 @@ struct QEMU: ParsableCommand {
         // image proper may be a uImage or binary meant for U-Boot.
         let index = try ArtifactIndex.read(paths.artifactsDirectory)
         let buildCommand = "sel4img build --board \(board.name) --app \(app.name)"
-        let image = index.artifacts.contains { $0.role == "elfloader" }
-            ? try index.url(forRole: "elfloader", in: paths.artifactsDirectory, buildCommand: buildCommand)
-            : try index.url(forRole: App.imageRole, in: paths.artifactsDirectory, buildCommand: buildCommand)
+        let medium: Emulator.BootMedium
+        if disk {
+            guard let uBoot = board.bootloader.blobs["u-boot.bin"] else {
+                throw ValidationError("--disk needs U-Boot: boards/\(board.name).yaml declares no bootloader.blobs u-boot.bin")
+            }
+            medium = .disk(image: try index.url(forRole: "disk", in: paths.artifactsDirectory, buildCommand: buildCommand),
+                           bios: try BlobCache.standard.fetch("u-boot.bin", uBoot))
+        } else {
+            medium = .kernel(index.artifacts.contains { $0.role == "elfloader" }
+                ? try index.url(forRole: "elfloader", in: paths.artifactsDirectory, buildCommand: buildCommand)
+                : try index.url(forRole: App.imageRole, in: paths.artifactsDirectory, buildCommand: buildCommand))
+        }
         let configuration = QEMUConfiguration(
-            boot: .kernel(image), binary: qemu.binary, machine: qemu.machine, cpu: qemu.cpu,
+            boot: medium, binary: qemu.binary, machine: qemu.machine, cpu: qemu.cpu,
             memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs)
         let bootTarget = BootTarget(board: board.name, app: app.name)
         if interactive {

@@ -17,7 +17,9 @@ struct ArtifactCollector {
     let buildDirectory: URL
     let artifactsDirectory: URL
 
-    func collect(_ outputs: [String: String], extraFiles: ([Artifact]) throws -> [String: Data] = { _ in [:] }) throws -> [Artifact] {
+    /// `extraFiles` may add files to the staging directory (recording them as
+    /// artifacts) and returns small files to write; SHA256SUMS covers them all.
+    func collect(_ outputs: [String: String], extraFiles: (inout [Artifact], URL) throws -> [String: Data] = { _, _ in [:] }) throws -> [Artifact] {
         let fm = FileManager.default
         let staging = artifactsDirectory.deletingLastPathComponent().appendingPathComponent(".\(artifactsDirectory.lastPathComponent).new")
         try? fm.removeItem(at: staging)
@@ -36,14 +38,16 @@ struct ArtifactCollector {
             let size = (try fm.attributesOfItem(atPath: dest.path)[.size] as? Int) ?? 0
             artifacts.append(Artifact(role: role, file: name, size: size, sha256: try SHA256Hex.ofFile(at: dest)))
         }
-        var sums = Dictionary(artifacts.map { ($0.file, $0.sha256) }, uniquingKeysWith: { a, _ in a })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        var extras = try extraFiles(artifacts)
+        var extras = try extraFiles(&artifacts, staging)
         extras["artifacts.json"] = try encoder.encode(artifacts)
         for (name, data) in extras {
             try data.write(to: staging.appendingPathComponent(name))
-            sums[name] = SHA256Hex.of(data)
+        }
+        var sums: [String: String] = [:]
+        for name in try fm.contentsOfDirectory(atPath: staging.path) where name != "SHA256SUMS" {
+            sums[name] = try SHA256Hex.ofFile(at: staging.appendingPathComponent(name))
         }
         let text = sums.keys.sorted().map { "\(sums[$0]!)  \($0)\n" }.joined()
         try Data(text.utf8).write(to: staging.appendingPathComponent("SHA256SUMS"))

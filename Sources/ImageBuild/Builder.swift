@@ -41,7 +41,7 @@ public struct Builder: Sendable {
     public var runner = ProcessRunner()
     /// Files written beside the outputs (e.g. provenance.json), made from the
     /// collected outputs; they are listed in SHA256SUMS too.
-    public var extraFiles: @Sendable ([Artifact]) throws -> [String: Data] = { _ in [:] }
+    public var extraFiles: @Sendable (inout [Artifact], URL) throws -> [String: Data] = { _, _ in [:] }
 
     public init(paths: BuildPaths, invocation: CMakeInvocation, outputs: [String: String]) {
         self.paths = paths

@@ -1,5 +1,6 @@
 import Boards
 import Foundation
+import ImageAssembly
 import Patches
 import Support
 import Workspace
@@ -106,7 +107,7 @@ public struct BuildPipeline: Sendable {
         return try CMakeInvocation.locate(workspace: workspaceRoot, definitions: settings)
     }
 
-    public func builder() throws -> Builder {
+    public func builder(progress: any ProgressReporter = QuietProgress()) throws -> Builder {
         var builder = Builder(paths: paths, invocation: try cmakeInvocation(), outputs: app.outputs)
         let workspace = WorkspaceLayout(root: workspaceRoot).isInitialized ? try Workspace.open(at: workspaceRoot) : nil
         let lock = try workspace?.readLock()
@@ -118,7 +119,22 @@ public struct BuildPipeline: Sendable {
         let patchSets = try appliedPatchSets()
         let lockHash = (try? SHA256Hex.ofFile(at: WorkspaceLayout(root: workspaceRoot).lockFile)) ?? ""
         let (board, app) = (board, app)
-        builder.extraFiles = { artifacts in
+        let medium = BootDisk(board: board, label: paths.label, sourceDateEpoch: epoch)
+        let work = paths.buildDirectory.appendingPathComponent("sel4img-boot")
+        builder.extraFiles = { artifacts, staging in
+            // The bootable disk image, for boards U-Boot starts (and only when its blobs are declared).
+            if let image = artifacts.first(where: { $0.role == App.imageRole }) {
+                if let reason = medium.unavailableReason {
+                    progress.note("note: no disk image for \(board.name): \(reason)")
+                } else {
+                    let name = try medium.write(sel4Image: staging.appendingPathComponent(image.file), into: staging, work: work)
+                    for (role, file) in [("disk", name), ("blockmap", name + ".bmap.json")] {
+                        let url = staging.appendingPathComponent(file)
+                        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+                        artifacts.append(Artifact(role: role, file: file, size: size, sha256: try SHA256Hex.ofFile(at: url)))
+                    }
+                }
+            }
             let provenance = Provenance(
                 board: board.name, app: app.name, sourceDateEpoch: epoch,
                 manifest: .init(file: lock?.manifest.file ?? "", sha256: lock?.manifest.sha256 ?? ""),
@@ -156,6 +172,6 @@ public struct BuildPipeline: Sendable {
     }
 
     public func build(progress: any ProgressReporter) throws -> BuildResult {
-        try builder().build(progress: progress)
+        try builder(progress: progress).build(progress: progress)
     }
 }
