@@ -19,24 +19,42 @@ struct ArtifactCollector {
 
     /// `extraFiles` may add files to the staging directory (recording them as
     /// artifacts) and returns small files to write; SHA256SUMS covers them all.
-    func collect(_ outputs: [String: String], extraFiles: (inout [Artifact], URL) throws -> [String: Data] = { _, _ in [:] }) throws -> [Artifact] {
+    /// Hidden file in the artifacts directory: what the current contents were made from.
+    static let inputsFile = ".sel4img-inputs"
+
+    /// `context` names everything besides the outputs that shapes the
+    /// artifacts (board, app, lock, epoch); when it and every output are
+    /// unchanged and the directory still verifies, nothing is rewritten.
+    func collect(_ outputs: [String: String], context: String = "",
+                 extraFiles: (inout [Artifact], URL) throws -> [String: Data] = { _, _ in [:] }) throws -> [Artifact] {
         let fm = FileManager.default
+        var found: [(role: String, source: URL, sha256: String)] = []
+        for role in outputs.keys.sorted() {
+            let pattern = outputs[role]!
+            guard let match = try Self.glob(pattern, in: buildDirectory).first else {
+                throw BuildError(.outputMissing, "the build finished but produced no \(role) matching '\(pattern)' in \(buildDirectory.path)",
+                                 hint: "check the app's outputs in apps/*.yaml")
+            }
+            found.append((role, match, try SHA256Hex.ofFile(at: match)))
+        }
+        let fingerprint = SHA256Hex.of(context + "\n" + found.map { "\($0.role) \($0.sha256)" }.joined(separator: "\n"))
+        if let previous = try? String(contentsOf: artifactsDirectory.appendingPathComponent(Self.inputsFile), encoding: .utf8),
+           previous == fingerprint, (try? ArtifactVerifier.verify(artifactsDirectory))?.ok == true,
+           let data = try? Data(contentsOf: artifactsDirectory.appendingPathComponent("artifacts.json")),
+           let artifacts = try? JSONDecoder().decode([Artifact].self, from: data) {
+            return artifacts
+        }
+
         let staging = artifactsDirectory.deletingLastPathComponent().appendingPathComponent(".\(artifactsDirectory.lastPathComponent).new")
         try? fm.removeItem(at: staging)
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         var artifacts: [Artifact] = []
-        for role in outputs.keys.sorted() {
-            let pattern = outputs[role]!
-            let matches = try Self.glob(pattern, in: buildDirectory)
-            guard let match = matches.first else {
-                throw BuildError(.outputMissing, "the build finished but produced no \(role) matching '\(pattern)' in \(buildDirectory.path)",
-                                 hint: "check the app's outputs in apps/*.yaml")
-            }
-            let name = match.lastPathComponent
+        for (role, source, sha256) in found {
+            let name = source.lastPathComponent
             let dest = staging.appendingPathComponent(name)
-            if !fm.fileExists(atPath: dest.path) { try fm.copyItem(at: match, to: dest) }
+            if !fm.fileExists(atPath: dest.path) { try fm.copyItem(at: source, to: dest) }
             let size = (try fm.attributesOfItem(atPath: dest.path)[.size] as? Int) ?? 0
-            artifacts.append(Artifact(role: role, file: name, size: size, sha256: try SHA256Hex.ofFile(at: dest)))
+            artifacts.append(Artifact(role: role, file: name, size: size, sha256: sha256))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -46,11 +64,12 @@ struct ArtifactCollector {
             try data.write(to: staging.appendingPathComponent(name))
         }
         var sums: [String: String] = [:]
-        for name in try fm.contentsOfDirectory(atPath: staging.path) where name != "SHA256SUMS" {
+        for name in try fm.contentsOfDirectory(atPath: staging.path) where name != "SHA256SUMS" && !name.hasPrefix(".") {
             sums[name] = try SHA256Hex.ofFile(at: staging.appendingPathComponent(name))
         }
         let text = sums.keys.sorted().map { "\(sums[$0]!)  \($0)\n" }.joined()
         try Data(text.utf8).write(to: staging.appendingPathComponent("SHA256SUMS"))
+        try Data(fingerprint.utf8).write(to: staging.appendingPathComponent(Self.inputsFile))
         // Replace the previous artifacts only once the new set is complete.
         try? fm.removeItem(at: artifactsDirectory)
         try fm.moveItem(at: staging, to: artifactsDirectory)

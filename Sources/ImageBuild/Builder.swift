@@ -42,6 +42,8 @@ public struct Builder: Sendable {
     /// Files written beside the outputs (e.g. provenance.json), made from the
     /// collected outputs; they are listed in SHA256SUMS too.
     public var extraFiles: @Sendable (inout [Artifact], URL) throws -> [String: Data] = { _, _ in [:] }
+    /// Everything besides the outputs that shapes the artifacts (see `ArtifactCollector.collect`).
+    public var collectionContext = ""
 
     public init(paths: BuildPaths, invocation: CMakeInvocation, outputs: [String: String]) {
         self.paths = paths
@@ -66,7 +68,7 @@ public struct Builder: Sendable {
         }
         let (didWork, steps) = try runNinja(progress: progress)
         let artifacts = try ArtifactCollector(buildDirectory: paths.buildDirectory, artifactsDirectory: paths.artifactsDirectory)
-            .collect(outputs, extraFiles: extraFiles)
+            .collect(outputs, context: collectionContext, extraFiles: extraFiles)
         _ = fm
         return BuildResult(configureReason: reason, ninjaDidWork: didWork, ninjaSteps: steps,
                            seconds: Date().timeIntervalSince(started), artifacts: artifacts)

@@ -119,6 +119,12 @@ public struct BuildPipeline: Sendable {
         let patchSets = try appliedPatchSets()
         let lockHash = (try? SHA256Hex.ofFile(at: WorkspaceLayout(root: workspaceRoot).lockFile)) ?? ""
         let (board, app) = (board, app)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        builder.collectionContext = [String(decoding: try encoder.encode(board), as: UTF8.self),
+                                     String(decoding: try encoder.encode(app), as: UTF8.self),
+                                     String(epoch), lockHash, String(decoding: try encoder.encode(patchSets), as: UTF8.self),
+                                     String(decoding: try encoder.encode(settings), as: UTF8.self)].joined(separator: "\n")
         let medium = BootDisk(board: board, label: paths.label, sourceDateEpoch: epoch)
         let work = paths.buildDirectory.appendingPathComponent("sel4img-boot")
         builder.extraFiles = { artifacts, staging in

@@ -44,7 +44,7 @@ public enum ArtifactVerifier {
             if actual == parts[0] { report.verified.append(name) } else { report.mismatched[name] = actual }
         }
         let present = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        report.unlisted = present.filter { !listed.contains($0) && !unsummed.contains($0) }.sorted()
+        report.unlisted = present.filter { !listed.contains($0) && !unsummed.contains($0) && !$0.hasPrefix(".") }.sorted()
         return report
     }
 }

@@ -31,7 +31,10 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(board.qemu == Board.QEMU(binary: "qemu-system-aarch64", machine: "virt", cpu: "cortex-a53",
                                          memory: 2 << 30, extraArgs: []))
         #expect(board.load == Board.Load(imageAddress: 0x4800_0000, dtbAddress: nil))
-        #expect(board.bootloader == Board.Bootloader(kind: .uBoot, imageFormat: .uimage, uBootConfig: "qemu_arm64"))
+        #expect(board.bootloader == Board.Bootloader(kind: .uBoot, imageFormat: .uimage, uBootConfig: "qemu_arm64", blobs: [
+            "u-boot.bin": Blob(sha256: "f50cb989e32b41a7389edd5a77a565c2c3870abec44a2e55678107abd34f1184",
+                               path: "/usr/lib/u-boot/qemu_arm64/u-boot.bin", package: "u-boot-qemu"),
+        ]))
         #expect(board.kernelPlatform == "qemu-arm-virt")
     }
 
@@ -121,7 +124,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(apps.names == ["sel4test"])
         let app = try apps.app(named: "sel4test")
         #expect(app.manifest == "sel4test.xml")
-        #expect(app.patchSets == [])
+        #expect(app.patchSets == ["reproducible", "uboot"])
         #expect(app.supportedBoards == ["qemu-virt", "rpi4", "tx1", "tx2"])
         #expect(app.cmake.settings == ["RELEASE": "FALSE", "VERIFICATION": "FALSE"])
         #expect(app.console.success == ["All is well in the universe"])
@@ -161,6 +164,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(settings == [
             "PLATFORM": "tx2", "AARCH64": "TRUE", "SIMULATION": "FALSE",
             "CROSS_COMPILER_PREFIX": "aarch64-linux-gnu-", "RELEASE": "FALSE", "VERIFICATION": "FALSE",
+            "SEL4IMG_ELFLOADER_IMAGE": "uimage",
         ])
     }
 

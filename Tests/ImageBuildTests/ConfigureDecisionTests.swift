@@ -118,7 +118,11 @@ import TestSupport
         #expect(first.ninjaSteps == 2)
         #expect(first.artifacts.map(\.file) == ["sel4test-driver-image-arm-qemu-arm-virt"])
         #expect(first.artifacts.first?.sha256 == SHA256Hex.of("IMAGE"))
-        #expect(try dir.read("ws/artifacts/qemu-virt-sel4test/SHA256SUMS") == "\(SHA256Hex.of("IMAGE"))  sel4test-driver-image-arm-qemu-arm-virt\n")
+        // SHA256SUMS lists every file written, in name order, as sha256sum -c reads it.
+        let sums = try dir.read("ws/artifacts/qemu-virt-sel4test/SHA256SUMS")
+        #expect(sums.split(separator: "\n").map { String($0.split(separator: " ").last!) } == ["artifacts.json", "sel4test-driver-image-arm-qemu-arm-virt"])
+        #expect(sums.contains("\(SHA256Hex.of("IMAGE"))  sel4test-driver-image-arm-qemu-arm-virt\n"))
+        #expect(try sh("sha256sum -c --quiet SHA256SUMS", in: dir.path("ws/artifacts/qemu-virt-sel4test")) == "")
 
         let second = try b.build(progress: QuietProgress())
         #expect(second.configureReason == nil)

@@ -1,1 +1,0 @@
-// Flash: module under construction in this session.
