@@ -59,7 +59,7 @@ let package = Package(
         .testTarget(name: "DTSTests", dependencies: ["DTS", "TestSupport"]),
         .testTarget(name: "CPIOTests", dependencies: ["CPIO", "TestSupport"]),
         .testTarget(name: "DiskImageTests", dependencies: ["DiskImage", "TestSupport"]),
-        .testTarget(name: "ImageAssemblyTests", dependencies: ["ImageAssembly", "TestSupport"]),
+        .testTarget(name: "ImageAssemblyTests", dependencies: ["ImageAssembly", "Boards", "TestSupport"]),
         .testTarget(name: "FlashTests", dependencies: ["Flash", "DiskImage", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
