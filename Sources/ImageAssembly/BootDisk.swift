@@ -36,6 +36,13 @@ public struct BootDisk: Sendable {
         return nil
     }
 
+    /// What the board must already have for this disk to boot, when that is
+    /// something sel4img cannot put on the disk (said after every build).
+    public var prerequisite: String? {
+        guard board.qemu == nil, board.bootloader.blobs["u-boot.bin"] == nil else { return nil }
+        return "the \(board.name) disk image expects U-Boot already on the board's boot flash (NVIDIA's L4T flashing, which sel4img cannot do); see README, 'Booting on hardware'"
+    }
+
     /// The name the seL4 image gets on the boot partition.
     var imageName: String {
         switch board.bootloader.imageFormat {

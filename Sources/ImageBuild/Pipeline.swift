@@ -134,6 +134,7 @@ public struct BuildPipeline: Sendable {
                     progress.note("note: no disk image for \(board.name): \(reason)")
                 } else {
                     let name = try medium.write(sel4Image: staging.appendingPathComponent(image.file), into: staging, work: work)
+                    if let prerequisite = medium.prerequisite { progress.note("note: \(prerequisite)") }
                     for (role, file) in [("disk", name), ("blockmap", name + ".bmap.json")] {
                         let url = staging.appendingPathComponent(file)
                         let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
