@@ -60,7 +60,6 @@ public struct Builder: Sendable {
 
     public func build(progress: any ProgressReporter) throws -> BuildResult {
         let started = Date()
-        let fm = FileManager.default
         var reason: String?
         if case .fresh(let why) = configureDecision() {
             reason = why
@@ -69,7 +68,6 @@ public struct Builder: Sendable {
         let (didWork, steps) = try runNinja(progress: progress)
         let artifacts = try ArtifactCollector(buildDirectory: paths.buildDirectory, artifactsDirectory: paths.artifactsDirectory)
             .collect(outputs, context: collectionContext, extraFiles: extraFiles)
-        _ = fm
         return BuildResult(configureReason: reason, ninjaDidWork: didWork, ninjaSteps: steps,
                            seconds: Date().timeIntervalSince(started), artifacts: artifacts)
     }
