@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(
   # C libraries sel4img links
-  libgit2-dev libarchive-dev libfdt-dev
+  libgit2-dev libarchive-dev libfdt-dev libssl-dev
   # seL4's CMake/Ninja build (see 'sel4img doctor')
   cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu device-tree-compiler
   libxml2-utils protobuf-compiler cpio python3-pip

@@ -44,7 +44,7 @@ public struct BlockMap: Codable, Sendable, Equatable {
         precondition(blockSize > 0 && maxRange >= blockSize)
         let handle = try FileHandle(forReadingFrom: image)
         defer { try? handle.close() }
-        var whole = SHA256Stream()
+        let whole = SHA256Stream()
         var ranges: [Range] = []
         var current: (offset: UInt64, hasher: SHA256Stream, length: UInt64)?
         var offset: UInt64 = 0

@@ -4,8 +4,10 @@ import Foundation
 
 /// Reads back ranges of the target and compares them with the block map on
 /// a background queue, so verification of ranges already on the medium
-/// overlaps the writing of later ones. Each range's cached pages are dropped
-/// first (`POSIX_FADV_DONTNEED`), so the reads reach the device.
+/// overlaps the writing of later ones. On a block device each range's cached
+/// pages are dropped first (`POSIX_FADV_DONTNEED`), so the reads reach the
+/// medium; a regular file is read back through the page cache after fsync,
+/// which is what the file system holds for that file.
 final class BackgroundVerifier: @unchecked Sendable {
     enum Problem: Equatable {
         /// The range at this index of the map read back differently.
@@ -22,9 +24,12 @@ final class BackgroundVerifier: @unchecked Sendable {
     private var found: Problem?
     private var verified = 0
 
-    init(fd: Int32, ranges: [BlockMap.Range]) {
+    private let dropCache: Bool
+
+    init(fd: Int32, ranges: [BlockMap.Range], dropCache: Bool) {
         self.fd = fd
         self.ranges = ranges
+        self.dropCache = dropCache
     }
 
     /// Queues the map's ranges at `indices`; call only once they are written
@@ -34,7 +39,9 @@ final class BackgroundVerifier: @unchecked Sendable {
         queue.async(group: group) { [self] in
             guard problem == nil else { return }
             let selected = indices.map { ranges[$0] }
-            for r in selected { _ = posix_fadvise(fd, off_t(r.offset), off_t(r.length), POSIX_FADV_DONTNEED) }
+            if dropCache {
+                for r in selected { _ = posix_fadvise(fd, off_t(r.offset), off_t(r.length), POSIX_FADV_DONTNEED) }
+            }
             do {
                 let hashes = try RawIO.hashes(fd, selected.map { ($0.offset, $0.length) })
                 if let k = hashes.indices.first(where: { hashes[$0] != selected[$0].sha256 }) {

@@ -72,7 +72,7 @@ public struct Flasher: Sendable {
             zeroed += gap.length
         }
         // Ranges are read back as soon as writeback has put them on the medium.
-        let verifier = BackgroundVerifier(fd: fd, ranges: map.ranges)
+        let verifier = BackgroundVerifier(fd: fd, ranges: map.ranges, dropCache: isDevice)
         defer { _ = verifier.finish() }  // before the descriptor closes
         var unverified = layout.bodyRanges[...]
         func submit(upTo durable: UInt64) {
@@ -202,7 +202,7 @@ public struct Flasher: Sendable {
 
     /// Reads `ranges` back from the device itself and compares them with the map.
     private func verify(_ fd: Int32, ranges: [Int], blockZeroWritten: Bool) throws {
-        let verifier = BackgroundVerifier(fd: fd, ranges: plan.map.ranges)
+        let verifier = BackgroundVerifier(fd: fd, ranges: plan.map.ranges, dropCache: isDevice)
         verifier.submit(ranges)
         try check(verifier.finish(), blockZeroWritten: blockZeroWritten)
     }

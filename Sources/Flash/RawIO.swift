@@ -69,7 +69,7 @@ enum RawIO {
             withBuffer { buffer in
                 while let i = shared.take() {
                     do {
-                        var hasher = SHA256Stream()
+                        let hasher = SHA256Stream()
                         var done: UInt64 = 0
                         let range = ranges[i]
                         while done < range.length {
