@@ -80,17 +80,13 @@ public struct Flasher: Sendable {
             verifier.submit(Array(ready))
             unverified = unverified.dropFirst(ready.count)
         }
-        // A regular file is read back through the page cache, which needs no
-        // wait for the medium: each range is verified as soon as it is written.
         var writeback = WritebackWindow()
-        writeback.waits = isDevice
         try RawIO.withBuffer { buffer in
             for (index, pieces) in layout.bodyData.enumerated() {
                 for piece in pieces {
                     try copy(piece, imageFD: imageFD, fd: fd, buffer: buffer, meter: &meter, writeback: &writeback,
                              stoppable: true, onDurable: submit(upTo:))
                 }
-                if !isDevice, let last = pieces.last { submit(upTo: last.end) }
                 hooks.afterRange?(index)
                 if let signal = stop.requested { try interrupted(fd, signal: signal, written: meter.done) }
             }

@@ -169,9 +169,6 @@ enum RawIO {
 /// streaming writes).
 struct WritebackWindow {
     var window: UInt64 = 32 << 20
-    /// Wait for the previous window to reach the medium (block devices, where
-    /// read-back must come from the medium); otherwise only start writeback.
-    var waits = true
     private var start: UInt64?
     private var end: UInt64 = 0
     private var previous: (UInt64, UInt64)?
@@ -190,7 +187,7 @@ struct WritebackWindow {
         guard let syncFileRange = GNU.syncFileRange else { return nil }
         _ = syncFileRange(fd, off_t(s), off_t(end - s), GNU.syncWrite)
         var durable: UInt64?
-        if waits, let (ps, pl) = previous,
+        if let (ps, pl) = previous,
            syncFileRange(fd, off_t(ps), off_t(pl), GNU.syncWaitBefore | GNU.syncWrite | GNU.syncWaitAfter) == 0 {
             durable = ps + pl
         }
