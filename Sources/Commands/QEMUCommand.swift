@@ -103,9 +103,7 @@ struct ArtifactIndex {
     var artifacts: [Artifact]
 
     static func read(_ dir: URL) throws -> ArtifactIndex {
-        let file = dir.appendingPathComponent("artifacts.json")
-        guard let data = try? Data(contentsOf: file) else { return ArtifactIndex(artifacts: []) }
-        return ArtifactIndex(artifacts: (try? JSONDecoder().decode([Artifact].self, from: data)) ?? [])
+        ArtifactIndex(artifacts: Artifact.recorded(in: dir) ?? [])
     }
 
     func url(forRole role: String, in dir: URL, buildCommand: String) throws -> URL {

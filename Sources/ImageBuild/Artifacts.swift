@@ -10,6 +10,14 @@ public struct Artifact: Sendable, Codable, Equatable {
     public var sha256: String
 }
 
+extension Artifact {
+    /// The artifacts recorded in `DIR/artifacts.json`, or nil when there is no readable list.
+    public static func recorded(in directory: URL) -> [Artifact]? {
+        guard let data = try? Data(contentsOf: directory.appendingPathComponent("artifacts.json")) else { return nil }
+        return try? JSONDecoder().decode([Artifact].self, from: data)
+    }
+}
+
 /// Copies an app's outputs (role → path pattern relative to the build
 /// directory; `*` and `?` match within one path component) into the
 /// artifacts directory, and writes `SHA256SUMS` in `sha256sum` format.
@@ -40,8 +48,7 @@ struct ArtifactCollector {
         let fingerprint = SHA256Hex.of(context + "\n" + found.map { "\($0.role) \($0.sha256)" }.joined(separator: "\n"))
         if let previous = try? String(contentsOf: artifactsDirectory.appendingPathComponent(Self.inputsFile), encoding: .utf8),
            previous == fingerprint, (try? ArtifactVerifier.verify(artifactsDirectory))?.ok == true,
-           let data = try? Data(contentsOf: artifactsDirectory.appendingPathComponent("artifacts.json")),
-           let artifacts = try? JSONDecoder().decode([Artifact].self, from: data) {
+           let artifacts = Artifact.recorded(in: artifactsDirectory) {
             return artifacts
         }
 
