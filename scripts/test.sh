@@ -4,5 +4,8 @@
 # tests also sync, build and boot sel4test from it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# pip puts wat2wasm, wast2json and wasm-tools in Python's scripts directory.
+PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
+export PATH
 swift build --build-tests
 swift test --skip-build "$@"
