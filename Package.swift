@@ -9,6 +9,9 @@
 //   DiskImage (MBR, FAT32, block maps) → Flash (writing images to disks safely)
 //   Boards (board and app files) → ImageBuild (seL4's CMake/Ninja build, artifacts)
 //   Emulator (QEMU with pass/fail detection), Doctor (host tools)
+//   WasmEngine (WebAssembly decoder, validator, interpreter; Embedded-Swift clean)
+//   → WASI (preview1 over an abstract platform; Embedded-Swift clean)
+//   → WasmHost (the Linux platform: `sel4img wasm run`); runner/sel4 is the seL4 side
 //   Commands (one subcommand per file) → sel4img (thin @main)
 import PackageDescription
 
@@ -36,15 +39,20 @@ let package = Package(
         .target(name: "CPIO", dependencies: ["CArchive", "Support"]),
         .target(name: "DiskImage", dependencies: ["Support"]),
         .target(name: "Flash", dependencies: ["DiskImage", "Support"]),
-        .target(name: "ImageAssembly", dependencies: ["Boards", "DiskImage", "Support"]),
+        .target(name: "ImageAssembly", dependencies: ["Boards", "CPIO", "DiskImage", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "Support"]),
+        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "WasmEngine", "Support"]),
         .target(name: "Emulator", dependencies: ["Boards", "Support"]),
         .target(name: "Doctor", dependencies: ["Support"]),
+        // WasmEngine and WASI use only the Swift standard library: scripts/check-embedded.sh
+        // compiles them as Embedded Swift for aarch64-none-none-elf (the seL4 runner).
+        .target(name: "WasmEngine"),
+        .target(name: "WASI", dependencies: ["WasmEngine"]),
+        .target(name: "WasmHost", dependencies: ["WASI", "WasmEngine", "Support"]),
         .target(
             name: "Commands",
             dependencies: [
-                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "DiskImage", "Flash", "ImageAssembly", "Support",
+                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "DiskImage", "Flash", "ImageAssembly", "WasmHost", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,13 +63,15 @@ let package = Package(
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "Git", "TestSupport"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "Workspace", "TestSupport"]),
         .testTarget(name: "BoardsTests", dependencies: ["Boards", "Doctor", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "TestSupport"]),
+        .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "WasmEngine", "TestSupport"]),
         .testTarget(name: "DTSTests", dependencies: ["DTS", "TestSupport"]),
         .testTarget(name: "CPIOTests", dependencies: ["CPIO", "TestSupport"]),
         .testTarget(name: "DiskImageTests", dependencies: ["DiskImage", "TestSupport"]),
         .testTarget(name: "ImageAssemblyTests", dependencies: ["ImageAssembly", "Boards", "TestSupport"]),
         .testTarget(name: "FlashTests", dependencies: ["Flash", "DiskImage", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
+        .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine", "TestSupport"], resources: [.copy("Conformance")]),
+        .testTarget(name: "WASITests", dependencies: ["WASI", "WasmHost", "WasmEngine", "TestSupport"]),
         .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
         // Runs only with SEL4IMG_TEST_MIRROR naming an offline mirror of the seL4 repositories.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),

@@ -8,4 +8,6 @@ cd "$(dirname "$0")/.."
 PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH"
 export PATH
 swift build --build-tests
+# The Wasm engine and WASI must stay Embedded-Swift clean (the seL4 runner builds them so).
+scripts/check-embedded.sh
 swift test --skip-build "$@"

@@ -21,9 +21,15 @@ public struct App: Sendable, Equatable, Codable {
     /// Build outputs to keep: role (`image`, `kernel`, …) → path or glob
     /// pattern relative to the build directory. `image` is always present.
     public var outputs: [String: String]
+    /// sel4img's own files the build needs in the workspace (see `App+Sources.swift`);
+    /// nil when everything comes from the manifest.
+    public var sources: Sources?
+    /// Present when the app runs WebAssembly modules given with `--wasm`.
+    public var wasm: Wasm?
 
     public init(name: String, description: String, manifest: String, patchSets: [String], cmake: CMake,
-                supportedBoards: [String], console: Console, outputs: [String: String]) {
+                supportedBoards: [String], console: Console, outputs: [String: String],
+                sources: Sources? = nil, wasm: Wasm? = nil) {
         self.name = name
         self.description = description
         self.manifest = manifest
@@ -32,6 +38,8 @@ public struct App: Sendable, Equatable, Codable {
         self.supportedBoards = supportedBoards
         self.console = console
         self.outputs = outputs
+        self.sources = sources
+        self.wasm = wasm
     }
 
     /// The app's own seL4 CMake settings (the board supplies platform,
@@ -85,7 +93,7 @@ public struct App: Sendable, Equatable, Codable {
 }
 
 extension App {
-    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs"]
+    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs", "sources", "wasm"]
     static let cmakeKeys = ["settings", "boards"]
     static let consoleKeys = ["success", "failure", "timeoutSeconds"]
     /// Settings the board owns; an app may not set them.
@@ -120,6 +128,10 @@ extension App {
 
         let outputs = root.required("outputs", .map(.string))
 
+        let sources = Sources.parse(root.section("sources", allowed: Sources.keys, required: false))
+        let wasmView = root.section("wasm", allowed: Wasm.keys, required: false)
+        let wasm = wasmView.flatMap { view in view.required("archiveSetting", .string).map { Wasm(archiveSetting: $0) } }
+
         try reader.finish()
         guard let description, let manifest, let supported, let consoleView, let success, let timeout, let outputs else {
             throw BoardError(kind: .invalidValue, file: file, line: nil, keyPath: nil, message: "incomplete app definition")
@@ -127,8 +139,9 @@ extension App {
         let app = App(name: name, description: description, manifest: manifest, patchSets: patchSets,
                       cmake: CMake(settings: settings, boards: perBoard), supportedBoards: supported,
                       console: Console(success: success, failure: failure, timeoutSeconds: timeout),
-                      outputs: outputs)
+                      outputs: outputs, sources: sources, wasm: wasm)
         app.checkMeaning(root: root, cmake: cmakeView, console: consoleView, knownBoards: knownBoards, reader: reader)
+        app.checkSources(root: root, reader: reader)
         try reader.finish()
         return app
     }
@@ -208,12 +221,12 @@ extension App {
         }
     }
 
-    private func subview(_ parent: MapView, _ key: String) -> MapView? {
+    func subview(_ parent: MapView, _ key: String) -> MapView? {
         guard let (node, place) = parent.entry(key) else { return nil }
         return MapView(node: node, place: place, reader: parent.reader, allowed: nil)
     }
 
-    private func elementPlace(_ parent: MapView, _ key: String, _ index: Int) -> Place {
+    func elementPlace(_ parent: MapView, _ key: String, _ index: Int) -> Place {
         guard let (node, place) = parent.entry(key), case .sequence(let sequence) = node, index < sequence.count else {
             return parent.placeOf(key)
         }

@@ -11,7 +11,7 @@ extension Board {
     static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs"]
     static let loadKeys = ["imageAddress", "dtbAddress"]
     static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig", "blobs"]
-    static let blobKeys = ["sha256", "path", "package"]
+    static let blobKeys = ["sha256", "path", "url", "member", "package"]
 
     /// Loads and validates one board file. The board's name is the file name
     /// without `.yaml`; messages show the file as `<directory>/<file>`.
@@ -76,19 +76,10 @@ extension Board {
         if let blobsView = bootView?.section("blobs", allowed: nil, required: false) {
             for entry in blobsView.entries {
                 guard let view = blobsView.section(entry.key, allowed: blobKeys, required: true) else { continue }
-                let sha = view.required("sha256", .string)
-                let path = view.required("path", .string)
-                let package = view.optional("package", .string)
-                if let sha, !SHA256Hex.isValid(sha) {
-                    reader.report(.invalid(view.placeOf("sha256"), "expected 64 lower-case hex digits, got '\(sha)'"))
-                }
-                if let path, !path.hasPrefix("/") {
-                    reader.report(.invalid(view.placeOf("path"), "expected an absolute path, got '\(path)'"))
-                }
                 if let problem = SafePath.problem(with: entry.key) {
                     reader.report(.invalid(blobsView.placeOf(entry.key), "blob name '\(entry.key)' \(problem)"))
                 }
-                if let sha, let path { blobs[entry.key] = Blob(sha256: sha, path: path, package: package) }
+                if let blob = Self.parseBlob(view, reader: reader) { blobs[entry.key] = blob }
             }
         }
 
@@ -114,6 +105,48 @@ extension Board {
         board.checkMeaning(root: root, sel4: sel4View, memory: memoryView, boot: bootView, reader: reader)
         try reader.finish()
         return board
+    }
+
+    /// One entry of `bootloader.blobs`: a SHA-256 and exactly one source,
+    /// `path` (a host file) or `url` (a download, with `member` naming a file
+    /// inside it when it is an archive).
+    static func parseBlob(_ view: MapView, reader: YAMLReader) -> Blob? {
+        let sha = view.required("sha256", .string)
+        let path = view.optional("path", .string)
+        let url = view.optional("url", .string)
+        let member = view.optional("member", .string)
+        let package = view.optional("package", .string)
+        if let sha, !SHA256Hex.isValid(sha) {
+            reader.report(.invalid(view.placeOf("sha256"), "expected 64 lower-case hex digits, got '\(sha)'"))
+        }
+        switch (view.has("path"), view.has("url")) {
+        case (false, false):
+            reader.report(BoardError(kind: .missingKey, file: view.place.file, line: view.place.line, keyPath: view.place.keyPath,
+                                     message: "a blob needs one source: 'path' (a file on the host) or 'url' (a download)",
+                                     hint: "see boards/README.md, 'Boot blobs'"))
+        case (true, true):
+            reader.report(.invalid(view.placeOf("url"), "a blob has one source, but this one has both 'path' and 'url'; keep one"))
+        default:
+            break
+        }
+        if let path, !path.hasPrefix("/") {
+            reader.report(.invalid(view.placeOf("path"), "expected an absolute path, got '\(path)'"))
+        }
+        if let url, !BlobURL.isValid(url) {
+            reader.report(.invalid(view.placeOf("url"), "expected an http://, https:// or file:/// URL, got '\(url)'"))
+        }
+        if let member {
+            if !view.has("url") {
+                reader.report(.invalid(view.placeOf("member"), "'member' names a file inside the archive at 'url', but this blob has no 'url'"))
+            } else if let problem = SafePath.problem(with: member) {
+                reader.report(.invalid(view.placeOf("member"),
+                    "the member path '\(member)' \(problem); give the file's path inside the archive, like usr/lib/u-boot/rpi_arm64/u-boot.bin"))
+            }
+        }
+        guard let sha else { return nil }
+        if let path, url == nil { return Blob(sha256: sha, path: path, package: package) }
+        if let url, path == nil { return Blob(sha256: sha, url: url, member: member, package: package) }
+        return nil
     }
 
     /// Checks that relate values to each other and to what seL4 knows.
@@ -223,5 +256,17 @@ enum CMakeName {
             return false
         }
         return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || CharacterSet.alphanumerics.contains($0)) }
+    }
+}
+
+/// URLs a blob may be fetched from.
+enum BlobURL {
+    /// `http://HOST/…`, `https://HOST/…`, or `file:///ABSOLUTE/PATH`.
+    static func isValid(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), Blob.urlSchemes.contains(scheme) else { return false }
+        if scheme == "file" {
+            return (url.host ?? "").isEmpty && url.path.hasPrefix("/") && url.path.count > 1 && !url.hasDirectoryPath
+        }
+        return !(url.host ?? "").isEmpty && !url.path.isEmpty && url.path != "/"
     }
 }

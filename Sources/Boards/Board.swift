@@ -235,17 +235,3 @@ public struct SeL4Platform: Sendable, Equatable {
     }
 }
 
-/// A boot file taken from the host, pinned by its SHA-256 and verified on every use.
-public struct Blob: Sendable, Equatable, Codable {
-    public var sha256: String
-    /// Where it is on a host that has the package installed.
-    public var path: String
-    /// The Debian package that provides it, for the error message when it is missing.
-    public var package: String?
-
-    public init(sha256: String, path: String, package: String?) {
-        self.sha256 = sha256
-        self.path = path
-        self.package = package
-    }
-}

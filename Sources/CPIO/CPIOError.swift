@@ -16,6 +16,10 @@ public struct CPIOError: UserFacingError, Equatable {
         case invalidInput
         /// A host file that could not be read, or a file that could not be written.
         case io
+        /// The file asked for is not in the archive.
+        case missingMember
+        /// A member or an archive larger than the limit for it.
+        case tooLarge
     }
 
     public var kind: Kind

@@ -18,12 +18,17 @@ struct Build: ParsableCommand {
 
             Example, offline from a mirror:
               sel4img build --board qemu-virt --app sel4test --workspace ~/sel4 --mirror /srv/mirror
+
+            The wasm-runner app runs WebAssembly modules (WASI preview1) as the root task;
+            each is decoded and validated before the build starts:
+              sel4img build --app wasm-runner --wasm hello.wasm,args.wasm --args "one two"
             """
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var mirrorOptions: MirrorOptions
     @OptionGroup var target: TargetOptions
+    @OptionGroup var wasmOptions: WasmOptions
 
     @Flag(help: "Refuse to build unless sel4img.lock matches the manifest.")
     var locked = false
@@ -38,7 +43,8 @@ struct Build: ParsableCommand {
     var json = false
 
     func run() throws {
-        let result = try Self.runBuild(global: global, mirror: mirrorOptions, target: target, locked: locked, noSync: noSync, memory: memory)
+        let result = try Self.runBuild(global: global, mirror: mirrorOptions, target: target, locked: locked, noSync: noSync, memory: memory,
+                                       wasm: wasmOptions)
         if json { return try printJSON(result.result) }
         print(result.summary)
     }
@@ -50,12 +56,12 @@ struct Build: ParsableCommand {
     }
 
     /// Shared with `sel4img test`.
-    static func runBuild(global: GlobalOptions, mirror: MirrorOptions, target: TargetOptions, locked: Bool, noSync: Bool, memory: String?) throws -> Outcome {
+    static func runBuild(global: GlobalOptions, mirror: MirrorOptions, target: TargetOptions, locked: Bool, noSync: Bool, memory: String?,
+                         wasm: WasmOptions = WasmOptions()) throws -> Outcome {
         let catalogs = try DataCatalogs.load()
         let board = try catalogs.boards.board(named: target.board)
         let app = try catalogs.apps.app(named: target.app)
         let progress = try global.reporter()
-        try Doctor.require(["cmake", "ninja", board.crossCompilerPrefix + "gcc", "dtc", "protoc", "xmllint", "cpio", "python3"])
         var memorySize: UInt64?
         if let memory {
             guard let size = Quantity.size(memory) else {
@@ -65,7 +71,11 @@ struct Build: ParsableCommand {
         }
         let pipeline = BuildPipeline(
             dataDirectory: catalogs.directory, workspaceRoot: global.workspaceURL, board: board, app: app,
-            options: .init(mirror: mirror.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync, memorySize: memorySize))
+            options: .init(mirror: mirror.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync, memorySize: memorySize,
+                           wasm: try wasm.bundle()))
+        // Bad modules or missing --wasm stop the build before any work, then missing tools.
+        try pipeline.checkInputs()
+        try Doctor.require(["cmake", "ninja", board.crossCompilerPrefix + "gcc", "dtc", "protoc", "xmllint", "cpio", "python3"])
         _ = try pipeline.prepareWorkspace(progress: progress)
         if try pipeline.builder().configureDecision() != .reuse {
             // CMake is about to run seL4's Python generators: check their modules first.
@@ -83,5 +93,26 @@ struct Build: ParsableCommand {
             lines.append("  \(a.role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(a.file) (\(a.size) bytes)")
         }
         return Outcome(result: result, summary: lines.joined(separator: "\n"), paths: paths)
+    }
+}
+
+/// `--wasm` and `--args`, for apps that run WebAssembly modules (wasm-runner).
+struct WasmOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("WebAssembly modules to run, in order: comma-separated, or repeat the option (apps like wasm-runner).", valueName: "file.wasm"))
+    var wasm: [String] = []
+
+    @Option(help: ArgumentHelp("Arguments every module gets after its name, split like a shell would (quotes allowed).", valueName: "words"))
+    var args: String?
+
+    /// The modules and arguments given, or nil when no --wasm was given.
+    func bundle() throws -> WasmBundle? {
+        let files = wasm.flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
+        if files.isEmpty {
+            if args != nil { throw ValidationError("--args gives arguments to WebAssembly modules; pass the modules with --wasm too") }
+            return nil
+        }
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let urls = files.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL }
+        return WasmBundle(modules: urls, arguments: try args.map(WasmBundle.splitArguments) ?? [])
     }
 }

@@ -21,8 +21,8 @@ public struct SEL4Img: ParsableCommand {
             """,
         subcommands: [
             Init.self, Sync.self, Status.self, BundleCommand.self, PatchCommand.self,
-            BoardsCommand.self, DoctorCommand.self, Build.self, QEMU.self, Test.self, VerifyCommand.self,
-            DTCommand.self, CPIOCommand.self, FlashCommand.self,
+            BoardsCommand.self, BlobsCommand.self, DoctorCommand.self, Build.self, QEMU.self, Test.self, VerifyCommand.self,
+            DTCommand.self, CPIOCommand.self, FlashCommand.self, WasmCommand.self,
         ]
     )
 

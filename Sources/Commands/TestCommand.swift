@@ -10,6 +10,7 @@ struct Test: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var mirrorOptions: MirrorOptions
     @OptionGroup var target: TargetOptions
+    @OptionGroup var wasmOptions: WasmOptions
 
     @Flag(help: "Refuse to build unless sel4img.lock matches the manifest.")
     var locked = false
@@ -18,7 +19,8 @@ struct Test: ParsableCommand {
     var timeout: Double?
 
     func run() throws {
-        let outcome = try Build.runBuild(global: global, mirror: mirrorOptions, target: target, locked: locked, noSync: false, memory: nil)
+        let outcome = try Build.runBuild(global: global, mirror: mirrorOptions, target: target, locked: locked, noSync: false, memory: nil,
+                                             wasm: wasmOptions)
         FileHandle.standardError.write(Data((outcome.summary + "\n").utf8))
         let code = try QEMU.boot(global: global, target: target, timeout: timeout, expect: [], fail: [], interactive: false)
         if code != 0 { throw ExitCode(code) }

@@ -30,7 +30,7 @@ public struct BootDisk: Sendable {
         if board.sel4.platform == "rpi4" {
             let missing = Self.raspberryPiFirmware.filter { board.bootloader.blobs[$0] == nil }
             if !missing.isEmpty {
-                return "the Raspberry Pi firmware is not declared (\(missing.joined(separator: ", ")) in boards/rpi4.yaml bootloader.blobs); start4.elf and fixup4.dat come from github.com/raspberrypi/firmware, u-boot.bin from Debian's arm64 u-boot-rpi (rpi_arm64)"
+                return "the Raspberry Pi firmware is not declared (\(missing.joined(separator: ", ")) in boards/\(board.name).yaml bootloader.blobs); start4.elf and fixup4.dat come from Debian's raspi-firmware, bcm2711-rpi-4-b.dtb from its linux-image-*-arm64, u-boot.bin from its arm64 u-boot-rpi (rpi_arm64), as sel4img's boards/rpi4.yaml declares them"
             }
         }
         return nil
@@ -69,10 +69,29 @@ public struct BootDisk: Sendable {
         """
     }
 
-    /// Writes `<label>.img` and its block map into `directory`, from the seL4
-    /// image at `sel4Image`. Returns the image's file name.
+    /// The blobs that go on the disk, by their name there (none for a board
+    /// QEMU runs: its U-Boot is QEMU's `-bios`, outside the disk).
+    public var diskBlobs: [String: Blob] {
+        board.qemu == nil ? board.bootloader.blobs : [:]
+    }
+
+    /// Fetches and verifies every blob the disk needs, downloading what the
+    /// cache lacks: call it before a long build so a missing or changed blob
+    /// stops the work before it starts. Returns the verified files by name.
     @discardableResult
-    public func write(sel4Image: URL, into directory: URL, work: URL) throws -> String {
+    public func fetchBlobs(progress: any ProgressReporter = QuietProgress()) throws -> [String: URL] {
+        var files: [String: URL] = [:]
+        for name in diskBlobs.keys.sorted() {
+            files[name] = try blobs.fetch(name, diskBlobs[name]!, progress: progress)
+        }
+        return files
+    }
+
+    /// Writes `<label>.img` and its block map into `directory`, from the seL4
+    /// image at `sel4Image`. Returns the image's file name. Blobs are fetched
+    /// (and verified) on the way, downloads reported to `progress`.
+    @discardableResult
+    public func write(sel4Image: URL, into directory: URL, work: URL, progress: any ProgressReporter = QuietProgress()) throws -> String {
         if let reason = unavailableReason {
             throw BootDiskError(description: "cannot assemble a disk image for \(board.name): \(reason)")
         }
@@ -87,9 +106,8 @@ public struct BootDisk: Sendable {
         if board.sel4.platform == "rpi4" {
             entries.append(.file("config.txt", Data(raspberryPiConfig.utf8)))
         }
-        for name in board.bootloader.blobs.keys.sorted() where board.qemu == nil {
-            // On QEMU the blobs (U-Boot as -bios) stay outside the disk.
-            entries.append(.file(name, contentsOf: try blobs.fetch(name, board.bootloader.blobs[name]!)))
+        for (name, file) in try fetchBlobs(progress: progress).sorted(by: { $0.key < $1.key }) {
+            entries.append(.file(name, contentsOf: file))
         }
         let fat = try FATImage(entries: entries, options: .init(label: "SEL4BOOT", sourceDateEpoch: sourceDateEpoch))
         let disk = MBRImage(partitions: [.fat32(fat)], options: .init(sourceDateEpoch: sourceDateEpoch, signatureSeed: label))

@@ -9,6 +9,10 @@ public struct BuildError: UserFacingError {
         case ninjaFailed
         case outputMissing
         case unsupportedBoard
+        /// The app's own sources could not be put into the workspace.
+        case appSources
+        /// A WebAssembly module given with --wasm cannot be used.
+        case invalidModule
     }
 
     public var kind: Kind

@@ -19,13 +19,17 @@ public struct BuildPipeline: Sendable {
         public var jobs = 4
         /// rpi4 comes in several memory sizes; nil means the board's default.
         public var memorySize: UInt64?
+        /// The WebAssembly modules (and arguments) for apps with a `wasm` section.
+        public var wasm: WasmBundle?
 
-        public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil) {
+        public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil,
+                    wasm: WasmBundle? = nil) {
             self.mirror = mirror
             self.locked = locked
             self.noSync = noSync
             self.jobs = jobs
             self.memorySize = memorySize
+            self.wasm = wasm
         }
     }
 
@@ -48,6 +52,37 @@ public struct BuildPipeline: Sendable {
     /// The app's pinned manifest inside sel4img's data directory.
     public var manifestFile: URL { dataDirectory.appendingPathComponent("manifests").appendingPathComponent(app.manifest) }
 
+    /// Where the WebAssembly modules archive goes: beside the build directory,
+    /// which a fresh configure clears.
+    public var wasmArchive: URL {
+        paths.buildDirectory.deletingLastPathComponent().appendingPathComponent("\(paths.label)-wasm").appendingPathComponent("modules.cpio")
+    }
+
+    /// Checks what the build needs from the command line before any work:
+    /// WebAssembly modules exactly when the app runs them, each decoding and
+    /// validating (the error names the file and offset).
+    public func checkInputs() throws {
+        switch (app.wasm, options.wasm) {
+        case (nil, nil):
+            return
+        case (nil, .some):
+            throw BuildError(.invalidModule, "app '\(app.name)' does not run WebAssembly modules; --wasm and --args are for apps like wasm-runner")
+        case (.some, nil):
+            throw BuildError(.invalidModule, "app '\(app.name)' runs WebAssembly modules, and none were given",
+                             hint: "pass --wasm FILE.wasm (several: --wasm A.wasm,B.wasm), and --args \"WORDS\" for their arguments")
+        case (.some, .some(let bundle)):
+            _ = try bundle.load()
+        }
+    }
+
+    /// Copies the app's own sources (`sources` in its file) into the workspace
+    /// and makes its links; unchanged files are not touched.
+    public func installAppSources(progress: any ProgressReporter) throws {
+        guard let sources = app.sources else { return }
+        let report = try AppSourceInstaller(repository: dataDirectory, workspace: workspaceRoot, sources: sources).install()
+        progress.update("sources", report.summary)
+    }
+
     /// Initialises the workspace from the app's manifest when it is empty, then
     /// syncs it: locked when the lock still matches the manifest, so a rebuild
     /// never moves a project by surprise.
@@ -63,7 +98,10 @@ public struct BuildPipeline: Sendable {
             progress.note("Initialising \(workspaceRoot.path) from \(manifestFile.path)")
             workspace = try Workspace.initialize(at: workspaceRoot, from: .file(manifestFile, manifestURL: nil), mirror: options.mirror, progress: progress)
         }
-        if options.noSync { return workspace }
+        if options.noSync {
+            try installAppSources(progress: progress)
+            return workspace
+        }
         let lock = try workspace.readLock()
         let (_, manifest) = try workspace.loadProjects()
         let lockMatches = lock?.manifest.sha256 == manifest.sha256
@@ -81,6 +119,7 @@ public struct BuildPipeline: Sendable {
             progress.update("sync", "up to date (\(report.projects.count) projects)")
         }
         try applyPatchSets(in: workspace, progress: progress)
+        try installAppSources(progress: progress)
         return workspace
     }
 
@@ -104,6 +143,13 @@ public struct BuildPipeline: Sendable {
         if !overlays.isEmpty, settings["KernelCustomDTSOverlay"] == nil {
             settings["KernelCustomDTSOverlay"] = overlays.map(\.path).joined(separator: ";")
         }
+        if let modules = app.sources?.swiftModules, !modules.isEmpty {
+            settings["SEL4IMG_SWIFT_TOOLCHAIN"] = try SwiftToolchain.locate().root.path
+            settings["SEL4IMG_SWIFT_MODULES"] = modules.joined(separator: ";")
+        }
+        if let wasm = app.wasm {
+            settings[wasm.archiveSetting] = wasmArchive.path
+        }
         return try CMakeInvocation.locate(workspace: workspaceRoot, definitions: settings)
     }
 
@@ -115,7 +161,11 @@ public struct BuildPipeline: Sendable {
         builder.runner.environment["SOURCE_DATE_EPOCH"] = String(epoch)
         // Paths inside the workspace are recorded relative to it, so provenance stays the same in any directory.
         let root = workspaceRoot.path
-        let settings = builder.invocation.definitions.mapValues { $0.replacingOccurrences(of: root, with: "${WORKSPACE}") }
+        var recordedSettings = builder.invocation.definitions.mapValues { $0.replacingOccurrences(of: root, with: "${WORKSPACE}") }
+        // The toolchain's place is the machine's business; its version is recorded instead.
+        let swiftVersion = builder.invocation.definitions["SEL4IMG_SWIFT_TOOLCHAIN"].map { SwiftToolchain(root: URL(fileURLWithPath: $0)).version() }
+        if swiftVersion != nil { recordedSettings["SEL4IMG_SWIFT_TOOLCHAIN"] = "${SWIFT_TOOLCHAIN}" }
+        let settings = recordedSettings
         let patchSets = try appliedPatchSets()
         let lockHash = (try? SHA256Hex.ofFile(at: WorkspaceLayout(root: workspaceRoot).lockFile)) ?? ""
         let (board, app) = (board, app)
@@ -127,7 +177,15 @@ public struct BuildPipeline: Sendable {
                                      String(decoding: try encoder.encode(settings), as: UTF8.self)].joined(separator: "\n")
         let medium = BootDisk(board: board, label: paths.label, sourceDateEpoch: epoch)
         let work = paths.buildDirectory.appendingPathComponent("sel4img-boot")
+        let modulesArchive = app.wasm != nil ? wasmArchive : nil
         builder.extraFiles = { artifacts, staging in
+            // The WebAssembly modules the image embeds, as an archive beside it.
+            if let modulesArchive, FileManager.default.fileExists(atPath: modulesArchive.path) {
+                let copy = staging.appendingPathComponent(modulesArchive.lastPathComponent)
+                try FileManager.default.copyItem(at: modulesArchive, to: copy)
+                let size = (try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int) ?? 0
+                artifacts.append(Artifact(role: "modules", file: copy.lastPathComponent, size: size, sha256: try SHA256Hex.ofFile(at: copy)))
+            }
             // The bootable disk image, for boards U-Boot starts (and only when its blobs are declared).
             if let image = artifacts.first(where: { $0.role == App.imageRole }) {
                 if let reason = medium.unavailableReason {
@@ -142,13 +200,15 @@ public struct BuildPipeline: Sendable {
                     }
                 }
             }
+            var tools = Provenance.toolVersions(crossCompilerPrefix: board.crossCompilerPrefix)
+            if let swiftVersion { tools["swiftc"] = swiftVersion }
             let provenance = Provenance(
                 board: board.name, app: app.name, sourceDateEpoch: epoch,
                 manifest: .init(file: lock?.manifest.file ?? "", sha256: lock?.manifest.sha256 ?? ""),
                 lockSHA256: lockHash,
                 projects: lock?.projects.map { .init(path: $0.path, url: $0.url, commit: $0.commit.hex) } ?? [],
                 patchSets: patchSets, cmakeSettings: settings,
-                tools: Provenance.toolVersions(crossCompilerPrefix: board.crossCompilerPrefix),
+                tools: tools,
                 outputs: artifacts)
             return ["provenance.json": try provenance.encoded()]
         }
@@ -179,6 +239,13 @@ public struct BuildPipeline: Sendable {
     }
 
     public func build(progress: any ProgressReporter) throws -> BuildResult {
-        try builder(progress: progress).build(progress: progress)
+        try checkInputs()
+        if let bundle = options.wasm, app.wasm != nil {
+            let workspace = WorkspaceLayout(root: workspaceRoot).isInitialized ? try Workspace.open(at: workspaceRoot) : nil
+            let epoch = try sourceDateEpoch(lock: try workspace?.readLock(), workspace: workspace)
+            let written = try bundle.writeArchive(to: wasmArchive, timestamp: epoch)
+            progress.update("wasm", "\(bundle.modules.count) module\(bundle.modules.count == 1 ? "" : "s") \(written ? "packed into" : "unchanged in") \(wasmArchive.lastPathComponent)")
+        }
+        return try builder(progress: progress).build(progress: progress)
     }
 }

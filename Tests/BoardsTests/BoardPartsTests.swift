@@ -103,7 +103,7 @@ import TestSupport
             .replacingOccurrences(of: "timeoutSeconds: 30", with: "timeoutSeconds: soon")
             .replacingOccurrences(of: "outputs:", with: "colour: blue\noutputs:")
         let error = #expect(throws: BoardError.self) { try app(bad) }
-        #expect(error?.description == "apps/demo.yaml:16: key 'colour': unknown key; allowed keys here: format, description, manifest, patchSets, cmake, supportedBoards, console, outputs")
+        #expect(error?.description == "apps/demo.yaml:16: key 'colour': unknown key; allowed keys here: format, description, manifest, patchSets, cmake, supportedBoards, console, outputs, sources, wasm")
         let typeOnly = bad.replacingOccurrences(of: "colour: blue\n", with: "")
         let typeError = #expect(throws: BoardError.self) { try app(typeOnly) }
         #expect(typeError?.description == "apps/demo.yaml:15: key 'console.timeoutSeconds': expected an integer, got 'soon'")
@@ -149,7 +149,7 @@ import TestSupport
     func appAgainstCatalog() throws {
         let boards = try BoardCatalog.load(dataDirectory: repositoryRoot)
         let apps = try AppCatalog.load(dataDirectory: repositoryRoot, boards: boards)
-        #expect(apps.names == ["sel4test"])
+        #expect(apps.names == ["sel4test", "wasm-runner"])
     }
 }
 
@@ -184,5 +184,35 @@ import TestSupport
                                          currentDirectory: repositoryRoot.appendingPathComponent("Sources/Boards"))
         #expect(found?.standardizedFileURL.path == repositoryRoot.standardizedFileURL.path)
         #expect(DataDirectory.locate(environment: [:], executables: [], currentDirectory: URL(fileURLWithPath: "/")) == nil)
+    }
+}
+
+@Suite struct BlobTests {
+    @Test("a blob's JSON has the board file's keys: sha256, one of path or url, member, package")
+    func json() throws {
+        let blob = Blob(sha256: String(repeating: "a", count: 64), url: "https://example.org/p.deb", member: "usr/lib/x.bin", package: "p")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(blob), as: UTF8.self)
+        #expect(text == #"{"member":"usr/lib/x.bin","package":"p","sha256":"\#(blob.sha256)","url":"https://example.org/p.deb"}"#)
+        #expect(try JSONDecoder().decode(Blob.self, from: Data(text.utf8)) == blob)
+        let both = #"{"sha256":"\#(blob.sha256)","path":"/x","url":"https://example.org/p.deb"}"#
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Blob.self, from: Data(both.utf8)) }
+    }
+
+    @Test("messages show a blob's source as the path, the URL, or the member in the URL")
+    func sourceDescription() {
+        #expect(Blob(sha256: "", path: "/usr/lib/u-boot.bin", package: nil).sourceDescription == "/usr/lib/u-boot.bin")
+        #expect(Blob(sha256: "", url: "https://h/f.bin", package: nil).sourceDescription == "https://h/f.bin")
+        #expect(Blob(sha256: "", url: "https://h/p.deb", member: "usr/f", package: nil).sourceDescription == "usr/f in https://h/p.deb")
+    }
+
+    @Test("blob URLs are http(s) with a host and a file, or file:/// with an absolute path", arguments: [
+        ("https://deb.debian.org/debian/pool/main/u/u-boot/u.deb", true), ("http://127.0.0.1:8000/a.tar.xz", true),
+        ("file:///srv/blobs/a.deb", true), ("ftp://h/a.deb", false), ("file://relative/a.deb", false), ("https://h", false),
+        ("https://h/", false), ("/abs/path.deb", false), ("file:///srv/blobs/", false), ("not a url", false),
+    ])
+    func urls(_ text: String, _ valid: Bool) {
+        #expect(BlobURL.isValid(text) == valid)
     }
 }

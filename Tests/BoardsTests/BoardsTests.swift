@@ -51,7 +51,19 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
         #expect(board.uart == Board.UART(device: "bcm2835-aux-uart", address: 0xfe21_5040, baud: 115_200))
         #expect(board.qemu == nil)
         #expect(board.load == Board.Load(imageAddress: 0x1000_0000, dtbAddress: nil))
-        #expect(board.bootloader == Board.Bootloader(kind: .uBoot, imageFormat: .binary, uBootConfig: "rpi_4"))
+        #expect(board.bootloader.kind == .uBoot)
+        #expect(board.bootloader.imageFormat == .binary)
+        #expect(board.bootloader.uBootConfig == "rpi_arm64")
+        // The firmware, DTB and U-Boot come out of Debian 12 packages, pinned by the extracted files' hashes.
+        #expect(board.bootloader.blobs.keys.sorted() == ["bcm2711-rpi-4-b.dtb", "fixup4.dat", "start4.elf", "u-boot.bin"])
+        #expect(board.bootloader.blobs["u-boot.bin"] == Blob(
+            sha256: "570601fb7cd1d52ad9a0078fbb26b5bef3ec68e5e0c40b7480af9ca51a99d22b",
+            url: "https://deb.debian.org/debian/pool/main/u/u-boot/u-boot-rpi_2023.01+dfsg-2+deb12u3_arm64.deb",
+            member: "usr/lib/u-boot/rpi_arm64/u-boot.bin", package: "u-boot-rpi"))
+        for blob in board.bootloader.blobs.values {
+            #expect(blob.url?.hasPrefix("https://deb.debian.org/debian/pool/") == true)
+            #expect(blob.member?.hasPrefix("usr/lib/") == true)
+        }
         #expect(board.kernelPlatform == "bcm2711")
     }
 
@@ -121,7 +133,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
 
     @Test("sel4test loads with its manifest, boards, console patterns and outputs")
     func sel4test() throws {
-        #expect(apps.names == ["sel4test"])
+        #expect(apps.names == ["sel4test", "wasm-runner"])
         let app = try apps.app(named: "sel4test")
         #expect(app.manifest == "sel4test.xml")
         #expect(app.patchSets == ["reproducible", "uboot"])
@@ -171,7 +183,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath)
     @Test("asking for an app that does not exist lists the valid ones")
     func unknownApp() {
         let error = #expect(throws: BoardError.self) { try apps.app(named: "camkes") }
-        #expect(error?.description == "unknown app 'camkes'; valid apps: sel4test")
+        #expect(error?.description == "unknown app 'camkes'; valid apps: sel4test, wasm-runner")
     }
 
     @Test("apps survive a JSON round trip")

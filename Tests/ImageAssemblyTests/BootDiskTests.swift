@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 @testable import ImageAssembly
 
-@Suite(.enabled(if: ["mkimage", "sfdisk", "fsck.fat", "mcopy", "dumpimage"].allSatisfy { ProcessRunner.which($0) != nil },
-                "needs u-boot-tools, fdisk, dosfstools and mtools"))
+@Suite(.enabled(if: ["mkimage", "sfdisk", "fsck.fat", "mcopy", "dumpimage", "dpkg-deb"].allSatisfy { ProcessRunner.which($0) != nil },
+                "needs u-boot-tools, fdisk, dosfstools, mtools and dpkg"))
 struct BootDiskTests {
     func board(platform: String = "tx1", format: Board.Bootloader.ImageFormat = .binary, blobs: [String: Blob] = [:]) -> Board {
         Board(name: platform, description: "test",
@@ -65,18 +65,24 @@ struct BootDiskTests {
         #expect(disk.unavailableReason?.hasPrefix("the Raspberry Pi firmware is not declared (start4.elf, fixup4.dat, bcm2711-rpi-4-b.dtb, u-boot.bin in boards/rpi4.yaml bootloader.blobs)") == true)
     }
 
-    @Test("with its firmware declared, an rpi4 disk carries config.txt, the firmware and U-Boot")
+    @Test("with its firmware declared, an rpi4 disk carries config.txt, the firmware and U-Boot, taken out of Debian packages")
     func raspberryPiDisk() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
+        // Stand-ins for raspi-firmware, linux-image-*-arm64 and u-boot-rpi, at file:// URLs.
         var blobs: [String: Blob] = [:]
         for name in BootDisk.raspberryPiFirmware {
-            try dir.write("fw/\(name)", "fake \(name)")
-            blobs[name] = Blob(sha256: SHA256Hex.of("fake \(name)"), path: dir.path("fw/\(name)").path, package: nil)
+            try dir.write("tree/usr/lib/\(name)", "fake \(name)")
+            blobs[name] = Blob(sha256: SHA256Hex.of("fake \(name)"), url: "file://\(dir.path("fw_1_all.deb").path)",
+                               member: "usr/lib/\(name)", package: nil)
         }
+        try dir.write("tree/DEBIAN/control", "Package: fw\nVersion: 1\nArchitecture: all\nMaintainer: T <t@example.com>\nDescription: test\n")
+        try sh("dpkg-deb --root-owner-group --build tree fw_1_all.deb >/dev/null", in: dir.url)
         try dir.write("sel4-image", "IMAGE")
         let disk = BootDisk(board: board(platform: "rpi4", blobs: blobs), label: "rpi4-sel4test", sourceDateEpoch: 0,
                             blobs: BlobCache(directory: dir.path("cache")))
+        #expect(disk.unavailableReason == nil)
+        #expect(disk.prerequisite == nil)
         let name = try disk.write(sel4Image: dir.path("sel4-image"), into: dir.path("out"), work: dir.path("work"))
         let listing = try sh("mdir -b -i \(dir.path("out/\(name)").path)@@1M ::")
         #expect(listing == "::/bcm2711-rpi-4-b.dtb\n::/boot.scr\n::/config.txt\n::/fixup4.dat\n::/sel4.bin\n::/start4.elf\n::/u-boot.bin\n")

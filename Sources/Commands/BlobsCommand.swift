@@ -1,0 +1,182 @@
+import ArgumentParser
+import Boards
+import Foundation
+import ImageAssembly
+import Support
+
+/// `sel4img blobs list|fetch`: the boot files boards need and sel4img does
+/// not build, their sources, and whether the cache holds them verified; and
+/// fetching them ahead of time, so CI or an offline machine can be seeded.
+struct BlobsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blobs",
+        abstract: "List or fetch the boot files boards need (firmware, U-Boot, device trees).",
+        discussion: """
+            Boards declare these under bootloader.blobs in boards/*.yaml, each with its
+            SHA-256 and one source: a host path, or a URL (optionally a member of the
+            .deb or tar archive there). Builds fetch them on first use into the cache
+            ($\(BlobCache.environmentVariable), else $XDG_CACHE_HOME/sel4img/blobs or
+            ~/.cache/sel4img/blobs) and verify them on every use.
+            For a machine without network access, run 'sel4img blobs fetch' where there
+            is one and copy the cache directory, or put each file in the cache named by
+            its SHA-256.
+            """,
+        subcommands: [List.self, Fetch.self],
+        defaultSubcommand: List.self
+    )
+
+    struct Options: ParsableArguments {
+        @Option(name: .shortAndLong, help: ArgumentHelp("Only this board's blobs (default: every board's).", valueName: "name"))
+        var board: String?
+
+        @Option(help: ArgumentHelp("The blob cache directory (default: $\(BlobCache.environmentVariable), else ~/.cache/sel4img/blobs).", valueName: "dir"))
+        var cache: String?
+
+        var blobCache: BlobCache {
+            cache.map { BlobCache(directory: URL(fileURLWithPath: $0).standardizedFileURL) } ?? .standard
+        }
+
+        /// The blobs asked for, board by board, in name order.
+        func entries() throws -> [Entry] {
+            let catalogs = try DataCatalogs.load()
+            let boards = try board.map { [try catalogs.boards.board(named: $0)] }
+                ?? catalogs.boards.names.compactMap { catalogs.boards.boards[$0] }
+            return boards.flatMap { board in
+                board.bootloader.blobs.keys.sorted().map { Entry(board: board.name, name: $0, blob: board.bootloader.blobs[$0]!) }
+            }
+        }
+    }
+
+    struct Entry {
+        var board: String
+        var name: String
+        var blob: Blob
+    }
+
+    /// One blob as `list --json` prints it.
+    struct Listing: Codable, Equatable {
+        var board: String
+        var name: String
+        var sha256: String
+        var path: String?
+        var url: String?
+        var member: String?
+        var package: String?
+        /// `verified`, `absent` or `damaged`.
+        var state: String
+        /// For a `member` blob: whether its archive is already downloaded.
+        var archiveDownloaded: Bool?
+        var cachedFile: String
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show each blob, its source, and whether the cache holds it verified.")
+
+        @OptionGroup var options: Options
+
+        @Flag(help: "Print the blobs as JSON on stdout.")
+        var json = false
+
+        func run() throws {
+            let cache = options.blobCache
+            let entries = try options.entries()
+            var listings: [Listing] = []
+            for entry in entries {
+                let state: String
+                switch try cache.state(of: entry.blob) {
+                case .verified: state = "verified"
+                case .absent: state = "absent"
+                case .damaged: state = "damaged"
+                }
+                listings.append(Listing(
+                    board: entry.board, name: entry.name, sha256: entry.blob.sha256, path: entry.blob.path,
+                    url: entry.blob.url, member: entry.blob.member, package: entry.blob.package, state: state,
+                    archiveDownloaded: entry.blob.member == nil ? nil : cache.hasDownload(for: entry.blob),
+                    cachedFile: cache.cachedFile(for: entry.blob).path))
+            }
+            if json { return try printJSON(listings) }
+            print("Blob cache: \(cache.directory.path)")
+            if listings.isEmpty { print(options.board.map { "\($0) declares no blobs" } ?? "no board declares blobs") }
+            let width = max(listings.map(\.name.count).max() ?? 0, 8)
+            var board = ""
+            for (listing, entry) in zip(listings, entries) {
+                if listing.board != board {
+                    board = listing.board
+                    print("\(board):")
+                }
+                var state = listing.state == "absent" ? "not cached" : listing.state
+                if listing.archiveDownloaded == true, listing.state != "verified" { state += " (archive downloaded)" }
+                print("  \(listing.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.padding(toLength: 10, withPad: " ", startingAt: 0))  \(entry.blob.sourceDescription)")
+            }
+            let missing = listings.filter { $0.state != "verified" }.count
+            if missing > 0 {
+                print("\(missing) of \(listings.count) not cached and verified; 'sel4img blobs fetch\(options.board.map { " --board \($0)" } ?? "")' fetches them")
+            }
+        }
+    }
+
+    struct Fetch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fetch and verify every blob (or one board's) into the cache, downloading what is missing.")
+
+        @OptionGroup var options: Options
+
+        @Option(help: ArgumentHelp("How to show progress: auto (terminal when stderr is one, plain otherwise), terminal, plain, json or quiet.", valueName: "style"))
+        var progress: String = "auto"
+
+        func run() throws {
+            let reporter: any ProgressReporter
+            if progress == "auto" {
+                reporter = ProgressStyle.automatic.makeReporter()
+            } else if let style = ProgressStyle(rawValue: progress) {
+                reporter = style.makeReporter()
+            } else {
+                throw ValidationError("--progress must be one of auto, \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", ")); got '\(progress)'")
+            }
+            let cache = options.blobCache
+            let entries = try options.entries()
+            var failures: [any Error] = []
+            var done: Set<String> = []
+            for entry in entries {
+                let label = "\(entry.board)/\(entry.name)"
+                if done.contains(entry.blob.sha256) {
+                    reporter.update(label, "done: verified (same file as above)")
+                    continue
+                }
+                do {
+                    _ = try cache.fetch(label, entry.blob, progress: reporter)
+                    reporter.update(label, "done: verified \(entry.blob.sha256.prefix(12))…")
+                    done.insert(entry.blob.sha256)
+                } catch {
+                    reporter.update(label, "failed")
+                    failures.append(error)
+                }
+            }
+            if !failures.isEmpty {
+                throw FetchFailures(total: entries.count, directory: cache.directory.path, failures: failures)
+            }
+            print("\(entries.count) blobs verified in \(cache.directory.path)")
+        }
+    }
+}
+
+/// Every blob `blobs fetch` could not fetch, with each failure's hint once.
+struct FetchFailures: UserFacingError {
+    var total: Int
+    var directory: String
+    var failures: [any Error]
+
+    var description: String {
+        (["\(failures.count) of \(total) blobs could not be fetched into \(directory):"]
+            + failures.map { "  - \(String(describing: $0))" }).joined(separator: "\n")
+    }
+
+    var hint: String? {
+        var hints: [String] = []
+        for case let error as UserFacingError in failures {
+            if let hint = error.hint, !hints.contains(hint) { hints.append(hint) }
+        }
+        return hints.isEmpty ? nil : hints.joined(separator: "\nhint: ")
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Support
+import WasmHost
+
+struct WasmCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wasm",
+        abstract: "Run WebAssembly (WASI preview1) programs with sel4img's own engine, the one the seL4 wasm-runner uses.",
+        discussion: """
+            Try a module on Linux before booting it on seL4: same decoder, validator,
+            interpreter and WASI, so a program that runs here runs there.
+              sel4img wasm run hello.wasm
+            """,
+        subcommands: [Run.self]
+    )
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a WASI command module with arguments, environment and read-only directories.",
+            discussion: """
+                The module gets sel4img's own stdin, stdout and stderr, its arguments
+                (argv[0] is FILE as given), only the environment given with --env, and
+                only the directories given with --dir, read-only (writes fail with EROFS).
+                  sel4img wasm run hello.wasm
+                  sel4img wasm run cat.wasm data/input.txt --dir data --env LANG=C
+                  sel4img wasm run tool.wasm --dir build/assets::/assets -- --verbose
+                Arguments after '--' all go to the module, even ones that look like
+                sel4img options.
+
+                Exit status: the module's exit code (its proc_exit code, 0 when _start
+                returns); 134 when it traps (like a process killed by SIGABRT, 128 + 6),
+                with the trap on stderr; 1 when it cannot run (unreadable, invalid, an
+                import WASI does not provide). For example:
+                  $ sel4img wasm run div.wasm; echo $?
+                  error: div.wasm: trap: integer divide by zero in function 1 ($div)
+                  at offset 0x66
+                  134
+
+                Where modules come from: anything built for wasm32-wasip1 (wasm32-wasi):
+                  python3 -m ziglang cc -target wasm32-wasi -O2 hello.c -o hello.wasm
+                  cargo build --target wasm32-wasip1 --release
+                  wat2wasm hello.wat -o hello.wasm    (imports from wasi_snapshot_preview1)
+                """)
+
+        @Argument(help: ArgumentHelp("The module to run (.wasm binary).", valueName: "file.wasm"))
+        var file: String
+
+        @Argument(parsing: .allUnrecognized, help: ArgumentHelp("Arguments for the module (argv[1]…).", valueName: "args"))
+        var arguments: [String] = []
+
+        @Option(name: .customLong("dir"), help: ArgumentHelp("Preopen a host directory read-only, at the same path or at GUESTDIR (e.g. data::/data). Repeatable.", valueName: "hostdir[::guestdir]"))
+        var directories: [String] = []
+
+        @Option(name: .customLong("env"), help: ArgumentHelp("Set an environment variable for the module. Repeatable.", valueName: "key=value"))
+        var environment: [String] = []
+
+        @Option(help: ArgumentHelp("Stop the module with a trap after N instructions (default: no limit).", valueName: "n"))
+        var fuel: UInt64?
+
+        func validate() throws {
+            for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
+                throw ValidationError("--env \(pair): give KEY=VALUE")
+            }
+            for spec in directories {
+                let preopen = WasmRunner.Preopen(parsing: spec)
+                if preopen.guestPath.isEmpty || preopen.hostDirectory.path.isEmpty {
+                    throw ValidationError("--dir \(spec): give HOSTDIR or HOSTDIR::GUESTDIR")
+                }
+                if !FileManager.default.isDirectory(preopen.hostDirectory) {
+                    throw ValidationError("--dir \(spec): \(preopen.hostDirectory.path) is not a directory")
+                }
+            }
+            if fuel == 0 { throw ValidationError("--fuel must be at least 1") }
+        }
+
+        /// The runner the options describe (tests check it without running).
+        var runner: WasmRunner {
+            // The first "--" only separates; everything after it was left to the module.
+            var moduleArguments = arguments
+            if let separator = moduleArguments.firstIndex(of: "--") { moduleArguments.remove(at: separator) }
+            return WasmRunner(file: file, arguments: moduleArguments, environment: environment,
+                              preopens: directories.map(WasmRunner.Preopen.init(parsing:)), fuel: fuel)
+        }
+
+        func run() throws {
+            let status = try runner.run()
+            if status != 0 { throw ExitCode(status) }
+        }
+    }
+}

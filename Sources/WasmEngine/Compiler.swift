@@ -1,0 +1,442 @@
+// The fused validator and compiler: one pass over a function body checks it with the spec's
+// operand-stack algorithm and emits the interpreter's internal code at the same time.
+//
+// Internal code is register based. Every value on the wasm operand stack has a home: the frame
+// slot `numLocals + height` (frame slots are 64 bits; locals come first). While compiling, a
+// stack entry may instead still *be* a local (after `local.get`) or a constant; instructions
+// then read the local's slot or an inline constant directly, and a result followed by
+// `local.set` is written straight into the local. Before anything that joins control flow
+// (blocks, branches, calls) every entry is moved to its home slot, so at those points the
+// layout is fixed and branches need no run-time label search: their targets and value moves
+// are resolved here.
+//
+// An instruction is one 64-bit word: opcode in bits 0-15, then up to three 16-bit slot fields
+// (d: bits 16-31, a: 32-47, b: 48-63) or a 32-bit immediate in bits 32-63; some take further
+// words (constants, memory offsets, branch targets). Wasm opcodes keep their numbers for the
+// slot-slot forms; other forms are listed in `Op`.
+
+/// Internal opcodes beyond the wasm ones. The numbering is dense so the interpreter's switch
+/// compiles to jump tables (0x00...0x17E).
+enum Op {
+    static let prefixFC: UInt16 = 0xD3         // + n for 0xFC n (n = 0...17)
+    static let jump: UInt16 = 0xE5             // imm = target
+    static let jumpAdjust: UInt16 = 0xE6       // imm = target; word: src | dst << 16 | arity << 32
+    static let jumpIf: UInt16 = 0xE7           // d = condition, imm = target
+    static let jumpIfAdjust: UInt16 = 0xE8     // d = condition, imm = target; word: src | dst << 16 | arity << 32
+    static let jumpUnless: UInt16 = 0xE9       // d = condition, imm = target
+    static let jumpTable: UInt16 = 0xEA        // d = index, imm = n; then n + 1 pairs (target, src | dst << 16 | arity << 32)
+    static let copy: UInt16 = 0xEB             // d = a
+    static let constant: UInt16 = 0xEC         // d = next word
+    static let callIndirect: UInt16 = 0x11     // d = argument base, imm = type; word: table | index slot << 32
+    /// Binary operator k (see `fusableIndex`) with an inline constant second operand (next word).
+    static let withConst: UInt16 = 0x100
+    /// i32 comparison j (0x46 + j) fused with a conditional branch: a, b slots; next word target.
+    static let branchIfCompare: UInt16 = 0x140
+    static let branchUnlessCompare: UInt16 = 0x14A
+    /// The same with a constant second operand: a slot; next words target, constant.
+    static let branchIfCompareConst: UInt16 = 0x154
+    static let branchUnlessCompareConst: UInt16 = 0x15E
+    /// Store 0x36 + k with a constant value: a = address slot; next words offset, value.
+    static let storeConstant: UInt16 = 0x168
+    /// Load 0x28 + k from a constant address: d = result; next word the effective address
+    /// (constant + offset, computed here: at most 2^33, so no wrap-around).
+    static let loadAbsolute: UInt16 = 0x171
+
+    /// Index of a binary operator that has a constant-operand form: i32 comparisons and
+    /// arithmetic, i64 comparisons and arithmetic, f32 and f64 add/sub/mul/div/min/max.
+    static func fusableIndex(_ op: UInt8) -> Int? {
+        switch op {
+        case 0x46...0x4F: return Int(op - 0x46)
+        case 0x6A...0x78: return 10 + Int(op - 0x6A)
+        case 0x51...0x5A: return 25 + Int(op - 0x51)
+        case 0x7C...0x8A: return 35 + Int(op - 0x7C)
+        case 0x92...0x97: return 50 + Int(op - 0x92)
+        case 0xA0...0xA5: return 56 + Int(op - 0xA0)
+        default: return nil
+        }
+    }
+}
+
+let typeUnknown: UInt8 = 0xFF
+
+/// The compiled form of one function body.
+final class CompiledFunction {
+    let code: UnsafeMutablePointer<UInt64>
+    let count: Int
+    /// Byte offset in the module of the wasm instruction each code word belongs to.
+    let offsets: [UInt32]
+    let numParams: Int
+    let numLocals: Int      // including parameters
+    let numResults: Int
+    let maxHeight: Int      // operand slots above the locals
+    let index: UInt32
+
+    init(code: [UInt64], offsets: [UInt32], numParams: Int, numLocals: Int, numResults: Int, maxHeight: Int, index: UInt32) {
+        self.code = UnsafeMutablePointer<UInt64>.allocate(capacity: max(code.count, 1))
+        self.code.initialize(to: 0)
+        for (i, word) in code.enumerated() { self.code[i] = word }
+        self.count = code.count
+        self.offsets = offsets
+        self.numParams = numParams
+        self.numLocals = numLocals
+        self.numResults = numResults
+        self.maxHeight = maxHeight
+        self.index = index
+    }
+
+    deinit { code.deallocate() }
+
+    static var placeholder: CompiledFunction { CompiledFunction(code: [], offsets: [], numParams: 0, numLocals: 0, numResults: 0, maxHeight: 0, index: 0) }
+}
+
+struct FunctionCompiler {
+    struct Control {
+        var kind: UInt8          // 0 block, 1 loop, 2 if, 3 else, 4 function
+        var params: [UInt8]
+        var results: [UInt8]
+        var height: Int
+        var unreachable = false
+        var start = 0            // loop target
+        var fixups: [Int] = []   // op words (>= 0) or raw target words (-position - 1) to patch with the end
+        var elseFixup = Int.min
+        var labelTypes: [UInt8] { kind == 1 ? params : results }
+    }
+
+    /// Where a stack entry's value is: a frame slot (its home, or a local), or a constant.
+    static let constantLocation = -1
+
+    let module: Module
+    var r: Reader
+    let functionIndex: UInt32
+    let declaredReferences: Set<UInt32>
+    let body: RawBody
+    let type: FunctionType
+    var localTypes: [UInt8] = []
+    let numLocals: Int
+    var stack: [UInt8] = []
+    var locations: [Int] = []
+    var constants: [UInt64] = []
+    var controls: [Control] = []
+    var code: [UInt64] = []
+    var offsets: [UInt32] = []
+    var maxHeight = 0
+    var at = 0                   // offset of the instruction being compiled
+    /// The last emitted instruction, whether its result may be redirected (d field) and the
+    /// first position no rewrite may reach back across (a branch target).
+    var previousStart = -1
+    var previousOp: UInt16 = 0xFFFF
+    var previousWritesTop = false
+    var barrier = 0
+
+    init(module: Module, bytes: [UInt8], body: RawBody, functionIndex: UInt32, declaredReferences: Set<UInt32>) {
+        self.module = module
+        self.r = Reader(bytes: bytes, position: body.start, end: body.end)
+        self.functionIndex = functionIndex
+        self.declaredReferences = declaredReferences
+        self.body = body
+        self.type = module.functionType(functionIndex)
+        numLocals = type.parameters.count + body.localCount
+        localTypes = type.parameters.map { $0.rawValue }
+        if body.localCount <= 1 << 16 {
+            for run in body.locals {
+                localTypes.append(contentsOf: repeatElement(run.type.rawValue, count: Int(run.count)))
+            }
+        }
+    }
+
+    func localType(_ index: UInt32) throws(WasmError) -> UInt8 {
+        guard Int(index) < numLocals else { throw invalid("unknown local \(index)") }
+        if Int(index) < localTypes.count { return localTypes[Int(index)] }
+        var i = UInt64(index) - UInt64(type.parameters.count)
+        for run in body.locals {
+            if i < UInt64(run.count) { return run.type.rawValue }
+            i -= UInt64(run.count)
+        }
+        throw invalid("unknown local \(index)")
+    }
+
+    func invalid(_ message: String) -> WasmError { WasmError(.invalid, message, offset: at) }
+    func malformed(_ message: String) -> WasmError { WasmError(.malformed, message, offset: at) }
+
+    static func name(_ t: UInt8) -> String {
+        if t == typeUnknown { return "unknown" }
+        return ValueType(rawValue: t)?.name ?? "?"
+    }
+
+    // MARK: Operand stack (types for validation, locations for code generation)
+
+    func home(_ height: Int) -> Int { numLocals + height }
+
+    mutating func push(_ t: UInt8) {
+        locations.append(home(stack.count))
+        constants.append(0)
+        stack.append(t)
+        if stack.count > maxHeight { maxHeight = stack.count }
+    }
+
+    mutating func push(_ t: UInt8, location: Int, constant: UInt64 = 0) {
+        push(t)
+        locations[locations.count - 1] = location
+        constants[constants.count - 1] = constant
+    }
+
+    struct Entry {
+        var type: UInt8
+        var location: Int
+        var constant: UInt64
+        var isConstant: Bool { location == FunctionCompiler.constantLocation }
+    }
+
+    mutating func popEntry() throws(WasmError) -> Entry {
+        let frame = controls[controls.count - 1]
+        if stack.count == frame.height {
+            if frame.unreachable { return Entry(type: typeUnknown, location: home(stack.count), constant: 0) }
+            throw invalid("type mismatch: expected a value, found an empty stack")
+        }
+        return Entry(type: stack.removeLast(), location: locations.removeLast(), constant: constants.removeLast())
+    }
+
+    mutating func pop() throws(WasmError) -> UInt8 { try popEntry().type }
+
+    @discardableResult
+    mutating func popEntry(_ expected: UInt8) throws(WasmError) -> Entry {
+        let entry = try popEntry()
+        let actual = entry.type
+        if actual != expected && actual != typeUnknown && expected != typeUnknown {
+            throw invalid("type mismatch: expected \(Self.name(expected)), found \(Self.name(actual))")
+        }
+        return entry
+    }
+
+    @discardableResult
+    mutating func pop(_ expected: UInt8) throws(WasmError) -> UInt8 { try popEntry(expected).type }
+
+    mutating func pop(_ types: [UInt8]) throws(WasmError) {
+        var i = types.count - 1
+        while i >= 0 {
+            try pop(types[i])
+            i -= 1
+        }
+    }
+
+    mutating func push(_ types: [UInt8]) {
+        for t in types { push(t) }
+    }
+
+    mutating func popEntries(_ types: [UInt8]) throws(WasmError) -> [Entry] {
+        var entries: [Entry] = []
+        var i = types.count - 1
+        while i >= 0 {
+            entries.append(try popEntry(types[i]))
+            i -= 1
+        }
+        return entries.reversed()
+    }
+
+    /// Pushes popped entries back with the given types (the spec re-pushes the expected types).
+    mutating func pushEntries(_ entries: [Entry], _ types: [UInt8]) {
+        for (entry, t) in zip(entries, types) {
+            push(t, location: entry.location, constant: entry.constant)
+        }
+    }
+
+    mutating func pushControl(_ kind: UInt8, _ params: [UInt8], _ results: [UInt8]) {
+        controls.append(Control(kind: kind, params: params, results: results, height: stack.count, start: code.count))
+        push(params)
+    }
+
+    mutating func popControl() throws(WasmError) -> Control {
+        let frame = controls[controls.count - 1]
+        try pop(frame.results)
+        if stack.count != frame.height { throw invalid("type mismatch: values remaining on the stack at end of block") }
+        controls.removeLast()
+        return frame
+    }
+
+    mutating func markUnreachable() {
+        let height = controls[controls.count - 1].height
+        stack.removeLast(stack.count - height)
+        locations.removeLast(locations.count - height)
+        constants.removeLast(constants.count - height)
+        controls[controls.count - 1].unreachable = true
+    }
+
+    // MARK: Emission
+
+    static func slot(_ value: Int) -> UInt64 { UInt64(UInt16(truncatingIfNeeded: value)) }
+
+    mutating func emit(_ op: UInt16, d: Int = 0, a: Int = 0, b: Int = 0, writesTop: Bool = false) {
+        previousStart = code.count
+        previousOp = op
+        previousWritesTop = writesTop
+        code.append(UInt64(op) | Self.slot(d) << 16 | Self.slot(a) << 32 | Self.slot(b) << 48)
+        offsets.append(UInt32(truncatingIfNeeded: at))
+    }
+
+    mutating func emit(_ op: UInt16, d: Int = 0, imm: UInt32) {
+        previousStart = code.count
+        previousOp = op
+        previousWritesTop = false
+        code.append(UInt64(op) | Self.slot(d) << 16 | UInt64(imm) << 32)
+        offsets.append(UInt32(truncatingIfNeeded: at))
+    }
+
+    mutating func emitWord(_ word: UInt64) {
+        code.append(word)
+        offsets.append(UInt32(truncatingIfNeeded: at))
+    }
+
+    mutating func patch(_ position: Int, to target: Int) {
+        code[position] = (code[position] & 0xFFFF_FFFF) | UInt64(UInt32(truncatingIfNeeded: target)) << 32
+    }
+
+    /// Moves stack entry `i` to its home slot.
+    mutating func materialize(_ i: Int) {
+        let slot = home(i)
+        let location = locations[i]
+        if location == slot { return }
+        if location == Self.constantLocation {
+            emit(Op.constant, d: slot)
+            emitWord(constants[i])
+        } else {
+            emit(Op.copy, d: slot, a: location)
+        }
+        previousWritesTop = false
+        locations[i] = slot
+    }
+
+    mutating func materializeAll() {
+        for i in 0..<stack.count { materialize(i) }
+    }
+
+    /// A popped operand as a slot: constants are first written to the operand's home slot.
+    mutating func operandSlot(_ entry: Entry, height: Int) -> Int {
+        if entry.isConstant {
+            emit(Op.constant, d: home(height))
+            emitWord(entry.constant)
+            return home(height)
+        }
+        return entry.location
+    }
+
+    /// Before local `index` is written: entries still reading it move to their home slots.
+    mutating func detach(local index: Int) {
+        for i in 0..<stack.count where locations[i] == index { materialize(i) }
+    }
+
+    /// Emits branch moves and the jump for a branch to label `depth` (stack already materialized,
+    /// condition already popped).
+    mutating func emitBranch(depth: Int, condition: Int?) {
+        let target = controls[controls.count - 1 - depth]
+        let arity = target.labelTypes.count
+        let destination = home(target.height)
+        let source = home(stack.count - arity)
+        let needsMove = arity > 0 && source != destination
+        let op: UInt16
+        if condition != nil { op = needsMove ? Op.jumpIfAdjust : Op.jumpIf } else { op = needsMove ? Op.jumpAdjust : Op.jump }
+        let position = code.count
+        emit(op, d: condition ?? 0, imm: target.kind == 1 ? UInt32(target.start) : 0)
+        if needsMove { emitWord(UInt64(source) | UInt64(destination) << 16 | UInt64(arity) << 32) }
+        if target.kind != 1 { controls[controls.count - 1 - depth].fixups.append(position) }
+    }
+
+    mutating func addFixup(depth: Int, rawWord position: Int) {
+        let target = controls[controls.count - 1 - depth]
+        if target.kind == 1 { code[position] = UInt64(target.start) } else {
+            controls[controls.count - 1 - depth].fixups.append(-position - 1)
+        }
+    }
+
+    /// A conditional branch on a popped i32 condition entry; fuses a just-emitted i32 comparison
+    /// or eqz into the branch. `ifTrue` false means "branch when zero" (if / else).
+    mutating func conditionalBranch(_ condition: Entry, depth: Int?, ifTrue: Bool) -> Int {
+        // Fusable: the condition is the result of the instruction just emitted.
+        let fusable = previousStart >= barrier && previousWritesTop && !condition.isConstant
+            && condition.location == home(stack.count) && previousStart == code.count - (previousOp >= Op.withConst ? 2 : 1)
+        var conditionSlot = condition.location
+        if condition.isConstant { conditionSlot = operandSlot(condition, height: stack.count) }
+        if fusable && (previousOp == 0x45 || (previousOp >= 0x46 && previousOp <= 0x4F) || (previousOp >= Op.withConst && previousOp <= Op.withConst + 9)) {
+            let word = code[previousStart]
+            let constantWord = previousOp >= Op.withConst ? code[previousStart + 1] : 0
+            let op = previousOp
+            code.removeLast(code.count - previousStart)
+            offsets.removeLast(offsets.count - previousStart)
+            materializeAll()
+            let a = Int((word >> 32) & 0xFFFF), b = Int(word >> 48)
+            let position: Int
+            if op == 0x45 {
+                position = code.count
+                emit(ifTrue ? Op.jumpUnless : Op.jumpIf, d: a, imm: 0)
+            } else if op >= Op.withConst {
+                let j = UInt16(op - Op.withConst)
+                emit((ifTrue ? Op.branchIfCompareConst : Op.branchUnlessCompareConst) + j, a: a)
+                position = -code.count - 1
+                emitWord(0)
+                emitWord(constantWord)
+            } else {
+                let j = UInt16(op - 0x46)
+                emit((ifTrue ? Op.branchIfCompare : Op.branchUnlessCompare) + j, a: a, b: b)
+                position = -code.count - 1
+                emitWord(0)
+            }
+            return position
+        }
+        materializeAll()
+        let position = code.count
+        emit(ifTrue ? Op.jumpIf : Op.jumpUnless, d: conditionSlot, imm: 0)
+        return position
+    }
+
+    mutating func label(_ depth: UInt32) throws(WasmError) -> Int {
+        guard Int(depth) < controls.count else { throw invalid("unknown label") }
+        return Int(depth)
+    }
+
+    mutating func blockType() throws(WasmError) -> (params: [UInt8], results: [UInt8]) {
+        guard let b = r.peek() else { throw malformed("unexpected end of section or function") }
+        if b == 0x40 { r.position += 1; return ([], []) }
+        if let t = ValueType(binary: b) { r.position += 1; return ([], [t.rawValue]) }
+        let index = try r.signed(bits: 33)
+        guard index >= 0, index < Int64(module.types.count) else { throw invalid("unknown type") }
+        let type = module.types[Int(index)]
+        return (type.parameters.map { $0.rawValue }, type.results.map { $0.rawValue })
+    }
+
+    mutating func memarg(naturalAlignment: UInt32) throws(WasmError) -> UInt32 {
+        let align = try r.u32()
+        let offset = try r.u32()
+        guard align < 32 else { throw malformed("malformed memop flags") }
+        guard module.memories.count > 0 else { throw invalid("unknown memory 0") }
+        guard align <= naturalAlignment else { throw invalid("alignment must not be larger than natural") }
+        return offset
+    }
+
+    mutating func zeroByte() throws(WasmError) {
+        guard try r.byte() == 0 else { throw malformed("zero byte expected") }
+    }
+
+    /// memory.init and data.drop need the data count section when the module has data segments
+    /// (a decoding rule); without any segments every index is simply unknown.
+    func dataCount() throws(WasmError) -> UInt32 {
+        if let count = module.dataCount { return count }
+        if !module.data.isEmpty { throw malformed("data count section required") }
+        return 0
+    }
+
+    func checkMemory() throws(WasmError) {
+        guard module.memories.count > 0 else { throw invalid("unknown memory 0") }
+    }
+
+    func table(_ index: UInt32) throws(WasmError) -> UInt8 {
+        guard Int(index) < module.tables.count else { throw invalid("unknown table \(index)") }
+        return module.tables[Int(index)].elementType.rawValue
+    }
+
+    /// Pops `count` i32 operands into consecutive home slots and returns the first slot.
+    mutating func popOperandsToHome(_ types: [UInt8]) throws(WasmError) -> Int {
+        try pop(types)
+        let base = stack.count
+        // The popped entries were materialized before popping (see callers).
+        return home(base)
+    }
+}

@@ -1,0 +1,320 @@
+// Runtime objects: the store, memories, tables, globals, functions, and host functions.
+
+/// A store: owns every function, memory, table and global of the instances created in it,
+/// and the value and call stacks the interpreter runs on.
+///
+/// Lifetime: a store keeps all its instances alive (their functions can sit in other instances'
+/// tables), and instances refer back to their store, so a store and everything in it stay
+/// allocated until the process ends. Use one store per program run, not one per call.
+/// A store is not thread-safe; use it from one thread at a time.
+public final class Store {
+    public let configuration: Configuration
+    var functions: [FunctionInstance] = []
+    /// The same functions unretained, for the interpreter's indirect calls.
+    var functionRefs: [FunctionRef] = []
+    var instances: [Instance] = []
+    var typeIDs: [FunctionType: Int] = [:]
+    var fuel: UInt64
+    let fuelEnabled: Bool
+    let stack: ExecutionStack
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        self.fuel = configuration.fuel ?? 0
+        self.fuelEnabled = configuration.fuel != nil
+        self.stack = ExecutionStack(valueSlots: max(configuration.valueStackSlots, 64),
+                                    frames: max(configuration.maxCallDepth, 1))
+    }
+
+    /// Fuel left, or nil when fuel is not limited.
+    public var fuelRemaining: UInt64? { fuelEnabled ? fuel : nil }
+
+    /// Adds fuel (for hosts that meter in slices); no effect when fuel is unlimited.
+    public func addFuel(_ amount: UInt64) {
+        if fuelEnabled { fuel = fuel.addingReportingOverflow(amount).overflow ? .max : fuel + amount }
+    }
+
+    func typeID(_ type: FunctionType) -> Int {
+        if let id = typeIDs[type] { return id }
+        let id = typeIDs.count
+        typeIDs[type] = id
+        return id
+    }
+
+    func addFunction(_ function: FunctionInstance) -> UInt32 {
+        functions.append(function)
+        functionRefs.append(FunctionRef(function: function))
+        return UInt32(functions.count - 1)
+    }
+
+    /// Calls a function of this store.
+    public func invoke(_ function: Function, _ arguments: [Value]) throws(Trap) -> [Value] {
+        try execute(address: function.address, arguments: arguments)
+    }
+}
+
+/// The preallocated value stack and frame stack of a store.
+final class ExecutionStack {
+    let values: UnsafeMutablePointer<UInt64>
+    let valueCapacity: Int
+    let frames: UnsafeMutablePointer<Frame>
+    let frameCapacity: Int
+    /// Where a nested invocation (a host function calling back into wasm) starts.
+    var valueBase = 0
+    var frameBase = 0
+
+    init(valueSlots: Int, frames: Int) {
+        values = UnsafeMutablePointer<UInt64>.allocate(capacity: valueSlots)
+        valueCapacity = valueSlots
+        self.frames = UnsafeMutablePointer<Frame>.allocate(capacity: frames + 1)
+        frameCapacity = frames
+    }
+
+    deinit {
+        values.deallocate()
+        frames.deallocate()
+    }
+}
+
+/// One activation record of the interpreter's explicit call stack.
+struct Frame {
+    unowned(unsafe) var compiled: CompiledFunction
+    unowned(unsafe) var instance: Instance
+    var returnIP: UnsafeMutablePointer<UInt64>
+    var framePointer: Int
+}
+
+/// An unretained function reference for the interpreter's call path (no ARC traffic).
+struct FunctionRef {
+    unowned(unsafe) var function: FunctionInstance
+}
+
+/// A function of a store: either wasm code of an instance, or a host function.
+final class FunctionInstance {
+    let type: FunctionType
+    let typeID: Int
+    let compiled: CompiledFunction?
+    let host: HostFunction?
+    let isHost: Bool
+    /// The compiled code, unretained (host functions: an empty placeholder kept by `keeper`).
+    unowned(unsafe) let target: CompiledFunction
+    let keeper: CompiledFunction
+    /// The defining instance (nil for host functions). Instances live as long as their store.
+    unowned(unsafe) var instance: Instance?
+    /// The defining instance's identity, for cheap comparisons (nil for host functions).
+    let instanceID: UnsafeMutableRawPointer?
+
+    init(type: FunctionType, typeID: Int, compiled: CompiledFunction, instance: Instance) {
+        self.type = type
+        self.typeID = typeID
+        self.compiled = compiled
+        self.host = nil
+        self.isHost = false
+        self.keeper = compiled
+        self.target = compiled
+        self.instance = instance
+        self.instanceID = Unmanaged.passUnretained(instance).toOpaque()
+    }
+
+    init(type: FunctionType, typeID: Int, host: HostFunction) {
+        self.type = type
+        self.typeID = typeID
+        self.compiled = nil
+        self.host = host
+        self.isHost = true
+        let placeholder = CompiledFunction.placeholder
+        self.keeper = placeholder
+        self.target = placeholder
+        self.instance = nil
+        self.instanceID = nil
+    }
+}
+
+/// A store function: invoke it through `Instance.invoke(_:_:)` or `Store.invoke(_:_:)`.
+public struct Function {
+    let store: Store
+    let address: UInt32
+
+    public var type: FunctionType { store.functions[Int(address)].type }
+
+    /// The reference value for this function, for tables and `funcref` arguments.
+    public var reference: Value { .funcRef(address) }
+}
+
+/// A function provided by the host.
+public struct HostFunction {
+    public var type: FunctionType
+    let body: (inout Caller, [Value]) throws(Trap) -> [Value]
+
+    public init(type: FunctionType, _ body: @escaping (inout Caller, [Value]) throws(Trap) -> [Value]) {
+        self.type = type
+        self.body = body
+    }
+}
+
+/// The calling instance, given to host functions.
+public struct Caller {
+    /// The instance whose code made the call (nil when the host invoked the host function directly).
+    public let instance: Instance?
+    public let store: Store
+
+    /// The caller's exported "memory" (or its memory 0).
+    public var memory: Memory? {
+        guard let instance else { return nil }
+        return instance.callerMemory
+    }
+}
+
+/// A linear memory.
+public final class Memory {
+    public let type: MemoryType
+    var data: UnsafeMutableRawPointer?
+    public private(set) var byteCount: Int
+    let limitPages: UInt32
+
+    init(type: MemoryType, limitPages: UInt32) {
+        self.type = type
+        self.limitPages = limitPages
+        byteCount = Int(type.limits.min) * 65536
+        if byteCount > 0 {
+            let data = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 16)
+            data.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+            self.data = data
+        }
+    }
+
+    deinit { data?.deallocate() }
+
+    /// A standalone memory for the host to export (e.g. the spec tests' `spectest.memory`).
+    public convenience init(_ type: MemoryType) {
+        self.init(type: type, limitPages: 65536)
+    }
+
+    /// Valid until the memory grows; host code must re-read it after calling back into wasm.
+    public var buffer: UnsafeMutableRawBufferPointer {
+        UnsafeMutableRawBufferPointer(start: data, count: byteCount)
+    }
+
+    public var pageCount: UInt32 { UInt32(byteCount / 65536) }
+
+    /// Grows by `delta` pages; returns the old page count, or nil when the maximum (the module's
+    /// or the host's) would be exceeded.
+    public func grow(by delta: UInt32) -> UInt32? {
+        let old = pageCount
+        let (new, overflow) = old.addingReportingOverflow(delta)
+        if overflow { return nil }
+        let maximum = Swift.min(type.limits.max ?? 65536, limitPages, 65536)
+        if new > maximum { return nil }
+        if delta == 0 { return old }
+        let newCount = Int(new) * 65536
+        let newData = UnsafeMutableRawPointer.allocate(byteCount: newCount, alignment: 16)
+        if let data {
+            newData.copyMemory(from: data, byteCount: byteCount)
+            data.deallocate()
+        }
+        (newData + byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: newCount - byteCount)
+        data = newData
+        byteCount = newCount
+        return old
+    }
+}
+
+/// A table of references.
+public final class Table {
+    public let type: TableType
+    var elements: [UInt64]
+    let limitElements: UInt32
+
+    init(type: TableType, limitElements: UInt32, initial: UInt64 = 0) {
+        self.type = type
+        self.limitElements = limitElements
+        elements = Array(repeating: initial, count: Int(type.limits.min))
+    }
+
+    /// A standalone table for the host to export (e.g. the spec tests' `spectest.table`).
+    public convenience init(_ type: TableType) {
+        self.init(type: type, limitElements: 10_000_000)
+    }
+
+    public var count: Int { elements.count }
+
+    public subscript(index: Int) -> Value? {
+        guard index >= 0, index < elements.count else { return nil }
+        return Value(slot: elements[index], type: type.elementType)
+    }
+
+    /// Grows by `delta` elements set to `value`; returns the old size or nil when over the maximum.
+    func grow(by delta: UInt32, fill value: UInt64) -> UInt32? {
+        let old = UInt32(elements.count)
+        let (new, overflow) = old.addingReportingOverflow(delta)
+        if overflow { return nil }
+        if let max = type.limits.max, new > max { return nil }
+        if new > limitElements { return nil }
+        elements.append(contentsOf: repeatElement(value, count: Int(delta)))
+        return old
+    }
+}
+
+/// A global variable.
+public final class Global {
+    public let type: GlobalType
+    let storage: UnsafeMutablePointer<UInt64>
+
+    init(type: GlobalType, slot: UInt64) {
+        self.type = type
+        storage = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        storage.initialize(to: slot)
+    }
+
+    /// A standalone global for the host to export (e.g. the spec tests' `spectest.global_i32`).
+    public convenience init(type: GlobalType, value: Value) {
+        self.init(type: type, slot: value.slot)
+    }
+
+    deinit { storage.deallocate() }
+
+    public var value: Value {
+        get { Value(slot: storage.pointee, type: type.valueType) }
+        set { storage.pointee = newValue.slot }
+    }
+}
+
+/// Something an instance exports or imports.
+public enum Extern {
+    case function(Function)
+    case memory(Memory)
+    case table(Table)
+    case global(Global)
+}
+
+/// What an instantiation can import, by module and name.
+public struct Imports {
+    enum Entry {
+        case host(HostFunction)
+        case extern(Extern)
+    }
+    var entries: [Name: [Name: Entry]] = [:]
+    var registered: [Name: Instance] = [:]
+
+    public init() {}
+
+    public mutating func define(module: String, name: String, _ function: HostFunction) {
+        entries[Name(module), default: [:]][Name(name)] = .host(function)
+    }
+
+    public mutating func define(module: String, name: String, _ extern: Extern) {
+        entries[Name(module), default: [:]][Name(name)] = .extern(extern)
+    }
+
+    /// Makes every export of `instance` importable under `module` (the spec tests' `register`).
+    public mutating func register(_ instance: Instance, as module: String) {
+        registered[Name(module)] = instance
+        entries[Name(module)] = nil
+    }
+
+    func lookup(module: String, name: String) -> Entry? {
+        if let entry = entries[Name(module)]?[Name(name)] { return entry }
+        if let instance = registered[Name(module)], let extern = instance.export(name) { return .extern(extern) }
+        return nil
+    }
+}

@@ -1,0 +1,230 @@
+// The plain data types of the engine's public API: values, types, errors, traps, configuration.
+//
+// WasmEngine: a WebAssembly decoder, validator, compiler to register-based internal code, and
+// interpreter. Supported: WebAssembly 1.0 plus sign-extension ops, non-trapping float-to-int
+// conversions, multi-value, bulk memory, mutable-global import/export and reference types
+// (the Wasm 2.0 feature set without SIMD). Not supported: SIMD, threads, memory64, GC,
+// exceptions, tail calls, function references, multi-memory.
+//
+// Layout: Reader (LEB128, names) → Decoder (sections, module-level validation) →
+// Compiler (+Instructions) (validating compiler per function body) → Instance (linking,
+// instantiation) → Interpreter (+ Numerics) (execution); Runtime holds the store objects.
+//
+// Everything uses only the Swift standard library and follows the Embedded Swift rules (no
+// existentials, typed throws only, no reflection), so the same sources build for Linux and for
+// the seL4 runner (aarch64-none-none-elf; scripts/check-embedded.sh).
+
+/// A WebAssembly value type (number and reference types; no `v128`: SIMD is not supported).
+public enum ValueType: UInt8, Equatable, Sendable {
+    case i32, i64, f32, f64, funcRef, externRef
+
+    /// The text-format name (`i32`, `funcref`, ...), used in error messages.
+    public var name: String {
+        switch self {
+        case .i32: return "i32"
+        case .i64: return "i64"
+        case .f32: return "f32"
+        case .f64: return "f64"
+        case .funcRef: return "funcref"
+        case .externRef: return "externref"
+        }
+    }
+
+    var isReference: Bool { self == .funcRef || self == .externRef }
+}
+
+/// A WebAssembly value. Floats are carried as bit patterns so NaN payloads survive.
+public enum Value: Equatable, Sendable {
+    case i32(UInt32), i64(UInt64), f32(UInt32), f64(UInt64)
+    /// nil = `ref.null func`; otherwise an opaque store address.
+    case funcRef(UInt32?)
+    /// nil = `ref.null extern`; otherwise a host-chosen number.
+    case externRef(UInt32?)
+
+    public var type: ValueType {
+        switch self {
+        case .i32: return .i32
+        case .i64: return .i64
+        case .f32: return .f32
+        case .f64: return .f64
+        case .funcRef: return .funcRef
+        case .externRef: return .externRef
+        }
+    }
+
+    /// The zero value of a type (0 or a null reference), as locals and tables start.
+    public static func zero(_ type: ValueType) -> Value {
+        switch type {
+        case .i32: return .i32(0)
+        case .i64: return .i64(0)
+        case .f32: return .f32(0)
+        case .f64: return .f64(0)
+        case .funcRef: return .funcRef(nil)
+        case .externRef: return .externRef(nil)
+        }
+    }
+
+    /// The 64-bit slot encoding used on the value stack: numbers zero-extended,
+    /// references as address + 1 with 0 meaning null.
+    var slot: UInt64 {
+        switch self {
+        case .i32(let v): return UInt64(v)
+        case .i64(let v): return v
+        case .f32(let v): return UInt64(v)
+        case .f64(let v): return v
+        case .funcRef(let r), .externRef(let r):
+            if let r { return UInt64(r) &+ 1 }
+            return 0
+        }
+    }
+
+    init(slot: UInt64, type: ValueType) {
+        switch type {
+        case .i32: self = .i32(UInt32(truncatingIfNeeded: slot))
+        case .i64: self = .i64(slot)
+        case .f32: self = .f32(UInt32(truncatingIfNeeded: slot))
+        case .f64: self = .f64(slot)
+        case .funcRef: self = .funcRef(slot == 0 ? nil : UInt32(truncatingIfNeeded: slot &- 1))
+        case .externRef: self = .externRef(slot == 0 ? nil : UInt32(truncatingIfNeeded: slot &- 1))
+        }
+    }
+}
+
+/// A function signature.
+public struct FunctionType: Equatable, Hashable, Sendable {
+    public var parameters: [ValueType]
+    public var results: [ValueType]
+    public init(parameters: [ValueType], results: [ValueType]) {
+        self.parameters = parameters
+        self.results = results
+    }
+
+    /// `[i32 i32] -> [i64]`, the notation of the spec's validation algorithm.
+    public var description: String {
+        "[" + parameters.map { $0.name }.joined(separator: " ") + "] -> ["
+            + results.map { $0.name }.joined(separator: " ") + "]"
+    }
+}
+
+/// Errors before execution: decoding (malformed), validation (invalid), linking (unlinkable).
+public struct WasmError: Error, Sendable {
+    public enum Kind: Equatable, Sendable { case malformed, invalid, unlinkable }
+    public var kind: Kind
+    /// What is wrong, e.g. "type mismatch: expected i32, found i64".
+    public var message: String
+    /// Byte offset in the module binary, when the error has a place.
+    public var offset: Int?
+
+    public init(_ kind: Kind, _ message: String, offset: Int? = nil) {
+        self.kind = kind
+        self.message = message
+        self.offset = offset
+    }
+
+    /// "invalid module at offset 0x1f: type mismatch ...".
+    public var description: String {
+        let what: String
+        switch kind {
+        case .malformed: what = "malformed module"
+        case .invalid: what = "invalid module"
+        case .unlinkable: what = "unlinkable module"
+        }
+        if let offset { return "\(what) at offset 0x\(String(offset, radix: 16)): \(message)" }
+        return "\(what): \(message)"
+    }
+}
+
+/// Why execution stopped abnormally.
+public enum TrapReason: Equatable, Sendable {
+    case unreachable, memoryOutOfBounds, tableOutOfBounds, integerDivideByZero, integerOverflow,
+         invalidConversionToInteger, indirectCallTypeMismatch, uninitializedElement,
+         undefinedElement, callStackExhausted, outOfFuel
+    /// A host function failed.
+    case host(String)
+    /// WASI proc_exit: not an error, a way out of the interpreter.
+    case exit(Int32)
+
+    /// The spec test suite's wording ("integer divide by zero", "out of bounds memory access", ...).
+    public var message: String {
+        switch self {
+        case .unreachable: return "unreachable"
+        case .memoryOutOfBounds: return "out of bounds memory access"
+        case .tableOutOfBounds: return "out of bounds table access"
+        case .integerDivideByZero: return "integer divide by zero"
+        case .integerOverflow: return "integer overflow"
+        case .invalidConversionToInteger: return "invalid conversion to integer"
+        case .indirectCallTypeMismatch: return "indirect call type mismatch"
+        case .uninitializedElement: return "uninitialized element"
+        case .undefinedElement: return "undefined element"
+        case .callStackExhausted: return "call stack exhausted"
+        case .outOfFuel: return "out of fuel"
+        case .host(let message): return message
+        case .exit(let code): return "exit with code \(code)"
+        }
+    }
+}
+
+/// A trap: execution stopped. Carries where it happened when the trap came from wasm code.
+public struct Trap: Error, Sendable {
+    public var reason: TrapReason
+    /// Wasm function index (in the module's function index space) where it happened.
+    public var functionIndex: UInt32?
+    /// From the name section or an export, when known.
+    public var functionName: String?
+    /// Byte offset of the trapping instruction in the module binary.
+    public var offset: Int?
+
+    /// For host functions: the engine adds the place when it knows it.
+    public init(_ reason: TrapReason) {
+        self.reason = reason
+    }
+
+    /// "integer divide by zero in function 3 ($div) at offset 0x4a".
+    public var description: String {
+        var text = reason.message
+        if let functionIndex {
+            text += " in function \(functionIndex)"
+            if let functionName { text += " ($\(functionName))" }
+        }
+        if let offset { text += " at offset 0x\(String(offset, radix: 16))" }
+        return text
+    }
+}
+
+/// Instantiation failed: either linking (imports, limits) or the start function / segment
+/// initialisation trapped.
+public enum InstantiationError: Error, Sendable {
+    case link(WasmError)
+    case trap(Trap)
+
+    public var description: String {
+        switch self {
+        case .link(let error): return error.description
+        case .trap(let trap): return trap.description
+        }
+    }
+}
+
+/// Limits of one store.
+public struct Configuration: Sendable {
+    /// nil = unlimited; each executed (internal) instruction costs 1.
+    public var fuel: UInt64?
+    /// Exceeding it traps with `.callStackExhausted`.
+    public var maxCallDepth: Int
+    /// Size of the value stack (locals and operands of all active frames), in 64-bit slots.
+    /// Exhausting it also traps with `.callStackExhausted`.
+    public var valueStackSlots: Int
+    /// Upper bound for any memory in pages (64 KiB), on top of the module's own maximum.
+    public var maxMemoryPages: UInt32
+    /// Upper bound for any table's element count, on top of the module's own maximum.
+    public var maxTableElements: UInt32
+
+    public init(fuel: UInt64? = nil, maxCallDepth: Int = 4096, valueStackSlots: Int = 1 << 18,
+                maxMemoryPages: UInt32 = 65536, maxTableElements: UInt32 = 10_000_000) {
+        self.fuel = fuel
+        self.maxCallDepth = maxCallDepth
+        self.valueStackSlots = valueStackSlots
+        self.maxMemoryPages = maxMemoryPages
+        self.maxTableElements = maxTableElements
+    }
+}

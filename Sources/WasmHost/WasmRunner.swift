@@ -1,0 +1,117 @@
+import Foundation
+import WASI
+import WasmEngine
+
+/// Runs a WASI command module on the host: load the file, decode and
+/// validate it, instantiate it with WASI, run `_start`, return the exit code.
+/// Every error names the file (`hello.wasm: invalid module at offset 0x1f: …`,
+/// `hello.wasm: trap: integer divide by zero in function 3 ($div) at offset 0x4a`).
+public struct WasmRunner {
+    /// A host directory preopened read-only at a guest path.
+    public struct Preopen: Equatable, Sendable {
+        public var hostDirectory: URL
+        public var guestPath: String
+
+        public init(hostDirectory: URL, guestPath: String) {
+            self.hostDirectory = hostDirectory
+            self.guestPath = guestPath
+        }
+
+        /// `HOSTDIR` (seen as HOSTDIR) or `HOSTDIR::GUESTDIR`, like wasmtime's --dir.
+        public init(parsing spec: String) {
+            if let range = spec.range(of: "::") {
+                self.init(hostDirectory: URL(fileURLWithPath: String(spec[..<range.lowerBound])),
+                          guestPath: String(spec[range.upperBound...]))
+            } else {
+                self.init(hostDirectory: URL(fileURLWithPath: spec), guestPath: spec)
+            }
+        }
+    }
+
+    /// The module file; also argv[0].
+    public var file: String
+    /// How messages name the module (default: `file` as given).
+    public var displayName: String
+    /// Arguments after the program name (argv[0] is `file`).
+    public var arguments: [String]
+    /// `KEY=VALUE` strings.
+    public var environment: [String]
+    public var preopens: [Preopen]
+    /// Instructions the module may execute (nil = no limit); running out is a trap.
+    public var fuel: UInt64?
+    public var limits: FileTreeLimits
+
+    public init(file: String, arguments: [String] = [], environment: [String] = [], preopens: [Preopen] = [],
+                fuel: UInt64? = nil, limits: FileTreeLimits = FileTreeLimits()) {
+        self.file = file
+        self.displayName = file
+        self.arguments = arguments
+        self.environment = environment
+        self.preopens = preopens
+        self.fuel = fuel
+        self.limits = limits
+    }
+
+    /// Decodes and validates the module (no directories read, nothing run).
+    public func load() throws -> Module {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file))
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: file) ? "permission denied or not a file" : "no such file"
+            throw WasmHostError.unreadable(displayName, reason)
+        }
+        do {
+            return try Module.decode([UInt8](data))
+        } catch {
+            throw WasmHostError.invalid(displayName, error)
+        }
+    }
+
+    /// Runs the module on the real stdio and returns its exit code.
+    public func run() throws -> Int32 {
+        try run(platform: HostPlatform()).status
+    }
+
+    /// Runs the module on `platform`; returns the exit code and the platform
+    /// afterwards (tests read captured output from it). Throws WasmHostError;
+    /// a trap is `.trap` (exit status 134).
+    public func run<Platform: WASIPlatform>(platform: Platform) throws -> (status: Int32, platform: Platform) {
+        let module = try load()
+        for item in module.imports where item.module != "wasi_snapshot_preview1" {
+            throw WasmHostError.unlinkable(displayName, "imports \(item.module).\(item.name), which WASI does not provide",
+                                           hint: "only modules built for WASI preview1 (wasm32-wasip1, wasm32-wasi) run here")
+        }
+        guard module.exports.contains(where: { $0.name == "_start" }) else {
+            throw WasmHostError.unlinkable(displayName, "exports no _start function, so it is not a WASI command",
+                                           hint: "build an executable, not a library (reactor)")
+        }
+        var trees: [(guestPath: String, tree: WASIFileTree)] = []
+        for preopen in preopens {
+            trees.append((preopen.guestPath, try WASIFileTree.load(directory: preopen.hostDirectory, limits: limits)))
+        }
+        let wasi = WASI(arguments: [file] + arguments, environment: environment, preopens: trees, platform: platform)
+        var imports = Imports()
+        wasi.define(into: &imports)
+        let store = Store(configuration: Configuration(fuel: fuel))
+        let instance: Instance
+        do {
+            instance = try Instance.instantiate(module, imports: imports, store: store)
+        } catch {
+            switch error {
+            case .link(let link):
+                throw WasmHostError.unlinkable(displayName, link.description,
+                                               hint: "sel4img provides the 46 functions of wasi_snapshot_preview1 with their witx signatures; see 'wasm-objdump -x -j Import \(displayName)'")
+            case .trap(let trap):
+                if case .exit(let code) = trap.reason { return (code, wasi.platform) }
+                throw WasmHostError.trap(displayName, trap)
+            }
+        }
+        do {
+            let status = try wasi.run(instance)
+            return (status, wasi.platform)
+        } catch {
+            throw WasmHostError.trap(displayName, error)
+        }
+    }
+}

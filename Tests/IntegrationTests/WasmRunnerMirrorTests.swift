@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The Wasm runner end to end, against the same local mirror as
+/// SeL4MirrorTests (SEL4IMG_TEST_MIRROR): C programs compiled to wasm32-wasi
+/// with `python3 -m ziglang cc` at test time, packed by `sel4img build --app
+/// wasm-runner`, booted under QEMU, and built for the hardware boards.
+/// SEL4IMG_TEST_KEEP=DIR keeps the workspaces below DIR for inspection.
+@Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 repositories"))
+struct WasmRunnerMirrorTests {
+    let root: URL
+    let keep: Bool
+    var workspace: URL { root.appendingPathComponent("ws") }
+    var modules: URL { root.appendingPathComponent("modules") }
+
+    init() throws {
+        if let dir = ProcessInfo.processInfo.environment["SEL4IMG_TEST_KEEP"] {
+            root = URL(fileURLWithPath: dir).appendingPathComponent("wasm-runner")
+            keep = true
+        } else {
+            root = try TemporaryDirectory("sel4img-wasm-runner").url
+            keep = false
+        }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    }
+
+    func sel4img(_ args: [String], workspace: URL? = nil) throws -> CommandResult {
+        let r = try runSel4img(args + ["-w", (workspace ?? self.workspace).path], environment: ["SEL4IMG_MIRROR": mirror!])
+        if r.status != 0 { print("sel4img \(args.joined(separator: " ")) exited \(r.status):\n\(r.stderr.suffix(3000))") }
+        return r
+    }
+
+    /// Compiles C to a WASI command with a 64 KiB stack (zig's default of
+    /// 16 MiB would make every module's linear memory 16 MiB).
+    func compile(_ name: String, _ source: String) throws -> String {
+        try FileManager.default.createDirectory(at: modules, withIntermediateDirectories: true)
+        try Data(source.utf8).write(to: modules.appendingPathComponent("\(name).c"))
+        try sh("python3 -m ziglang cc -target wasm32-wasi -O2 -s -Wl,-z,stack-size=65536 \(name).c -o \(name).wasm", in: modules)
+        return modules.appendingPathComponent("\(name).wasm").path
+    }
+
+    @Test("modules built from C run as an seL4 root task under QEMU; a trap fails the run; the build is reproducible and builds for rpi4, tx1 and tx2")
+    func wasmRunner() throws {
+        defer { if !keep { try? FileManager.default.removeItem(at: root) } }
+        let hello = try compile("hello", """
+            #include <stdio.h>
+            int main(void) { printf("hello from wasm on seL4\\n"); return 0; }
+            """)
+        let args = try compile("args", """
+            #include <stdio.h>
+            #include <string.h>
+            #include <time.h>
+            int main(int argc, char **argv) {
+                for (int i = 0; i < argc; i++) printf("argv[%d] = %s\\n", i, argv[i]);
+                struct timespec a, b;
+                clock_gettime(CLOCK_MONOTONIC, &a);
+                clock_gettime(CLOCK_MONOTONIC, &b);
+                printf("clock ok: %d\\n", (b.tv_sec > a.tv_sec || (b.tv_sec == a.tv_sec && b.tv_nsec >= a.tv_nsec)));
+                return argc == 3 && strcmp(argv[1], "one") == 0 && strcmp(argv[2], "two words") == 0 ? 0 : 1;
+            }
+            """)
+        let trap = try compile("trap", """
+            #include <stdio.h>
+            int main(void) { printf("about to trap\\n"); fflush(stdout); __builtin_trap(); }
+            """)
+
+        // What the build refuses before doing any work.
+        let none = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-runner"])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("error: app 'wasm-runner' runs WebAssembly modules, and none were given"))
+        try Data("not wasm".utf8).write(to: modules.appendingPathComponent("bad.wasm"))
+        let bad = try sel4img(["build", "--app", "wasm-runner", "--wasm", modules.appendingPathComponent("bad.wasm").path])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("bad.wasm is not a module the runner can load: malformed module at offset 0x"))
+        #expect(!FileManager.default.fileExists(atPath: workspace.appendingPathComponent("build").path))
+
+        let build = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-runner", "--wasm", "\(hello),\(args)",
+                                 "--args", "one 'two words'", "--progress", "plain"])
+        #expect(build.status == 0)
+        #expect(build.stdout.contains("Built qemu-virt-wasm-runner in"))
+        let noop = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-runner", "--wasm", hello, "--wasm", args,
+                                "--args", "one 'two words'"])
+        #expect(noop.status == 0)
+        #expect(noop.stdout.contains("qemu-virt-wasm-runner is up to date: Ninja had no work to do"))
+
+        let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-runner", "--timeout", "120"])
+        #expect(boot.status == 0)
+        let lines = boot.stdout.split(separator: "\n").map(String.init)
+        for expected in ["hello from wasm on seL4", "wasm-runner: hello.wasm exited with status 0",
+                         "argv[0] = args.wasm", "argv[1] = one", "argv[2] = two words", "clock ok: 1",
+                         "wasm-runner: args.wasm exited with status 0", "wasm-runner: all 2 modules exited 0"] {
+            #expect(lines.contains(expected), "\(expected)")
+        }
+        #expect(lines.contains { $0.hasPrefix("wasm-runner: hello.wasm peak heap ") && $0.hasSuffix(" bytes beyond linear memory (linear memory 131072 bytes)") })
+        print(lines.filter { $0.hasPrefix("wasm-runner:") }.joined(separator: "\n"))
+
+        // Reproducible: a second workspace gives the same bytes.
+        let second = root.appendingPathComponent("ws-second")
+        let again = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-runner", "--wasm", "\(hello),\(args)",
+                                 "--args", "one 'two words'"], workspace: second)
+        #expect(again.status == 0)
+        let sums = { (ws: URL) in try String(contentsOf: ws.appendingPathComponent("artifacts/qemu-virt-wasm-runner/SHA256SUMS"), encoding: .utf8) }
+        #expect(try sums(workspace) == sums(second))
+        try? FileManager.default.removeItem(at: second)
+
+        // A trapping module: its status line, the summary, and exit status 1.
+        let trapBuild = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-runner", "--wasm", "\(trap),\(hello)"])
+        #expect(trapBuild.status == 0)
+        let failing = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-runner", "--timeout", "120"])
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("about to trap"))
+        #expect(failing.stdout.contains("wasm-runner: trap.wasm trapped: unreachable"))
+        #expect(failing.stdout.contains("wasm-runner: hello.wasm exited with status 0"))
+        #expect(failing.stdout.contains("wasm-runner: 1 of 2 modules failed"))
+
+        for board in ["rpi4", "tx1", "tx2"] {
+            let r = try sel4img(["build", "--board", board, "--app", "wasm-runner", "--wasm", hello, "--progress", "plain"])
+            #expect(r.status == 0, "\(board)")
+            let platform = ["rpi4": "bcm2711", "tx1": "tx1", "tx2": "tx2"][board]!
+            #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("artifacts/\(board)-wasm-runner/wasm-runner-image-arm-\(platform)").path), "\(board)")
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `sel4img wasm run` through the built binary: exit statuses, messages, help.
+@Suite struct WasmCommandTests {
+    static func module(_ dir: TemporaryDirectory, _ name: String, _ text: String) throws -> String {
+        try dir.write("\(name).wat", text)
+        try sh("wat2wasm --debug-names \(name).wat -o \(name).wasm", in: dir.url)
+        return "\(name).wasm"
+    }
+
+    @Test("the exit status is the module's proc_exit code")
+    func exitCode() throws {
+        let dir = try TemporaryDirectory("wasm-cmd")
+        defer { dir.remove() }
+        let file = try Self.module(dir, "exit42", """
+            (module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (func (export "_start") (call $exit (i32.const 42))))
+            """)
+        let r = try runSel4img(["wasm", "run", file], in: dir.url)
+        #expect(r.status == 42)
+        #expect(r.stdout == "")
+        #expect(r.stderr == "")
+    }
+
+    @Test("a trap exits 134 with the trap on stderr")
+    func trap() throws {
+        let dir = try TemporaryDirectory("wasm-cmd")
+        defer { dir.remove() }
+        let file = try Self.module(dir, "div", """
+            (module
+              (memory (export "memory") 1)
+              (func $div (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+              (func (export "_start") (drop (call $div (i32.const 1) (i32.const 0)))))
+            """)
+        let r = try runSel4img(["wasm", "run", file], in: dir.url)
+        #expect(r.status == 134)
+        #expect(r.stderr == "error: div.wasm: trap: integer divide by zero in function 0 ($div) at offset 0x3c\n")
+    }
+
+    @Test("a malformed module exits 1 with the offset and a hint")
+    func malformed() throws {
+        let dir = try TemporaryDirectory("wasm-cmd")
+        defer { dir.remove() }
+        try dir.write("hello.wasm", "not wasm")
+        let r = try runSel4img(["wasm", "run", "hello.wasm"], in: dir.url)
+        #expect(r.status == 1)
+        #expect(r.stderr == """
+            error: hello.wasm: malformed module at offset 0x0: magic header not detected
+            hint: check that hello.wasm is a complete WebAssembly binary ('wasm-tools validate hello.wasm' explains more)
+
+            """)
+    }
+
+    @Test("options and module arguments: --dir/--env anywhere, everything after -- goes to the module")
+    func argumentsAndOptions() throws {
+        let dir = try TemporaryDirectory("wasm-cmd")
+        defer { dir.remove() }
+        try dir.write("data/x.txt", "x")
+        // Exits with argc * 10 + the number of environment variables.
+        let file = try Self.module(dir, "count", """
+            (module
+              (import "wasi_snapshot_preview1" "args_sizes_get" (func $a (param i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "environ_sizes_get" (func $e (param i32 i32) (result i32)))
+              (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")
+                (drop (call $a (i32.const 0) (i32.const 4)))
+                (drop (call $e (i32.const 8) (i32.const 12)))
+                (call $exit (i32.add (i32.mul (i32.load (i32.const 0)) (i32.const 10)) (i32.load (i32.const 8))))))
+            """)
+        let r = try runSel4img(["wasm", "run", file, "a", "--env", "K=V", "b", "--dir", "data", "--", "--env", "-x"], in: dir.url)
+        #expect(r.stderr == "")
+        #expect(r.status == 5 * 10 + 1)   // argv: count.wasm a b --env -x; one --env
+    }
+
+    @Test("bad options are refused before anything runs", arguments: [
+        (["--env", "NOEQUALS"], "--env NOEQUALS: give KEY=VALUE"),
+        (["--dir", "/nonexistent-dir"], "--dir /nonexistent-dir: /nonexistent-dir is not a directory"),
+        (["--fuel", "0"], "--fuel must be at least 1"),
+    ])
+    func badOptions(options: [String], message: String) throws {
+        let r = try runSel4img(["wasm", "run", "x.wasm"] + options)
+        #expect(r.status == 64)
+        #expect(r.stderr.hasPrefix("Error: \(message)\n"))
+    }
+
+    @Test("--help explains exit codes with an example and where modules come from")
+    func help() throws {
+        let r = try runSel4img(["wasm", "run", "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("134 when it traps"))
+        #expect(r.stdout.contains("$ sel4img wasm run div.wasm; echo $?"))
+        #expect(r.stdout.contains("python3 -m ziglang cc -target wasm32-wasi -O2 hello.c -o hello.wasm"))
+        let top = try runSel4img(["--help"])
+        #expect(top.stdout.contains("wasm"))
+    }
+}

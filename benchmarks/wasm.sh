@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Benchmark: sel4img's Wasm runner (`sel4img wasm run`, host build) against
+# the full WasmKit 0.4.2 interpreter (`wasmkit-cli run`) and wasmtime (a JIT,
+# through its Python package) on the same CPU-bound WASI modules.
+#
+# Modules are C compiled here with zig (`python3 -m ziglang cc -target
+# wasm32-wasi -O2`): n-body (floating point), a sieve (byte loads/stores),
+# a hash loop (64-bit integer arithmetic), and CoreMark when
+# SEL4IMG_COREMARK names a local copy of github.com/eembc/coremark (never
+# committed). Every runtime must print the same output and exit status as the
+# others (checked); each figure is the median of RUNS runs (default 3). The
+# ratios are runner/WasmKit (target: <= 1.00) and runner/wasmtime.
+# Peak RSS (from /usr/bin/time) is printed for the runner and WasmKit.
+#
+# Usage: benchmarks/wasm.sh [WORKDIR]
+#   SEL4IMG=path/to/sel4img     use this binary instead of building one (release)
+#   WASMKIT=path/to/wasmkit-cli use this binary instead of building
+#                               benchmarks/wasm/reference (WasmKit 0.4.2, release)
+#   RUNS=N                      runs per runtime and module
+#   SEL4IMG_COREMARK=DIR        add CoreMark (ITERATIONS from COREMARK_ITERATIONS, default 2000)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:-$(mktemp -d /tmp/sel4img-wasm-bench.XXXXXX)}
+runs=${RUNS:-3}
+mkdir -p "$work"
+
+if [[ -z "${SEL4IMG:-}" ]]; then
+    echo "building sel4img (release)..." >&2
+    (cd "$here" && swift build -c release --product sel4img >&2)
+    SEL4IMG="$(cd "$here" && swift build -c release --show-bin-path)/sel4img"
+fi
+if [[ -z "${WASMKIT:-}" ]]; then
+    echo "building the WasmKit 0.4.2 reference (release)..." >&2
+    (cd "$here/benchmarks/wasm/reference" && swift build -c release --product wasmkit-cli >&2)
+    WASMKIT="$(cd "$here/benchmarks/wasm/reference" && swift build -c release --show-bin-path)/wasmkit-cli"
+fi
+wasmtime_run="$here/scripts/wasmtime-run.py"
+
+# name, source(s), arguments
+modules=(
+    "nbody|nbody.c|2000000"
+    "sieve|sieve.c|8000000 10"
+    "hash|hash.c|1048576 100"
+)
+echo "compiling modules with zig..." >&2
+for entry in "${modules[@]}"; do
+    IFS='|' read -r name src _ <<<"$entry"
+    python3 -m ziglang cc -target wasm32-wasi -O2 "$here/benchmarks/wasm/$src" -o "$work/$name.wasm"
+done
+if [[ -n "${SEL4IMG_COREMARK:-}" ]]; then
+    cm=$SEL4IMG_COREMARK
+    iterations=${COREMARK_ITERATIONS:-2000}
+    python3 -m ziglang cc -target wasm32-wasi -O2 -I"$cm" -I"$cm/posix" -DPERFORMANCE_RUN=1 \
+        -DITERATIONS="$iterations" -DFLAGS_STR='"-O2 zig wasm32-wasi"' -DSEED_METHOD=SEED_ARG \
+        -DMEM_METHOD=MEM_MALLOC -DUSE_CLOCK=1 -DHAS_TIME_H=1 -Wno-deprecated-declarations \
+        "$cm"/core_list_join.c "$cm"/core_main.c "$cm"/core_matrix.c "$cm"/core_state.c \
+        "$cm"/core_util.c "$cm"/posix/core_portme.c -o "$work/coremark.wasm"
+    modules+=("coremark|-|0x0 0x0 0x66 $iterations")
+fi
+
+# run RUNTIME MODULE ARGS...: prints "seconds maxrss_kib", output to $work/out.RUNTIME.MODULE
+run() {
+    local runtime=$1 name=$2; shift 2
+    local cmd
+    case $runtime in
+        runner) cmd=("$SEL4IMG" wasm run "$work/$name.wasm" "$@") ;;
+        wasmkit) cmd=("$WASMKIT" run "$work/$name.wasm" "$@") ;;
+        wasmtime) cmd=(python3 "$wasmtime_run" "$work/$name.wasm" "$@") ;;
+    esac
+    local status=0
+    /usr/bin/time -f "%e %M" -o "$work/time" "${cmd[@]}" >"$work/out.$runtime.$name" 2>"$work/err.$runtime.$name" || status=$?
+    # CoreMark prints its own timing lines; drop them before comparing.
+    grep -v -E "^(Total ticks|Total time|Iterations/Sec|CoreMark 1.0|Compiler flags|Memory location|\(e.g.|Errors detected|Correct operation|ERROR! Must execute)" \
+        "$work/out.$runtime.$name" >"$work/cmp.$runtime.$name" || true
+    echo "exit $status" >>"$work/cmp.$runtime.$name"
+    tail -1 "$work/time"
+}
+
+median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+printf "%-9s %10s %10s %10s %10s %10s %12s %12s\n" module runner wasmkit wasmtime "r/wasmkit" "r/wasmtime" "runner RSS" "wasmkit RSS"
+for entry in "${modules[@]}"; do
+    IFS='|' read -r name _ args <<<"$entry"
+    declare -A secs=() rss=()
+    for runtime in runner wasmkit wasmtime; do
+        : >"$work/samples"
+        for _ in $(seq "$runs"); do
+            # shellcheck disable=SC2086 # args are words on purpose
+            run "$runtime" "$name" $args >>"$work/samples"
+        done
+        secs[$runtime]=$(cut -d' ' -f1 "$work/samples" | median)
+        rss[$runtime]=$(cut -d' ' -f2 "$work/samples" | median)
+    done
+    for runtime in wasmkit wasmtime; do
+        if ! cmp -s "$work/cmp.runner.$name" "$work/cmp.$runtime.$name"; then
+            echo "error: $name: the runner's output differs from $runtime's:" >&2
+            diff "$work/cmp.runner.$name" "$work/cmp.$runtime.$name" >&2 || true
+            exit 1
+        fi
+    done
+    printf "%-9s %9ss %9ss %9ss %10.2f %10.2f %9s KiB %9s KiB\n" "$name" "${secs[runner]}" "${secs[wasmkit]}" "${secs[wasmtime]}" \
+        "$(echo "${secs[runner]} / ${secs[wasmkit]}" | bc -l)" "$(echo "${secs[runner]} / ${secs[wasmtime]}" | bc -l)" \
+        "${rss[runner]}" "${rss[wasmkit]}"
+done
+echo "(median of $runs runs each; every runtime printed the same output and exit status)"

@@ -1,0 +1,31 @@
+/*
+ * What the C glue (the .c files in src) gives the Swift side of the Wasm runner. Only
+ * plain C types, so the header needs no libc headers when Swift imports it.
+ */
+#pragma once
+
+/* Writes bytes to the console (seL4_DebugPutChar). */
+void wasm_runner_console_write(const unsigned char *bytes, unsigned long count);
+
+/* The ARM generic timer's virtual count (CNTVCT_EL0) and its frequency in Hz (CNTFRQ_EL0). */
+unsigned long long wasm_runner_counter(void);
+unsigned long long wasm_runner_counter_frequency(void);
+
+/* Pseudo-random bytes (xoshiro256**, seeded from the counter at start: there
+ * is no entropy source on these boards as the runner uses them). */
+void wasm_runner_random(unsigned char *bytes, unsigned long count);
+
+/* Heap accounting: bytes currently allocated through malloc and friends
+ * (usable sizes), and the highest value since wasm_runner_heap_reset_peak. */
+unsigned long wasm_runner_heap_live(void);
+unsigned long wasm_runner_heap_peak(void);
+void wasm_runner_heap_reset_peak(void);
+/* Bytes of the heap arena not yet handed out (an upper bound for one allocation). */
+unsigned long wasm_runner_heap_available(void);
+/* The arena's size. */
+unsigned long wasm_runner_heap_size(void);
+
+/* The root task's image: bytes from its start to the end of code (ELF headers,
+ * read-only data and code, as ld.lld lays them out), and of initialised data. */
+unsigned long wasm_runner_text_bytes(void);
+unsigned long wasm_runner_data_bytes(void);
