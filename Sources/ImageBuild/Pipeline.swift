@@ -191,7 +191,7 @@ public struct BuildPipeline: Sendable {
                 if let reason = medium.unavailableReason {
                     progress.note("note: no disk image for \(board.name): \(reason)")
                 } else {
-                    let name = try medium.write(sel4Image: staging.appendingPathComponent(image.file), into: staging, work: work)
+                    let name = try medium.write(sel4Image: staging.appendingPathComponent(image.file), into: staging, work: work, progress: progress)
                     if let prerequisite = medium.prerequisite { progress.note("note: \(prerequisite)") }
                     for (role, file) in [("disk", name), ("blockmap", name + ".bmap.json")] {
                         let url = staging.appendingPathComponent(file)
@@ -245,6 +245,12 @@ public struct BuildPipeline: Sendable {
             let epoch = try sourceDateEpoch(lock: try workspace?.readLock(), workspace: workspace)
             let written = try bundle.writeArchive(to: wasmArchive, timestamp: epoch)
             progress.update("wasm", "\(bundle.modules.count) module\(bundle.modules.count == 1 ? "" : "s") \(written ? "packed into" : "unchanged in") \(wasmArchive.lastPathComponent)")
+        }
+        // Boot blobs are fetched and verified before the long part, so a
+        // missing download or a changed file stops the build before it starts.
+        if let image = app.outputs[App.imageRole], !image.isEmpty {
+            let medium = BootDisk(board: board, label: paths.label, sourceDateEpoch: 0)
+            if medium.unavailableReason == nil { try medium.fetchBlobs(progress: progress) }
         }
         return try builder(progress: progress).build(progress: progress)
     }
