@@ -27,10 +27,10 @@ import WasmEngine
         return Data(bytes)
     }
 
-    static func smith(_ seed: Data) throws -> [UInt8] {
+    static func smith(_ seed: Data, extraFlags: [String] = []) throws -> [UInt8] {
         let process = Process()
         process.executableURL = try WastRunner.tool("wasm-tools")
-        process.arguments = ["smith"] + featureFlags
+        process.arguments = ["smith"] + featureFlags + extraFlags
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output
