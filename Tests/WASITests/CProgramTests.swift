@@ -142,6 +142,25 @@ import TestSupport
         var testDescription: String { ([program] + options + arguments).joined(separator: " ") }
     }
 
+    /// What files.c prints when the preopen is there (mounted at /data, or as "data").
+    static let filesOutput = """
+        read 18 bytes: hello from a file
+        size 18 regular 1
+        at 5:  fr
+        pread at 0: 2
+        lseek end: 18
+        entry .
+        entry ..
+        entry greeting.txt
+        entry sub
+        inner: inner
+        create: refused
+        escape: refused
+        missing: No such file or directory
+        outside: No such file or directory
+
+        """
+
     static let cases: [Case] = [
         Case(program: "hello", status: 0, stdout: "Hello, world!\n"),
         Case(program: "args_env", arguments: ["one", "two words", "", "-x"], options: ["--env", "GREETING=hi there", "--env", "B=2"],
@@ -157,40 +176,8 @@ import TestSupport
 
                 """),
         Case(program: "args_env", status: 0, stdout: "argc=1\nGREETING=(unset)\n"),
-        Case(program: "files", options: ["--dir", "data::/data"], status: 0, stdout: """
-                read 18 bytes: hello from a file
-                size 18 regular 1
-                at 5:  fr
-                pread at 0: 2
-                lseek end: 18
-                entry .
-                entry ..
-                entry greeting.txt
-                entry sub
-                inner: inner
-                create: refused
-                escape: refused
-                missing: No such file or directory
-                outside: No such file or directory
-
-                """),
-        Case(program: "files", arguments: ["data"], options: ["--dir", "data"], status: 0, stdout: """
-                read 18 bytes: hello from a file
-                size 18 regular 1
-                at 5:  fr
-                pread at 0: 2
-                lseek end: 18
-                entry .
-                entry ..
-                entry greeting.txt
-                entry sub
-                inner: inner
-                create: refused
-                escape: refused
-                missing: No such file or directory
-                outside: No such file or directory
-
-                """),
+        Case(program: "files", options: ["--dir", "data::/data"], status: 0, stdout: filesOutput),
+        Case(program: "files", arguments: ["data"], options: ["--dir", "data"], status: 0, stdout: filesOutput),
         Case(program: "files", status: 1, stdout: "fopen /data/greeting.txt: No such file or directory\n"),
         Case(program: "exit3", status: 3, stdout: "exiting with 3\n"),
         Case(program: "trap", status: 134, stdout: "before the trap\n"),
