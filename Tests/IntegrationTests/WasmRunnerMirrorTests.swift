@@ -121,4 +121,114 @@ struct WasmRunnerMirrorTests {
             #expect(FileManager.default.fileExists(atPath: workspace.appendingPathComponent("artifacts/\(board)-wasm-runner/wasm-runner-image-arm-\(platform)").path), "\(board)")
         }
     }
+
+    /// Splits the runner's console into each module's output: the lines
+    /// between the previous module's last status line and "NAME exited with
+    /// status N" (or "NAME trapped: …").
+    static func moduleOutputs(_ console: String) -> [String: (output: [String], status: String)] {
+        var result: [String: (output: [String], status: String)] = [:]
+        var pending: [String] = []
+        var started = false
+        for raw in console.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
+            if line.hasPrefix("wasm-runner: ") {
+                let rest = line.dropFirst("wasm-runner: ".count)
+                if let range = rest.range(of: " exited with status ") {
+                    result[String(rest[..<range.lowerBound])] = (pending, String(rest[range.upperBound...]))
+                } else if let range = rest.range(of: " trapped: ") {
+                    result[String(rest[..<range.lowerBound])] = (pending, "trap")
+                }
+                pending = []
+                started = true
+            } else if started {
+                pending.append(line)
+            }
+        }
+        return result
+    }
+
+    @Test("C programs (zig) and Rust programs (the WASI test suite's wasm32-wasip1 builds) print the same and exit the same under the seL4 runner in QEMU, 'sel4img wasm run' and wasmtime")
+    func sameOutputEverywhere() throws {
+        defer { if !keep { try? FileManager.default.removeItem(at: root) } }
+        var names: [String] = []
+        let programs: [(String, String)] = [
+            ("greet", """
+                #include <stdio.h>
+                int main(int argc, char **argv) {
+                    printf("hello from %s with %d args\\n", argv[0], argc - 1);
+                    for (int i = 1; i < argc; i++) printf("  [%s]\\n", argv[i]);
+                    return 0;
+                }
+                """),
+            ("floats", """
+                #include <math.h>
+                #include <stdio.h>
+                int main(void) {
+                    double x = 0.5;
+                    for (int i = 0; i < 20; i++) x = 3.9 * x * (1 - x);
+                    printf("%.17g %.9f %a %g\\n", x, sqrt(2.0), exp(1.0), (double)(float)(1.0 / 3.0));
+                    return 0;
+                }
+                """),
+            ("primes", """
+                #include <stdio.h>
+                #include <stdlib.h>
+                int main(void) {
+                    int n = 200000, count = 0;
+                    unsigned char *sieve = calloc(n + 1, 1);
+                    for (int i = 2; i <= n; i++) if (!sieve[i]) { count++; for (long j = (long)i * i; j <= n; j += i) sieve[j] = 1; }
+                    unsigned long long h = 1469598103934665603ull;
+                    for (int i = 0; i < 100000; i++) h = (h ^ (unsigned)i) * 1099511628211ull;
+                    printf("%d primes, hash %016llx\\n", count, h);
+                    free(sieve);
+                    return count == 17984 ? 7 : 1;
+                }
+                """),
+        ]
+        for (name, source) in programs {
+            _ = try compile(name, source)
+            names.append("\(name).wasm")
+        }
+        // Rust std programs from the WASI test suite that need no writable directory.
+        if let suite = ProcessInfo.processInfo.environment["SEL4IMG_WASI_TESTSUITE"] {
+            let rust = URL(fileURLWithPath: suite).appendingPathComponent("tests/rust/testsuite/wasm32-wasip1")
+            for name in ["clock_time_get", "sched_yield", "big_random_buf"] {
+                let target = modules.appendingPathComponent("rust_\(name).wasm")
+                try? FileManager.default.removeItem(at: target)
+                try FileManager.default.copyItem(at: rust.appendingPathComponent("\(name).wasm"), to: target)
+                names.append("rust_\(name).wasm")
+            }
+        } else {
+            print("note: SEL4IMG_WASI_TESTSUITE is not set, so no Rust programs are compared")
+        }
+        let paths = names.map { modules.appendingPathComponent($0).path }
+        let ws = root.appendingPathComponent("ws-same")
+        let build = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-runner", "--wasm", paths.joined(separator: ","),
+                                 "--args", "alpha 'beta gamma'"], workspace: ws)
+        #expect(build.status == 0)
+        let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-runner", "--timeout", "180"], workspace: ws)
+        #expect(boot.status == 1, "primes.wasm exits 7, so the run fails")
+        let onSeL4 = Self.moduleOutputs(boot.stdout)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/wasmtime-run.py").path
+        for name in names {
+            let host = try runSel4img(["wasm", "run", name, "alpha", "beta gamma"], in: modules)
+            let wasmtime = try? sh("python3 \(script) \(name) alpha 'beta gamma' 2>/dev/null; echo \"exit $?\"", in: modules)
+            var wasmtimeLines = (wasmtime ?? "").split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if wasmtimeLines.last == "" { wasmtimeLines.removeLast() }
+            let wasmtimeStatus = wasmtimeLines.popLast() ?? ""
+            var hostLines = host.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if hostLines.last == "" { hostLines.removeLast() }
+            guard let sel4 = onSeL4[name] else {
+                Issue.record("\(name): no status line on the seL4 console")
+                continue
+            }
+            #expect(sel4.output == hostLines, "\(name): seL4 \(sel4.output) vs host \(hostLines)")
+            #expect(hostLines == wasmtimeLines, "\(name): host \(hostLines) vs wasmtime \(wasmtimeLines)")
+            #expect(sel4.status == String(host.status), "\(name): seL4 status \(sel4.status), host \(host.status)")
+            #expect(wasmtimeStatus == "exit \(host.status)", "\(name): wasmtime \(wasmtimeStatus), host \(host.status)")
+            print("\(name): \(hostLines.count) lines, status \(host.status), same on seL4, host and wasmtime")
+        }
+        #expect(onSeL4["primes.wasm"]?.status == "7")
+    }
 }
