@@ -71,3 +71,48 @@ extension Repository {
         try check(result, "export \(commit.short) to", directory.path)
     }
 }
+
+extension Repository {
+    /// A file of a commit whose content is not in the object store.
+    public struct MissingBlob: Equatable, Sendable {
+        public var path: String
+        public var blob: ObjectID
+    }
+
+    /// The files of `commit` whose blobs are absent from the object store (and
+    /// its alternates), in tree order. Mirrors made from partial copies of a
+    /// repository can lack large files; checking first lets a checkout name them
+    /// and write nothing, instead of stopping half-way on the first one.
+    public func missingBlobs(in commit: ObjectID) throws -> [MissingBlob] {
+        var oid = commit.raw
+        var commitObject: OpaquePointer?
+        try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit", commit.hex)
+        defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commitObject), "read the tree of", commit.hex)
+        defer { git_tree_free(tree) }
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, handle), "open the object store of", path)
+        defer { git_odb_free(odb) }
+
+        final class Walk {
+            let odb: OpaquePointer?
+            var missing: [MissingBlob] = []
+            init(odb: OpaquePointer?) { self.odb = odb }
+        }
+        let walk = Walk(odb: odb)
+        let result = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
+            guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB,
+                  let id = git_tree_entry_id(entry) else { return 0 }
+            let walk = Unmanaged<Walk>.fromOpaque(payload).takeUnretainedValue()
+            var raw = id.pointee
+            if git_odb_exists(walk.odb, &raw) != 1 {
+                let name = String(cString: git_tree_entry_name(entry))
+                walk.missing.append(MissingBlob(path: (root.map { String(cString: $0) } ?? "") + name, blob: ObjectID(raw)))
+            }
+            return 0
+        }, Unmanaged.passUnretained(walk).toOpaque())
+        try check(result, "walk the tree of", commit.hex)
+        return walk.missing
+    }
+}

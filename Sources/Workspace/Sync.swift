@@ -221,6 +221,14 @@ public struct Syncer: Sendable {
         if !changes.isEmpty, !options.force {
             throw WorkspaceError.dirty(project.path, changes)
         }
+        let missing = try repo.missingBlobs(in: commit)
+        if !missing.isEmpty {
+            let shown = missing.prefix(5).map { "\($0.path) (blob \($0.blob.short))" }.joined(separator: ", ")
+            let more = missing.count > 5 ? ", and \(missing.count - 5) more" : ""
+            throw WorkspaceError(.missingObjects,
+                "cannot check out \(commit.short) in \(project.path): the contents of \(missing.count) file\(missing.count == 1 ? "" : "s") are missing from \(source): \(shown)\(more); nothing was written",
+                hint: "the copy of \(project.name) this came from lacks them, as partial snapshots of repositories with large files often do; fetch them from a complete copy, or pin a commit that does not need them")
+        }
         progress.update(project.path, "checking out \(commit.short)")
         do {
             try repo.checkout(commit, force: options.force)

@@ -19,6 +19,7 @@ public struct WorkspaceError: UserFacingError {
         case unsafeLink
         case fetchFailed
         case revisionNotFound
+        case missingObjects
     }
 
     public var kind: Kind

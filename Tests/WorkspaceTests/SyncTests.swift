@@ -115,6 +115,33 @@ import TestSupport
         #expect(try String(contentsOf: root.appendingPathComponent("kernel/NOTES"), encoding: .utf8) == "notes\n")
     }
 
+    @Test("a commit whose file contents are missing from the mirror is refused before anything is written, naming the files")
+    func missingBlobsAreNamedAndNothingIsWritten() throws {
+        let host = try GitHost()
+        defer { host.dir.remove() }
+        try host.makeRepo("images", files: ["README": "small\n", "qemu/linux": "a large kernel\n", "qemu/rootfs.cpio": "rootfs\n"])
+        // Drop one file's blob from the mirror copy, as partial snapshots of repositories with large files do.
+        let blob = try sh("git rev-parse HEAD:qemu/linux", in: host.dir.path("src/images")).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bare = host.hostRoot.appendingPathComponent("example.invalid/org/images.git")
+        try FileManager.default.removeItem(at: bare.appendingPathComponent("objects/\(blob.prefix(2))/\(blob.dropFirst(2))"))
+        let ws = try host.initialize(try host.manifest("""
+            <manifest>
+              <remote name="org" fetch="https://example.invalid/org"/>
+              <default remote="org" revision="master"/>
+              <project name="images" path="images"/>
+            </manifest>
+            """), mirror: host.mirror)
+        let error = #expect(throws: AggregateError.self) { try ws.sync(options: .init(), progress: QuietProgress()) }
+        let commit = try host.head("images")
+        #expect(error?.description == """
+            sync failed for 1 of 1 projects (the lock file was not changed):
+              - images: cannot check out \(commit.prefix(12)) in images: the contents of 1 file are missing from \(bare.path): qemu/linux (blob \(blob.prefix(12))); nothing was written (the copy of images this came from lacks them, as partial snapshots of repositories with large files often do; fetch them from a complete copy, or pin a commit that does not need them)
+            """)
+        let written = try FileManager.default.contentsOfDirectory(atPath: ws.layout.root.appendingPathComponent("images").path)
+        #expect(written == [".git"])
+        #expect(!FileManager.default.fileExists(atPath: ws.layout.lockFile.path))
+    }
+
     @Test("sync keeps going over a failing project, reports it, and does not write the lock")
     func keepsGoing() throws {
         let host = try GitHost()
