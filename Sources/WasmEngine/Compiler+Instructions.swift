@@ -240,9 +240,9 @@ extension FunctionCompiler {
                     emit(Op.loadAbsolute + UInt16(k), d: home(stack.count), writesTop: true)
                     emitWord(UInt64(UInt32(truncatingIfNeeded: address.constant)) + UInt64(offset))
                 } else {
-                    let a = operandSlot(address, height: stack.count)
-                    emit(UInt16(op), d: home(stack.count), a: a, writesTop: true)
-                    emitWord(UInt64(offset))
+                    let (a, index, addend) = addressOperand(address, height: stack.count)
+                    emit(index == nil ? UInt16(op) : Op.loadIndexed + UInt16(k), d: home(stack.count), a: a, b: index ?? 0, writesTop: true)
+                    emitWord(UInt64(offset) | UInt64(addend) << 32)
                 }
                 push(result[k])
             case 0x36...0x3E:
@@ -253,10 +253,15 @@ extension FunctionCompiler {
                 let value = try popEntry(operand[k])
                 let address = try popEntry(i32)
                 if value.isConstant {
-                    let a = operandSlot(address, height: stack.count)
-                    emit(Op.storeConstant + UInt16(k), a: a)
-                    emitWord(UInt64(offset))
+                    let (a, index, addend) = addressOperand(address, height: stack.count)
+                    emit((index == nil ? Op.storeConstant : Op.storeConstantIndexed) + UInt16(k), a: a, b: index ?? 0)
+                    emitWord(UInt64(offset) | UInt64(addend) << 32)
                     emitWord(value.constant)
+                } else if value.location != home(stack.count + 1) {
+                    // The value is a local: nothing was emitted after the address.
+                    let (a, index, addend) = addressOperand(address, height: stack.count)
+                    emit(index == nil ? UInt16(op) : Op.storeIndexed + UInt16(k), d: value.location, a: a, b: index ?? 0)
+                    emitWord(UInt64(offset) | UInt64(addend) << 32)
                 } else {
                     let v = operandSlot(value, height: stack.count + 1)
                     let a = operandSlot(address, height: stack.count)
@@ -287,12 +292,21 @@ extension FunctionCompiler {
             case 0x44:
                 let v = try r.fixed64()
                 push(f64, location: Self.constantLocation, constant: v)
+            case 0xAD:
+                // i64.extend_i32_u: every i32 value is kept zero-extended in its 64-bit slot, so
+                // the operand's slot (or constant) already holds the result.
+                let operand = try popEntry(i32)
+                push(i64, location: operand.location, constant: operand.constant)
             case 0x45...0xC4:
                 let sig = Self.numericSignature(op)
                 if sig.1 != typeUnknown {
                     let second = try popEntry(sig.1)
                     let first = try popEntry(sig.0)
                     let h = stack.count
+                    if fuseLoadOperand(op, first: first, second: second, height: h) {
+                        push(sig.2)
+                        continue
+                    }
                     let a = operandSlot(first, height: h)
                     if second.isConstant, let k = Op.fusableIndex(op) {
                         emit(Op.withConst + UInt16(k), d: home(h), a: a, writesTop: true)

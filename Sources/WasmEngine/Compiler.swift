@@ -15,8 +15,8 @@
 // words (constants, memory offsets, branch targets). Wasm opcodes keep their numbers for the
 // slot-slot forms; other forms are listed in `Op`.
 
-/// Internal opcodes beyond the wasm ones. The numbering is dense so the interpreter's switch
-/// compiles to jump tables (0x00...0x17E).
+/// Internal opcodes beyond the wasm ones. The numbering is dense (0x00...0x1C8) and mirrored,
+/// case for case, by the `Opcode` enum the interpreter switches over (Opcode.swift).
 enum Op {
     static let prefixFC: UInt16 = 0xD3         // + n for 0xFC n (n = 0...17)
     static let jump: UInt16 = 0xE5             // imm = target
@@ -41,6 +41,29 @@ enum Op {
     /// Load 0x28 + k from a constant address: d = result; next word the effective address
     /// (constant + offset, computed here: at most 2^33, so no wrap-around).
     static let loadAbsolute: UInt16 = 0x171
+    /// Branch if / unless the 64-bit slot d is non-zero (i64.eqz fused with a branch): imm = target.
+    static let jumpIfI64: UInt16 = 0x17F
+    static let jumpUnlessI64: UInt16 = 0x180
+    /// i64 comparison j (0x51 + j) fused with a conditional branch, as the i32 forms above.
+    static let branchIfCompareI64: UInt16 = 0x181
+    static let branchUnlessCompareI64: UInt16 = 0x18B
+    static let branchIfCompareConstI64: UInt16 = 0x195
+    static let branchUnlessCompareConstI64: UInt16 = 0x19F
+    /// `i32.add` with a constant (`withConst` + 10): the address computation that loads and
+    /// stores fold into their offset word.
+    static let i32AddConst: UInt16 = 0x10A
+    /// Load 0x28 + k / store 0x36 + k / constant store k whose address is the sum of two slots
+    /// (a + b, wrapping at 32 bits: a folded `i32.add`), plus the usual offset word.
+    static let loadIndexed: UInt16 = 0x1A9
+    static let storeIndexed: UInt16 = 0x1B7
+    static let storeConstantIndexed: UInt16 = 0x1C0
+    /// f64 add, sub, mul with an `f64.load` (plain form, just emitted) as second operand, and sub
+    /// with the load as first operand: d, a = the other operand, b = the address slot; next word
+    /// the load's offset word.
+    static let f64AddLoad: UInt16 = 0x1C9
+    static let f64SubLoad: UInt16 = 0x1CA
+    static let f64MulLoad: UInt16 = 0x1CB
+    static let f64LoadSub: UInt16 = 0x1CC
 
     /// Index of a binary operator that has a constant-operand form: i32 comparisons and
     /// arithmetic, i64 comparisons and arithmetic, f32 and f64 add/sub/mul/div/min/max.
@@ -135,6 +158,7 @@ struct FunctionCompiler {
         self.declaredReferences = declaredReferences
         self.body = body
         self.type = module.functionType(functionIndex)
+        assert(Opcode.isDenselyNumbered(), "Opcode cases out of step with their numbers")
         numLocals = type.parameters.count + body.localCount
         localTypes = type.parameters.map { $0.rawValue }
         if body.localCount <= 1 << 16 {
@@ -355,27 +379,44 @@ struct FunctionCompiler {
             && condition.location == home(stack.count) && previousStart == code.count - (previousOp >= Op.withConst ? 2 : 1)
         var conditionSlot = condition.location
         if condition.isConstant { conditionSlot = operandSlot(condition, height: stack.count) }
-        if fusable && (previousOp == 0x45 || (previousOp >= 0x46 && previousOp <= 0x4F) || (previousOp >= Op.withConst && previousOp <= Op.withConst + 9)) {
+        // The comparison's family (i32 or i64), index j (0x46 + j or 0x51 + j), and form.
+        let op = previousOp
+        var wide = false, eqz = false, constant = false, j: UInt16 = 0, matches = true
+        switch op {
+        case 0x45: eqz = true
+        case 0x50: eqz = true; wide = true
+        case 0x46...0x4F: j = op - 0x46
+        case 0x51...0x5A: j = op - 0x51; wide = true
+        case Op.withConst...(Op.withConst + 9): j = op - Op.withConst; constant = true
+        case (Op.withConst + 25)...(Op.withConst + 34): j = op - Op.withConst - 25; constant = true; wide = true
+        default: matches = false
+        }
+        if fusable && matches {
             let word = code[previousStart]
-            let constantWord = previousOp >= Op.withConst ? code[previousStart + 1] : 0
-            let op = previousOp
+            let constantWord = constant ? code[previousStart + 1] : 0
             code.removeLast(code.count - previousStart)
             offsets.removeLast(offsets.count - previousStart)
             materializeAll()
             let a = Int((word >> 32) & 0xFFFF), b = Int(word >> 48)
             let position: Int
-            if op == 0x45 {
+            if eqz {
                 position = code.count
-                emit(ifTrue ? Op.jumpUnless : Op.jumpIf, d: a, imm: 0)
-            } else if op >= Op.withConst {
-                let j = UInt16(op - Op.withConst)
-                emit((ifTrue ? Op.branchIfCompareConst : Op.branchUnlessCompareConst) + j, a: a)
+                if wide {
+                    emit(ifTrue ? Op.jumpUnlessI64 : Op.jumpIfI64, d: a, imm: 0)
+                } else {
+                    emit(ifTrue ? Op.jumpUnless : Op.jumpIf, d: a, imm: 0)
+                }
+            } else if constant {
+                let base = wide ? (ifTrue ? Op.branchIfCompareConstI64 : Op.branchUnlessCompareConstI64)
+                                : (ifTrue ? Op.branchIfCompareConst : Op.branchUnlessCompareConst)
+                emit(base + j, a: a)
                 position = -code.count - 1
                 emitWord(0)
                 emitWord(constantWord)
             } else {
-                let j = UInt16(op - 0x46)
-                emit((ifTrue ? Op.branchIfCompare : Op.branchUnlessCompare) + j, a: a, b: b)
+                let base = wide ? (ifTrue ? Op.branchIfCompareI64 : Op.branchUnlessCompareI64)
+                                : (ifTrue ? Op.branchIfCompare : Op.branchUnlessCompare)
+                emit(base + j, a: a, b: b)
                 position = -code.count - 1
                 emitWord(0)
             }
@@ -430,6 +471,65 @@ struct FunctionCompiler {
     func table(_ index: UInt32) throws(WasmError) -> UInt8 {
         guard Int(index) < module.tables.count else { throw invalid("unknown table \(index)") }
         return module.tables[Int(index)].elementType.rawValue
+    }
+
+    /// The address operand of a load or store: a slot, an optional second slot to add, and an
+    /// i32 addend. When the address is the result of an `i32.add` (of two slots, or of a slot and
+    /// a constant) emitted just before, into the operand's home slot with no branch target in
+    /// between, that instruction is removed and its operands are used instead; the interpreter
+    /// adds them with 32-bit wrap-around, as `i32.add` does.
+    mutating func addressOperand(_ address: Entry, height: Int) -> (slot: Int, index: Int?, addend: UInt32) {
+        let foldable = !address.isConstant && address.location == home(height) && previousWritesTop
+            && previousStart >= barrier && Int((code[previousStart] >> 16) & 0xFFFF) == address.location
+        if foldable && previousOp == Op.i32AddConst && previousStart == code.count - 2 {
+            let word = code[previousStart]
+            let addend = UInt32(truncatingIfNeeded: code[previousStart + 1])
+            dropPrevious()
+            return (Int((word >> 32) & 0xFFFF), nil, addend)
+        }
+        if foldable && previousOp == 0x6A && previousStart == code.count - 1 {
+            let word = code[previousStart]
+            dropPrevious()
+            return (Int((word >> 32) & 0xFFFF), Int(word >> 48), 0)
+        }
+        return (operandSlot(address, height: height), nil, 0)
+    }
+
+    /// Fuses f64 add/sub/mul with an `f64.load` emitted just before that produced one of its
+    /// operands (the other one being a slot). Returns false when the pattern does not apply.
+    mutating func fuseLoadOperand(_ op: UInt8, first: Entry, second: Entry, height h: Int) -> Bool {
+        guard op >= 0xA0 && op <= 0xA2, previousOp == 0x2B, previousWritesTop, previousStart >= barrier,
+              previousStart == code.count - 2, !first.isConstant, !second.isConstant else { return false }
+        let load = code[previousStart]
+        let loadResult = Int((load >> 16) & 0xFFFF)
+        let fused: UInt16, other: Int
+        if second.location == home(h + 1) && loadResult == second.location && first.location != second.location {
+            fused = op == 0xA0 ? Op.f64AddLoad : op == 0xA1 ? Op.f64SubLoad : Op.f64MulLoad
+            other = first.location
+        } else if first.location == home(h) && loadResult == first.location && second.location != first.location {
+            fused = op == 0xA0 ? Op.f64AddLoad : op == 0xA1 ? Op.f64LoadSub : Op.f64MulLoad
+            other = second.location
+        } else {
+            return false
+        }
+        let offsetWord = code[previousStart + 1]
+        let loadOffset = offsets[previousStart]
+        dropPrevious()
+        emit(fused, d: home(h), a: other, b: Int((load >> 32) & 0xFFFF), writesTop: true)
+        emitWord(offsetWord)
+        // A trap here is the load's: report its offset.
+        offsets[offsets.count - 2] = loadOffset
+        offsets[offsets.count - 1] = loadOffset
+        return true
+    }
+
+    /// Removes the last emitted instruction (folded into the next one).
+    mutating func dropPrevious() {
+        code.removeLast(code.count - previousStart)
+        offsets.removeLast(offsets.count - previousStart)
+        previousStart = -1
+        previousOp = 0xFFFF
+        previousWritesTop = false
     }
 
     /// Pops `count` i32 operands into consecutive home slots and returns the first slot.

@@ -37,6 +37,16 @@ public final class Instance {
         functionTable.deallocate()
     }
 
+    /// Drops this instance's references to store objects (Store.release).
+    func releaseObjects() {
+        functions.removeAll()
+        functionAddresses.removeAll()
+        tables.removeAll()
+        exportMap.removeAll()
+        memory = nil
+        callerMemory = nil
+    }
+
     /// An export by name.
     public func export(_ name: String) -> Extern? { exportMap[Name(name)] }
 

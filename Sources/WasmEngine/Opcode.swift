@@ -7,9 +7,9 @@
 // bits into an `Opcode` with `unsafeBitCast`, which relies on a payload-free enum storing its
 // case *index*: so every number from 0 to `Opcode.count - 1` has a case, in order, and a case
 // must never be inserted, removed or reordered without renumbering the compiler to match.
-// `OpcodeTests` checks that `rawValue` equals the case index for every case.
+// `isDenselyNumbered` checks that (asserted whenever a function is compiled in debug builds).
 
-enum Opcode: UInt16, CaseIterable {
+enum Opcode: UInt16 {
     case unreachable = 0x00
     case unused01 = 0x01
     case unused02 = 0x02
@@ -435,9 +435,54 @@ enum Opcode: UInt16, CaseIterable {
     case brUnlessI64LeUConst = 0x1A6
     case brUnlessI64GeSConst = 0x1A7
     case brUnlessI64GeUConst = 0x1A8
+    case i32LoadIndexed = 0x1A9
+    case i64LoadIndexed = 0x1AA
+    case f32LoadIndexed = 0x1AB
+    case f64LoadIndexed = 0x1AC
+    case i32Load8SIndexed = 0x1AD
+    case i32Load8UIndexed = 0x1AE
+    case i32Load16SIndexed = 0x1AF
+    case i32Load16UIndexed = 0x1B0
+    case i64Load8SIndexed = 0x1B1
+    case i64Load8UIndexed = 0x1B2
+    case i64Load16SIndexed = 0x1B3
+    case i64Load16UIndexed = 0x1B4
+    case i64Load32SIndexed = 0x1B5
+    case i64Load32UIndexed = 0x1B6
+    case i32StoreIndexed = 0x1B7
+    case i64StoreIndexed = 0x1B8
+    case f32StoreIndexed = 0x1B9
+    case f64StoreIndexed = 0x1BA
+    case i32Store8Indexed = 0x1BB
+    case i32Store16Indexed = 0x1BC
+    case i64Store8Indexed = 0x1BD
+    case i64Store16Indexed = 0x1BE
+    case i64Store32Indexed = 0x1BF
+    case i32StoreConstIndexed = 0x1C0
+    case i64StoreConstIndexed = 0x1C1
+    case f32StoreConstIndexed = 0x1C2
+    case f64StoreConstIndexed = 0x1C3
+    case i32Store8ConstIndexed = 0x1C4
+    case i32Store16ConstIndexed = 0x1C5
+    case i64Store8ConstIndexed = 0x1C6
+    case i64Store16ConstIndexed = 0x1C7
+    case i64Store32ConstIndexed = 0x1C8
+    case f64AddLoad = 0x1C9
+    case f64SubLoad = 0x1CA
+    case f64MulLoad = 0x1CB
+    case f64LoadSub = 0x1CC
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1A9
+    static let count: UInt16 = 0x1CD
+
+    /// Whether every number below `count` is the raw value of the case at that index, which
+    /// `init(word:)` relies on.
+    static func isDenselyNumbered() -> Bool {
+        for value in 0..<count where Opcode(rawValue: value) != unsafeBitCast(value, to: Opcode.self) {
+            return false
+        }
+        return true
+    }
 
     /// The opcode in the low 16 bits of an instruction word written by the compiler.
     @inline(__always)

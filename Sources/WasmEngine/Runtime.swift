@@ -5,7 +5,8 @@
 ///
 /// Lifetime: a store keeps all its instances alive (their functions can sit in other instances'
 /// tables), and instances refer back to their store, so a store and everything in it stay
-/// allocated until the process ends. Use one store per program run, not one per call.
+/// allocated until `release()` is called. Hosts that run one module after another in one
+/// process (the seL4 runner) call it after each run; use one store per run, not one per call.
 /// A store is not thread-safe; use it from one thread at a time.
 public final class Store {
     public let configuration: Configuration
@@ -16,6 +17,7 @@ public final class Store {
     var typeIDs: [FunctionType: Int] = [:]
     var fuel: UInt64
     let fuelEnabled: Bool
+    var released = false
     let stack: ExecutionStack
 
     public init(configuration: Configuration = Configuration()) {
@@ -45,6 +47,17 @@ public final class Store {
         functions.append(function)
         functionRefs.append(FunctionRef(function: function))
         return UInt32(functions.count - 1)
+    }
+
+    /// Frees what the store holds (instances, functions, their memories and tables) once the
+    /// host lets go of its own references. The store and its instances cannot run code
+    /// afterwards: a call traps with "the store was released".
+    public func release() {
+        released = true
+        for instance in instances { instance.releaseObjects() }
+        instances.removeAll()
+        functions.removeAll()
+        functionRefs.removeAll()
     }
 
     /// Calls a function of this store.

@@ -148,6 +148,45 @@ enum Wasm {
         #expect(Store().fuelRemaining == nil)
     }
 
+    @Test("release frees the store, its instances and their memories; calls afterwards trap")
+    func releaseFreesTheStore() throws {
+        weak var weakStore: Store?
+        weak var weakInstance: Instance?
+        var kept: Instance?
+        do {
+            let store = Store()
+            let instance = try Instance.instantiate(try Module.decode(Wasm.divide), imports: Imports(), store: store)
+            #expect(try instance.invoke("div", [.i32(9), .i32(3)]) == [.i32(3)])
+            weakStore = store
+            weakInstance = instance
+            kept = instance
+            store.release()
+        }
+        // The host still holds the instance: it must not crash, only refuse to run.
+        do {
+            _ = try kept!.invoke("div", [.i32(1), .i32(1)])
+            Issue.record("a released store ran code")
+        } catch {
+            #expect(error.description.contains("no exported function named \"div\"") || error.description.contains("the store was released"))
+        }
+        kept = nil
+        #expect(weakInstance == nil)
+        #expect(weakStore == nil)
+    }
+
+    @Test("without release a store and its instances keep each other alive (documented)")
+    func storesWithoutReleaseStayAlive() throws {
+        weak var weakStore: Store?
+        do {
+            let store = Store()
+            _ = try Instance.instantiate(try Module.decode(Wasm.divide), imports: Imports(), store: store)
+            weakStore = store
+        }
+        #expect(weakStore != nil)
+        weakStore?.release()
+        #expect(weakStore == nil)
+    }
+
     @Test func deepRecursionTrapsAtTheConfiguredDepth() throws {
         let store = Store(configuration: Configuration(maxCallDepth: 100))
         let instance = try Instance.instantiate(try Module.decode(Self.spinner), imports: Imports(), store: store)
@@ -243,5 +282,13 @@ enum Wasm {
         } catch {
             #expect(error.description == "wrong number of arguments: expected 2, got 1")
         }
+    }
+}
+
+@Suite struct OpcodeTests {
+    /// The interpreter turns instruction words into `Opcode` with unsafeBitCast, which is only
+    /// right when every raw value equals its case index.
+    @Test func internalOpcodesAreDenselyNumbered() {
+        #expect(Opcode.isDenselyNumbered())
     }
 }

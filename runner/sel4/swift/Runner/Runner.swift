@@ -81,6 +81,8 @@ func run(module name: String, arguments: [String], tree: WASIFileTree, epoch: UI
         // 1 MiB of value stack (the engine's default is 2 MiB): the runner's
         // target is under 2 MiB of heap per module beyond linear memory.
         let store = Store(configuration: Configuration(valueStackSlots: 1 << 17, maxMemoryPages: maxPages))
+        // Store and instances reference each other: release frees the module's memory for the next one.
+        defer { store.release() }
         let instance: Instance
         do throws(InstantiationError) {
             instance = try Instance.instantiate(module, imports: imports, store: store)
