@@ -66,6 +66,8 @@ struct BlobsCommand: ParsableCommand {
         var state: String
         /// For a `member` blob: whether its archive is already downloaded.
         var archiveDownloaded: Bool?
+        /// For a `path` blob: `verified`, `missing` or `differs` (the file at its host path).
+        var hostFile: String?
         var cachedFile: String
     }
 
@@ -93,25 +95,37 @@ struct BlobsCommand: ParsableCommand {
                     board: entry.board, name: entry.name, sha256: entry.blob.sha256, path: entry.blob.path,
                     url: entry.blob.url, member: entry.blob.member, package: entry.blob.package, state: state,
                     archiveDownloaded: entry.blob.member == nil ? nil : cache.hasDownload(for: entry.blob),
+                    hostFile: try entry.blob.path.map { path in
+                        guard FileManager.default.fileExists(atPath: path) else { return "missing" }
+                        return try SHA256Hex.ofFile(at: URL(fileURLWithPath: path)) == entry.blob.sha256 ? "verified" : "differs"
+                    },
                     cachedFile: cache.cachedFile(for: entry.blob).path))
             }
             if json { return try printJSON(listings) }
             print("Blob cache: \(cache.directory.path)")
             if listings.isEmpty { print(options.board.map { "\($0) declares no blobs" } ?? "no board declares blobs") }
             let width = max(listings.map(\.name.count).max() ?? 0, 8)
+            let states = listings.map { listing -> String in
+                var state = listing.state == "absent" ? "not cached" : listing.state
+                if listing.state == "absent", let host = listing.hostFile {
+                    // A host-path blob is usable without the cache: say what its file is like.
+                    state = ["verified": "on host", "missing": "not on host", "differs": "host differs"][host] ?? state
+                }
+                if listing.archiveDownloaded == true, listing.state != "verified" { state += " (archive downloaded)" }
+                return state
+            }
+            let stateWidth = max(states.map(\.count).max() ?? 0, 10)
             var board = ""
-            for (listing, entry) in zip(listings, entries) {
+            for ((listing, entry), state) in zip(zip(listings, entries), states) {
                 if listing.board != board {
                     board = listing.board
                     print("\(board):")
                 }
-                var state = listing.state == "absent" ? "not cached" : listing.state
-                if listing.archiveDownloaded == true, listing.state != "verified" { state += " (archive downloaded)" }
-                print("  \(listing.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.padding(toLength: 10, withPad: " ", startingAt: 0))  \(entry.blob.sourceDescription)")
+                print("  \(listing.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.padding(toLength: stateWidth, withPad: " ", startingAt: 0))  \(entry.blob.sourceDescription)")
             }
-            let missing = listings.filter { $0.state != "verified" }.count
+            let missing = listings.filter { $0.state != "verified" && $0.hostFile != "verified" }.count
             if missing > 0 {
-                print("\(missing) of \(listings.count) not cached and verified; 'sel4img blobs fetch\(options.board.map { " --board \($0)" } ?? "")' fetches them")
+                print("\(missing) of \(listings.count) neither cached nor on the host verified; 'sel4img blobs fetch\(options.board.map { " --board \($0)" } ?? "")' fetches them")
             }
         }
     }

@@ -46,6 +46,18 @@ struct BlobsCommandTests {
             """)
     }
 
+    @Test("list tells a missing host file from one with another hash")
+    func listHostFileStates() throws {
+        defer { dir.remove() }
+        let missing = try runSel4img(["blobs", "list"], environment: environment)
+        #expect(missing.stdout.contains("  u-boot.bin  not on host  \(dir.path("host/u-boot.bin").path)\n"))
+        #expect(missing.stdout.contains("2 of 2 neither cached nor on the host verified"))
+        try dir.write("host/u-boot.bin", "another build")
+        let differs = try runSel4img(["blobs", "list", "--json"], environment: environment)
+        let listed = try JSONSerialization.jsonObject(with: Data(differs.stdout.utf8)) as? [[String: Any]]
+        #expect(listed?.first { $0["name"] as? String == "u-boot.bin" }?["hostFile"] as? String == "differs")
+    }
+
     @Test("list shows each blob's state and source; fetch fetches and verifies; list then says verified")
     func listFetchList() throws {
         defer { dir.remove() }
@@ -56,8 +68,8 @@ struct BlobsCommandTests {
             Blob cache: \(dir.path("cache").path)
             pi:
               start4.elf  not cached  usr/lib/fw/start4.elf in file://\(deb)
-              u-boot.bin  not cached  \(dir.path("host/u-boot.bin").path)
-            2 of 2 not cached and verified; 'sel4img blobs fetch' fetches them
+              u-boot.bin  on host     \(dir.path("host/u-boot.bin").path)
+            1 of 2 neither cached nor on the host verified; 'sel4img blobs fetch' fetches them
 
             """)
         let fetch = try runSel4img(["blobs", "fetch", "--board", "pi", "--progress", "plain"], environment: environment)
