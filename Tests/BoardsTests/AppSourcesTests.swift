@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Boards
 
 /// The app keys for sel4img's own sources (`sources`) and WebAssembly modules (`wasm`).
@@ -55,7 +56,7 @@ import Testing
 
     @Test("the real wasm-runner app copies the runner and the engine modules")
     func realApp() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = repositoryRoot
         let app = try App.load(from: root.appendingPathComponent("apps/wasm-runner.yaml"), knownBoards: ["qemu-virt", "rpi4", "tx1", "tx2"])
         #expect(app.sources?.copies.first == .init(from: "runner/sel4", to: "projects/wasm-runner"))
         #expect(app.sources?.swiftModules == ["WasmEngine", "WASI"])

@@ -3,10 +3,6 @@ import Testing
 import TestSupport
 @testable import Boards
 
-/// The sel4img checkout: `Tests/BoardsTests/BoardsTests.swift` → up 3 levels.
-let repositoryRoot = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
 @Suite struct RealBoardFileTests {
     let catalog: BoardCatalog
 

@@ -209,8 +209,7 @@ struct WasmRunnerMirrorTests {
         let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-runner", "--timeout", "180"], workspace: ws)
         #expect(boot.status == 1, "primes.wasm exits 7, so the run fails")
         let onSeL4 = Self.moduleOutputs(boot.stdout)
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/wasmtime-run.py").path
+        let script = repositoryRoot.appendingPathComponent("scripts/wasmtime-run.py").path
         for name in names {
             let host = try runSel4img(["wasm", "run", name, "alpha", "beta gamma"], in: modules)
             let wasmtime = try? sh("python3 \(script) \(name) alpha 'beta gamma' 2>/dev/null; echo \"exit $?\"", in: modules)

@@ -127,10 +127,7 @@ import TestSupport
     }
 
     /// The repository root (for scripts/wasmtime-run.py).
-    static var repository: URL {
-        URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
+    static var repository: URL { repositoryRoot }
 
     struct Case: CustomTestStringConvertible, Sendable {
         var program: String

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import WasmEngine
 
 /// Differential runs against wasmtime (the PyPI module, through
@@ -54,8 +55,7 @@ import WasmEngine
 
     /// wasmtime's outcome for each export, in order (fewer entries when it stopped early).
     static func wasmtime(_ file: URL) throws -> (refused: Bool, calls: [(String, Outcome)]) {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("scripts/wasmtime-invoke.py")
+        let script = repositoryRoot.appendingPathComponent("scripts/wasmtime-invoke.py")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, file.path, String(fuel)]
