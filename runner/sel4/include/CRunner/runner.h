@@ -29,3 +29,23 @@ unsigned long wasm_runner_heap_size(void);
  * read-only data and code, as ld.lld lays them out), and of initialised data. */
 unsigned long wasm_runner_text_bytes(void);
 unsigned long wasm_runner_data_bytes(void);
+
+/* The reply to one module run for the guest (the wasm-vm app's component):
+ * what wasm_runner_serve fills in besides the module's output. */
+#define WASM_RUNNER_MESSAGE_BYTES 512
+struct wasm_runner_reply {
+    int exit_status;
+    unsigned long output_bytes;
+    /* bytes the module wrote beyond the output capacity, dropped */
+    unsigned long output_dropped;
+    char message[WASM_RUNNER_MESSAGE_BYTES];
+};
+
+/* Runs one module (Swift, swift/Runner/Service.swift): arguments are
+ * NUL-terminated strings, argv[0] first; output receives stdout and stderr.
+ * Returns enum wasm_channel_result (guest/wasm_channel.h). */
+unsigned int wasm_runner_serve(const unsigned char *module, long module_length,
+                               const unsigned char *arguments, long arguments_length,
+                               unsigned long long realtime_ns,
+                               unsigned char *output, long output_capacity,
+                               struct wasm_runner_reply *reply);

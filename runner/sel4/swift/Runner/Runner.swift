@@ -58,48 +58,22 @@ func run(module name: String, arguments: [String], tree: WASIFileTree, epoch: UI
         Console.line("wasm-runner: \(name) failed to load: modules/\(name) is not in the archive")
         return false
     }
-    wasm_runner_heap_reset_peak()
-    let baseline = wasm_runner_heap_live()
-    var linearMemory = 0
-    var succeeded = false
-    // Growth needs the old and the new memory at once: cap memories at half
-    // of what the heap has left, so memory.grow fails (-1) before malloc does.
-    let available = Int(wasm_runner_heap_available())
-    let maxPages = UInt32(max(1, min(65536, (available / 2 - (2 << 20)) / 65536)))
-    do {
-        let module: Module
-        do throws(WasmError) {
-            module = try Module.decode(bytes)
-        } catch {
-            Console.line("wasm-runner: \(name) failed to load: \(error.description)")
-            return false
-        }
-        let wasi = WASI(arguments: arguments, environment: [], preopens: [(guestPath: "/bundle", tree: tree)],
-                        platform: SeL4Platform(epochSeconds: epoch))
-        var imports = Imports()
-        wasi.define(into: &imports)
-        // 1 MiB of value stack (the engine's default is 2 MiB): the runner's
-        // target is under 2 MiB of heap per module beyond linear memory.
-        let store = Store(configuration: Configuration(valueStackSlots: 1 << 17, maxMemoryPages: maxPages))
-        // Store and instances reference each other: release frees the module's memory for the next one.
-        defer { store.release() }
-        let instance: Instance
-        do throws(InstantiationError) {
-            instance = try Instance.instantiate(module, imports: imports, store: store)
-        } catch {
-            Console.line("wasm-runner: \(name) failed to instantiate: \(error.description)")
-            return false
-        }
-        do throws(Trap) {
-            let status = try wasi.run(instance)
-            Console.line("wasm-runner: \(name) exited with status \(status)")
-            succeeded = status == 0
-        } catch {
-            Console.line("wasm-runner: \(name) trapped: \(error.description)")
-        }
-        linearMemory = instance.memory?.byteCount ?? 0
+    var usage = ModuleUsage()
+    let (outcome, _) = execute(bytes, arguments: arguments, preopens: [(guestPath: "/bundle", tree: tree)],
+                               platform: SeL4Platform(epochSeconds: epoch), usage: &usage)
+    switch outcome {
+    case .exited(let status):
+        Console.line("wasm-runner: \(name) exited with status \(status)")
+    case .trapped(let description):
+        Console.line("wasm-runner: \(name) trapped: \(description)")
+    case .failedToLoad(let description):
+        Console.line("wasm-runner: \(name) failed to load: \(description)")
+        return false
+    case .failedToInstantiate(let description):
+        Console.line("wasm-runner: \(name) failed to instantiate: \(description)")
+        return false
     }
-    let peak = Int(wasm_runner_heap_peak()) - Int(baseline)
-    Console.line("wasm-runner: \(name) peak heap \(max(0, peak - linearMemory)) bytes beyond linear memory (linear memory \(linearMemory) bytes)")
-    return succeeded
+    Console.line("wasm-runner: \(name) peak heap \(usage.peakHeap) bytes beyond linear memory (linear memory \(usage.linearMemory) bytes)")
+    if case .exited(0) = outcome { return true }
+    return false
 }

@@ -1,0 +1,283 @@
+/*
+ * emit FILE.wasm [ARGS...]: runs a WebAssembly module on the Wasm runner
+ * beside this Linux guest, through the shared-memory channel in
+ * wasm_channel.h, and prints what the module printed.
+ *
+ * Exit status, as `sel4img wasm run` on a host: the module's exit code; 134
+ * when it traps (the trap on stderr); 1 when it cannot run (unreadable,
+ * invalid, too large for the buffer, no runner). Calls from several shells
+ * are serialised with a lock file; a waiting call says so on stderr.
+ *
+ * The channel is the runner's virtual PCI device: BAR 0 holds the event
+ * registers (a write to offset 0 wakes the runner), BAR 1 the buffer. Both
+ * are mapped through sysfs (resourceN_wc: normal non-cacheable memory, so
+ * unaligned copies are allowed), so no kernel module is needed.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "wasm_channel.h"
+
+#define LOCK_FILE "/run/emit.lock"
+#define SYSFS_PCI "/sys/bus/pci/devices"
+
+static const char *program = "emit";
+
+static void fail(const char *format, const char *detail)
+{
+    fprintf(stderr, "%s: ", program);
+    fprintf(stderr, format, detail);
+    fputc('\n', stderr);
+    exit(1);
+}
+
+static unsigned long read_hex_file(const char *directory, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", directory, name);
+    FILE *file = fopen(path, "r");
+    if (file == NULL) {
+        return 0;
+    }
+    unsigned long value = 0;
+    if (fscanf(file, "%lx", &value) != 1) {
+        value = 0;
+    }
+    fclose(file);
+    return value;
+}
+
+/* The sysfs directory of the channel device, or NULL. */
+static char *find_device(void)
+{
+    static char found[512];
+    DIR *directory = opendir(SYSFS_PCI);
+    if (directory == NULL) {
+        return NULL;
+    }
+    struct dirent *entry;
+    char *result = NULL;
+    while ((entry = readdir(directory)) != NULL) {
+        if (entry->d_name[0] == '.') {
+            continue;
+        }
+        char device[512];
+        snprintf(device, sizeof device, "%s/%s", SYSFS_PCI, entry->d_name);
+        if (read_hex_file(device, "vendor") == WASM_CHANNEL_PCI_VENDOR
+            && read_hex_file(device, "device") == WASM_CHANNEL_PCI_DEVICE) {
+            snprintf(found, sizeof found, "%s", device);
+            result = found;
+            break;
+        }
+    }
+    closedir(directory);
+    return result;
+}
+
+/* Maps BAR `index` of the device; sets *size. */
+static volatile unsigned char *map_bar(const char *device, int index, size_t *size)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/resource%d_wc", device, index);
+    int fd = open(path, O_RDWR | O_SYNC);
+    if (fd < 0) {
+        snprintf(path, sizeof path, "%s/resource%d", device, index);
+        fd = open(path, O_RDWR | O_SYNC);
+    }
+    if (fd < 0) {
+        fail("cannot open the channel device (%s): are you root?", path);
+    }
+    struct stat status;
+    if (fstat(fd, &status) != 0 || status.st_size <= 0) {
+        fail("cannot size the channel device (%s)", path);
+    }
+    *size = (size_t)status.st_size;
+    void *mapping = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (mapping == MAP_FAILED) {
+        fail("cannot map the channel device (%s)", path);
+    }
+    return mapping;
+}
+
+static unsigned char *read_module(const char *path, size_t *size)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "%s: cannot read %s: %s\n", program, path, strerror(errno));
+        exit(1);
+    }
+    struct stat status;
+    if (fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
+        fprintf(stderr, "%s: %s is not a regular file\n", program, path);
+        exit(1);
+    }
+    unsigned char *bytes = malloc((size_t)status.st_size + 1);
+    if (bytes == NULL) {
+        fail("out of memory reading %s", path);
+    }
+    size_t done = 0;
+    while (done < (size_t)status.st_size) {
+        ssize_t got = read(fd, bytes + done, (size_t)status.st_size - done);
+        if (got <= 0) {
+            fprintf(stderr, "%s: cannot read %s: %s\n", program, path, got < 0 ? strerror(errno) : "file shrank");
+            exit(1);
+        }
+        done += (size_t)got;
+    }
+    close(fd);
+    *size = done;
+    return bytes;
+}
+
+/* Copies with byte stores: the buffer is uncached device memory to the guest. */
+static void copy_out(volatile unsigned char *to, const unsigned char *from, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        to[i] = from[i];
+    }
+}
+
+static void sleep_ns(long nanoseconds)
+{
+    struct timespec delay = {0, nanoseconds};
+    nanosleep(&delay, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        fprintf(argc < 2 ? stderr : stdout,
+                "usage: emit FILE.wasm [ARGS...]\n"
+                "Runs the WebAssembly module (WASI preview1) on the seL4 Wasm runner beside\n"
+                "this guest and prints its output. Exit status: the module's exit code; 134\n"
+                "when it traps; 1 when it cannot run.\n");
+        return argc < 2 ? 1 : 0;
+    }
+    const char *path = argv[1];
+
+    size_t module_size;
+    unsigned char *module = read_module(path, &module_size);
+
+    /* argv for the module: the path as given, then the arguments. */
+    size_t argument_bytes = 0;
+    for (int i = 1; i < argc; i++) {
+        argument_bytes += strlen(argv[i]) + 1;
+    }
+
+    char *device = find_device();
+    if (device == NULL) {
+        fail("no Wasm runner channel: no PCI device %s", "1af4:a111 in " SYSFS_PCI);
+    }
+
+    int lock = open(LOCK_FILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (lock < 0) {
+        fail("cannot open the lock file %s", LOCK_FILE);
+    }
+    if (flock(lock, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "%s: the runner is busy with another emit; waiting for it\n", program);
+        if (flock(lock, LOCK_EX) != 0) {
+            fail("cannot lock %s", LOCK_FILE);
+        }
+    }
+
+    size_t event_size, buffer_size;
+    volatile uint32_t *events = (volatile uint32_t *)map_bar(device, 0, &event_size);
+    volatile unsigned char *buffer = map_bar(device, 1, &buffer_size);
+    volatile struct wasm_channel_header *header = (volatile struct wasm_channel_header *)buffer;
+
+    if (header->magic != WASM_CHANNEL_MAGIC || header->version != WASM_CHANNEL_VERSION) {
+        fprintf(stderr, "%s: the Wasm runner is not serving (channel magic %08x, version %u)\n", program,
+                header->magic, header->version);
+        return 1;
+    }
+    uint64_t capacity = header->capacity;
+    if (capacity > buffer_size - WASM_CHANNEL_PAYLOAD_OFFSET) {
+        capacity = buffer_size - WASM_CHANNEL_PAYLOAD_OFFSET;
+    }
+    if (module_size + argument_bytes > capacity) {
+        fprintf(stderr, "%s: %s is too large for the runner's buffer: %zu bytes of module and arguments, %llu available\n",
+                program, path, module_size + argument_bytes, (unsigned long long)capacity);
+        return 1;
+    }
+
+    volatile unsigned char *payload = buffer + WASM_CHANNEL_PAYLOAD_OFFSET;
+    copy_out(payload, module, module_size);
+    size_t offset = module_size;
+    for (int i = 1; i < argc; i++) {
+        size_t length = strlen(argv[i]) + 1;
+        copy_out(payload + offset, (const unsigned char *)argv[i], length);
+        offset += length;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+
+    uint32_t sequence = header->sequence + 1;
+    header->module_bytes = module_size;
+    header->argument_bytes = argument_bytes;
+    header->realtime_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+    header->sequence = sequence;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    header->state = WASM_CHANNEL_REQUEST;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    events[0] = 1; /* the emit register: wakes the runner */
+
+    /* Poll for the reply: 50 us steps for the first millisecond, then 1 ms. */
+    for (long waited = 0;; waited++) {
+        if (header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
+            break;
+        }
+        sleep_ns(waited < 20 ? 50000 : 1000000);
+    }
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+    uint64_t output_bytes = header->output_bytes;
+    if (output_bytes > capacity) {
+        output_bytes = capacity;
+    }
+    unsigned char *output = malloc(output_bytes + 1);
+    if (output == NULL) {
+        fail("out of memory for %s's output", path);
+    }
+    for (uint64_t i = 0; i < output_bytes; i++) {
+        output[i] = payload[i];
+    }
+    fwrite(output, 1, output_bytes, stdout);
+    fflush(stdout);
+
+    char message[WASM_CHANNEL_MESSAGE_BYTES];
+    for (unsigned i = 0; i < sizeof message; i++) {
+        message[i] = header->message[i];
+    }
+    message[sizeof message - 1] = '\0';
+    uint32_t result = header->result;
+    int32_t status = header->exit_status;
+    if (header->output_truncated) {
+        fprintf(stderr, "%s: %s printed more than the runner's buffer holds; the rest was dropped\n", program, path);
+    }
+    header->state = WASM_CHANNEL_IDLE;
+
+    switch (result) {
+    case WASM_RESULT_EXITED:
+        return status & 0xff;
+    case WASM_RESULT_TRAPPED:
+        fprintf(stderr, "%s: %s trapped: %s\n", program, path, message);
+        return 134;
+    case WASM_RESULT_INVALID:
+        fprintf(stderr, "%s: %s cannot run: %s\n", program, path, message);
+        return 1;
+    default:
+        fprintf(stderr, "%s: the runner refused the request: %s\n", program, message);
+        return 1;
+    }
+}

@@ -1,0 +1,73 @@
+import CRunner
+import WASI
+import WasmEngine
+
+/// How one module's run ended.
+enum ModuleOutcome {
+    /// Its exit code: proc_exit's, or 0 when _start returned.
+    case exited(Int32)
+    case trapped(String)
+    /// Malformed or invalid: decoding failed.
+    case failedToLoad(String)
+    /// Linking or the start function failed.
+    case failedToInstantiate(String)
+}
+
+/// What one run used, for the runner's report.
+struct ModuleUsage {
+    /// Peak heap beyond the module's linear memory, in bytes.
+    var peakHeap = 0
+    var linearMemory = 0
+}
+
+/// Decodes, instantiates with WASI and runs one module, as `sel4img wasm
+/// run` does on a host: proc_exit from a start function is an exit, not a
+/// failure. Each module gets its own store, released before returning so
+/// the next one starts with the heap this one used.
+func execute<Platform: WASIPlatform>(
+    _ bytes: [UInt8], arguments: [String], preopens: [(guestPath: String, tree: WASIFileTree)],
+    platform: Platform, usage: inout ModuleUsage
+) -> (ModuleOutcome, Platform) {
+    wasm_runner_heap_reset_peak()
+    let baseline = wasm_runner_heap_live()
+    // Growth needs the old and the new memory at once: cap memories at half
+    // of what the heap has left, so memory.grow fails (-1) before malloc does.
+    let available = Int(wasm_runner_heap_available())
+    let maxPages = UInt32(max(1, min(65536, (available / 2 - (2 << 20)) / 65536)))
+    let result: (ModuleOutcome, Platform)
+    var linearMemory = 0
+    do {
+        let module: Module
+        do throws(WasmError) {
+            module = try Module.decode(bytes)
+        } catch {
+            return (.failedToLoad(error.description), platform)
+        }
+        let wasi = WASI(arguments: arguments, environment: [], preopens: preopens, platform: platform)
+        var imports = Imports()
+        wasi.define(into: &imports)
+        // 1 MiB of value stack (the engine's default is 2 MiB): the runner's
+        // target is under 2 MiB of heap per module beyond linear memory.
+        let store = Store(configuration: Configuration(valueStackSlots: 1 << 17, maxMemoryPages: maxPages))
+        // Store and instances reference each other: release frees the module's memory for the next one.
+        defer { store.release() }
+        do throws(InstantiationError) {
+            let instance = try Instance.instantiate(module, imports: imports, store: store)
+            do throws(Trap) {
+                result = (.exited(try wasi.run(instance)), wasi.platform)
+            } catch {
+                result = (.trapped(error.description), wasi.platform)
+            }
+            linearMemory = instance.memory?.byteCount ?? 0
+        } catch {
+            if case .trap(let trap) = error, case .exit(let code) = trap.reason {
+                result = (.exited(code), wasi.platform)
+            } else {
+                result = (.failedToInstantiate(error.description), wasi.platform)
+            }
+        }
+    }
+    let peak = Int(wasm_runner_heap_peak()) - Int(baseline)
+    usage = ModuleUsage(peakHeap: max(0, peak - linearMemory), linearMemory: linearMemory)
+    return result
+}
