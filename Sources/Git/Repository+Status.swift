@@ -16,7 +16,9 @@ public struct FileChange: Sendable, Equatable, Codable, CustomStringConvertible 
 extension Repository {
     /// Changes in the index and work tree relative to HEAD. Untracked files are
     /// included only when asked: sync never removes them, so they do not make a
-    /// checkout dirty.
+    /// checkout dirty. Files left out of the work tree on purpose (flagged
+    /// skip-worktree, see `checkout(_:force:excluding:only:)`) are not
+    /// deleted, as git's own status agrees.
     public func changes(includeUntracked: Bool = false) throws -> [FileChange] {
         var opts = git_status_options()
         git_status_options_init(&opts, UInt32(GIT_STATUS_OPTIONS_VERSION))
@@ -30,6 +32,9 @@ extension Repository {
         try check(git_status_list_new(&list, handle, &opts), "read status of", workTree?.path ?? path)
         defer { git_status_list_free(list) }
 
+        var index: OpaquePointer?
+        try check(git_repository_index(&index, handle), "open the index of", path)
+        defer { git_index_free(index) }
         var result: [FileChange] = []
         for i in 0..<git_status_list_entrycount(list) {
             guard let entry = git_status_byindex(list, i)?.pointee else { continue }
@@ -37,6 +42,10 @@ extension Repository {
             let delta = entry.index_to_workdir ?? entry.head_to_index
             guard let delta, let cPath = delta.pointee.new_file.path ?? delta.pointee.old_file.path else { continue }
             let kind: FileChange.Kind
+            // libgit2 1.5 reports an absent skip-worktree file as deleted from the work tree.
+            if status == GIT_STATUS_WT_DELETED.rawValue, let entry = git_index_get_bypath(index, cPath, 0), Self.isSkipWorktree(entry) {
+                continue
+            }
             if status & (GIT_STATUS_WT_NEW.rawValue) != 0, status & GIT_STATUS_INDEX_NEW.rawValue == 0 {
                 kind = .untracked
             } else if status & (GIT_STATUS_WT_DELETED.rawValue | GIT_STATUS_INDEX_DELETED.rawValue) != 0 {

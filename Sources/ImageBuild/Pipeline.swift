@@ -1,5 +1,6 @@
 import Boards
 import Foundation
+import GuestImage
 import ImageAssembly
 import Patches
 import Support
@@ -21,6 +22,8 @@ public struct BuildPipeline: Sendable {
         public var memorySize: UInt64?
         /// The WebAssembly modules (and arguments) for apps with a `wasm` section.
         public var wasm: WasmBundle?
+        /// Where the guest's kernel and busybox are cached (apps with `guest`).
+        public var guestBlobs = BlobCache.standard
 
         public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil,
                     wasm: WasmBundle? = nil) {
@@ -58,10 +61,36 @@ public struct BuildPipeline: Sendable {
         paths.buildDirectory.deletingLastPathComponent().appendingPathComponent("\(paths.label)-wasm").appendingPathComponent("modules.cpio")
     }
 
+    /// Where the Linux guest's files go (apps with `guest`): beside the build
+    /// directory like the modules archive, and passed to CMake in the app's
+    /// `guest.directorySetting`.
+    public var guestDirectory: URL {
+        paths.buildDirectory.deletingLastPathComponent().appendingPathComponent("\(paths.label)-guest")
+    }
+
+    /// What builds the guest's files, with the modules given with `--wasm`
+    /// (their `--args` are not used: the guest gives its own).
+    func guestImage(_ guest: App.Guest, timestamp: Int64, modules: [(name: String, bytes: Data)] = []) -> GuestImage {
+        GuestImage(guest: guest, appFile: "apps/\(app.name).yaml", repository: dataDirectory, timestamp: timestamp,
+                   modules: modules.map { GuestImage.Module(name: $0.name, bytes: $0.bytes) }, blobs: options.guestBlobs)
+    }
+
     /// Checks what the build needs from the command line before any work:
     /// WebAssembly modules exactly when the app runs them, each decoding and
     /// validating (the error names the file and offset).
     public func checkInputs() throws {
+        if let guest = app.guest {
+            // The guest's modules are optional; the guest agent runs them with its own arguments.
+            if let bundle = options.wasm {
+                guard bundle.arguments.isEmpty else {
+                    throw BuildError(.invalidModule, "--args is not used by app '\(app.name)': arguments are given in the guest: emit FILE.wasm ARGS",
+                                     hint: "build with --wasm only; the modules are in \(guest.modulesDirectory) in the guest")
+                }
+                _ = try bundle.load()
+            }
+            try guestImage(guest, timestamp: 0).checkSources()
+            return
+        }
         switch (app.wasm, options.wasm) {
         case (nil, nil):
             return
@@ -150,6 +179,9 @@ public struct BuildPipeline: Sendable {
         if let wasm = app.wasm {
             settings[wasm.archiveSetting] = wasmArchive.path
         }
+        if let guest = app.guest {
+            settings[guest.directorySetting] = guestDirectory.path
+        }
         return try CMakeInvocation.locate(workspace: workspaceRoot, definitions: settings)
     }
 
@@ -171,10 +203,13 @@ public struct BuildPipeline: Sendable {
         let (board, app) = (board, app)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        builder.collectionContext = [String(decoding: try encoder.encode(board), as: UTF8.self),
-                                     String(decoding: try encoder.encode(app), as: UTF8.self),
-                                     String(epoch), lockHash, String(decoding: try encoder.encode(patchSets), as: UTF8.self),
-                                     String(decoding: try encoder.encode(settings), as: UTF8.self)].joined(separator: "\n")
+        // The guest's files, which the artifacts include: what they are now shapes the artifacts too.
+        let guestFiles = app.guest == nil ? [] : GuestImage.outputFiles.map { (role: $0.role, url: guestDirectory.appendingPathComponent($0.name)) }
+        let guestHashes = guestFiles.map { "\($0.role) \((try? SHA256Hex.ofFile(at: $0.url)) ?? "absent")" }
+        builder.collectionContext = ([String(decoding: try encoder.encode(board), as: UTF8.self),
+                                      String(decoding: try encoder.encode(app), as: UTF8.self),
+                                      String(epoch), lockHash, String(decoding: try encoder.encode(patchSets), as: UTF8.self),
+                                      String(decoding: try encoder.encode(settings), as: UTF8.self)] + guestHashes).joined(separator: "\n")
         let medium = BootDisk(board: board, label: paths.label, sourceDateEpoch: epoch)
         let work = paths.buildDirectory.appendingPathComponent("sel4img-boot")
         let modulesArchive = app.wasm != nil ? wasmArchive : nil
@@ -185,6 +220,17 @@ public struct BuildPipeline: Sendable {
                 try FileManager.default.copyItem(at: modulesArchive, to: copy)
                 let size = (try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int) ?? 0
                 artifacts.append(Artifact(role: "modules", file: copy.lastPathComponent, size: size, sha256: try SHA256Hex.ofFile(at: copy)))
+            }
+            // The Linux guest's kernel, initramfs and DTB, as the image's build used them.
+            for (role, source) in guestFiles where FileManager.default.fileExists(atPath: source.path) {
+                let copy = staging.appendingPathComponent(source.lastPathComponent)
+                guard !FileManager.default.fileExists(atPath: copy.path) else {
+                    throw BuildError(.outputMissing, "the guest's \(source.lastPathComponent) has the name of another artifact of \(app.name)",
+                                     hint: "rename the app output that is called \(source.lastPathComponent)")
+                }
+                try FileManager.default.copyItem(at: source, to: copy)
+                let size = (try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int) ?? 0
+                artifacts.append(Artifact(role: role, file: copy.lastPathComponent, size: size, sha256: try SHA256Hex.ofFile(at: copy)))
             }
             // The bootable disk image, for boards U-Boot starts (and only when its blobs are declared).
             if let image = artifacts.first(where: { $0.role == App.imageRole }) {
@@ -238,14 +284,30 @@ public struct BuildPipeline: Sendable {
         }
     }
 
+    /// SOURCE_DATE_EPOCH for files sel4img writes before CMake runs.
+    func currentSourceDateEpoch() throws -> Int64 {
+        let workspace = WorkspaceLayout(root: workspaceRoot).isInitialized ? try Workspace.open(at: workspaceRoot) : nil
+        return try sourceDateEpoch(lock: try workspace?.readLock(), workspace: workspace)
+    }
+
+    /// Builds the guest's kernel, initramfs and DTB into `guestDirectory`
+    /// (apps with `guest`); files whose bytes did not change are not rewritten.
+    @discardableResult
+    public func buildGuest(progress: any ProgressReporter) throws -> GuestImage.Outputs? {
+        guard let guest = app.guest else { return nil }
+        let modules = try options.wasm?.load() ?? []
+        return try guestImage(guest, timestamp: try currentSourceDateEpoch(), modules: modules)
+            .build(into: guestDirectory, progress: progress)
+    }
+
     public func build(progress: any ProgressReporter) throws -> BuildResult {
         try checkInputs()
         if let bundle = options.wasm, app.wasm != nil {
-            let workspace = WorkspaceLayout(root: workspaceRoot).isInitialized ? try Workspace.open(at: workspaceRoot) : nil
-            let epoch = try sourceDateEpoch(lock: try workspace?.readLock(), workspace: workspace)
+            let epoch = try currentSourceDateEpoch()
             let written = try bundle.writeArchive(to: wasmArchive, timestamp: epoch)
             progress.update("wasm", "\(bundle.modules.count) module\(bundle.modules.count == 1 ? "" : "s") \(written ? "packed into" : "unchanged in") \(wasmArchive.lastPathComponent)")
         }
+        try buildGuest(progress: progress)
         // Boot blobs are fetched and verified before the long part, so a
         // missing download or a changed file stops the build before it starts.
         if let image = app.outputs[App.imageRole], !image.isEmpty {

@@ -15,10 +15,12 @@ public struct ResolvedProject: Sendable, Equatable, Codable {
     public var groups: [String]
     public var linkfiles: [FileLink]
     public var copyfiles: [FileLink]
+    /// Paths of the project left out of its checkout (see `Project.excludes`).
+    public var excludes: [String]
 
     public init(
         name: String, path: String, remote: String, url: String, revision: String, upstream: String?,
-        destBranch: String?, groups: [String], linkfiles: [FileLink], copyfiles: [FileLink]
+        destBranch: String?, groups: [String], linkfiles: [FileLink], copyfiles: [FileLink], excludes: [String] = []
     ) {
         self.name = name
         self.path = path
@@ -30,6 +32,7 @@ public struct ResolvedProject: Sendable, Equatable, Codable {
         self.groups = groups
         self.linkfiles = linkfiles
         self.copyfiles = copyfiles
+        self.excludes = excludes
     }
 
     /// What `revision` names: a commit, a tag or a branch.
@@ -60,7 +63,7 @@ extension Manifest {
             url: FetchURL.projectURL(resolvedFetch: try fetchURL(of: remote), name: project.name),
             revision: revision, upstream: project.upstream ?? defaults.upstream,
             destBranch: project.destBranch ?? defaults.destBranch, groups: project.groups,
-            linkfiles: project.linkfiles, copyfiles: project.copyfiles)
+            linkfiles: project.linkfiles, copyfiles: project.copyfiles, excludes: project.excludes)
     }
 
     /// The remote's fetch resolved against `manifestURL` (repo's

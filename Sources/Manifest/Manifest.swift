@@ -119,12 +119,18 @@ public struct Project: Sendable, Equatable, Codable {
     public var groups: [String]
     public var linkfiles: [FileLink]
     public var copyfiles: [FileLink]
+    /// The `<exclude path>` children (a sel4img extension, ignored by repo):
+    /// paths relative to the project's checkout, each a file or a directory
+    /// with everything below it, that a sync leaves out of the work tree.
+    /// Normalised (`./a//b/` → `a/b`), checked with `SafePath`, without
+    /// repeats, in the order written.
+    public var excludes: [String]
     public var location: SourceLocation
 
     public init(
         name: String, path: String? = nil, remote: String? = nil, revision: String? = nil,
         upstream: String? = nil, destBranch: String? = nil, groups: [String] = [],
-        linkfiles: [FileLink] = [], copyfiles: [FileLink] = [], location: SourceLocation
+        linkfiles: [FileLink] = [], copyfiles: [FileLink] = [], excludes: [String] = [], location: SourceLocation
     ) {
         self.name = name
         self.path = path ?? name
@@ -135,6 +141,7 @@ public struct Project: Sendable, Equatable, Codable {
         self.groups = groups
         self.linkfiles = linkfiles
         self.copyfiles = copyfiles
+        self.excludes = excludes
         self.location = location
     }
 }

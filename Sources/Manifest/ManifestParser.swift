@@ -88,11 +88,13 @@ struct ManifestBuilder {
         }
         var linkfiles: [FileLink] = []
         var copyfiles: [FileLink] = []
+        var excludes: [String] = []
         for child in node.children {
             let childAt = SourceLocation(file: at.file, line: child.line)
             switch child.name {
             case "linkfile": linkfiles.append(try fileLink(child, project: name, at: childAt))
             case "copyfile": copyfiles.append(try fileLink(child, project: name, at: childAt))
+            case "exclude": Self.add(try excludePath(child, project: name, at: childAt), to: &excludes)
             case "project": throw ManifestError(.unsupported, at: childAt, "nested <project> elements are not supported (in project '\(name)')")
             default: break
             }
@@ -100,7 +102,8 @@ struct ManifestBuilder {
         let project = Project(
             name: name, path: path, remote: remote, revision: node.attribute("revision"),
             upstream: node.attribute("upstream"), destBranch: node.attribute("dest-branch"),
-            groups: Self.groups(node.attribute("groups")), linkfiles: linkfiles, copyfiles: copyfiles, location: at)
+            groups: Self.groups(node.attribute("groups")), linkfiles: linkfiles, copyfiles: copyfiles,
+            excludes: excludes, location: at)
         try claim(path: path, for: project, at: at)
         projects.append(project)
     }
@@ -135,8 +138,12 @@ struct ManifestBuilder {
         if indices.isEmpty {
             throw ManifestError(.unknownProject, at: at, "<extend-project> names unknown project " + Self.describe(name: name, path: path))
         }
+        let excludes = try node.children.filter { $0.name == "exclude" }.map {
+            try excludePath($0, project: name, at: SourceLocation(file: at.file, line: $0.line))
+        }
         for index in indices {
             var project = projects[index]
+            for exclude in excludes { Self.add(exclude, to: &project.excludes) }
             if let remote { project.remote = remote }
             if let revision = node.attribute("revision") { project.revision = revision }
             if let upstream = node.attribute("upstream") { project.upstream = upstream }
@@ -199,6 +206,24 @@ struct ManifestBuilder {
             }
         }
         return FileLink(src: src, dest: dest)
+    }
+
+    /// The checked, normalised path of an `<exclude>` (`./tx1//` → `tx1`),
+    /// the way project paths are normalised.
+    func excludePath(_ node: XMLNode, project: String, at: SourceLocation) throws -> String {
+        // Read the raw attribute: an empty path is an error of its own, not a missing one.
+        guard let path = node.attributes["path"] else {
+            throw ManifestError(.missingAttribute, at: at, "<exclude> in project '\(project)' is missing the required attribute 'path'")
+        }
+        if let problem = SafePath.problem(with: path) {
+            throw ManifestError(.unsafePath, at: at, "<exclude> path '\(path)' in project '\(project)' is unsafe: \(problem)")
+        }
+        return path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
+    /// Appends an exclude path unless it is already there.
+    static func add(_ exclude: String, to excludes: inout [String]) {
+        if !excludes.contains(exclude) { excludes.append(exclude) }
     }
 
     /// repo's `groups` syntax: names separated by commas and/or whitespace.

@@ -18,13 +18,19 @@ public struct ProjectSpec: Sendable, Equatable, Codable {
     public var revision: String
     public var linkfiles: [FileLink]
     public var copyfiles: [FileLink]
+    /// Paths relative to the checkout that sync leaves out of the work tree
+    /// (the manifest's `<exclude path>`): files, or directories with
+    /// everything below them.
+    public var excludes: [String]
 
-    public init(name: String, path: String, url: String, revision: String, linkfiles: [FileLink] = [], copyfiles: [FileLink] = []) {
+    public init(name: String, path: String, url: String, revision: String, linkfiles: [FileLink] = [], copyfiles: [FileLink] = [],
+                excludes: [String] = []) {
         self.name = name
         self.path = path
         self.url = url
         self.revision = revision
         self.linkfiles = linkfiles
         self.copyfiles = copyfiles
+        self.excludes = excludes
     }
 }

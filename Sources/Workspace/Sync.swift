@@ -155,6 +155,11 @@ public struct Syncer: Sendable {
             if let problem = SafePath.problem(with: project.path) {
                 throw WorkspaceError(.pathOccupied, "project \(project.name): path '\(project.path)' \(problem)")
             }
+            for exclude in project.excludes {
+                if let problem = SafePath.problem(with: exclude) {
+                    throw WorkspaceError(.pathOccupied, "project \(project.name): excluded path '\(exclude)' \(problem)")
+                }
+            }
         }
     }
 
@@ -207,9 +212,16 @@ public struct Syncer: Sendable {
 
         // 2. The checkout, with `.git` as a file pointing into .sel4img/projects.
         let repo = try openCheckout(project, store: storeURL)
+        let exclusions = ExcludedPaths(project.excludes)
         if try repo.head() == commit {
-            progress.update(project.path, "up to date (\(commit.short))")
-            return .init(path: project.path, commit: commit, action: .upToDate, fetched: fetched, message: nil)
+            let excluded = try repo.exclusionChanges(exclusions)
+            if excluded.isEmpty {
+                progress.update(project.path, "up to date (\(commit.short))")
+                return .init(path: project.path, commit: commit, action: .upToDate, fetched: fetched, message: nil)
+            }
+            // Same commit, other exclusions: only the files whose exclusion changed are touched.
+            try updateExclusions(project, repo: repo, commit: commit, exclusions: exclusions, changes: excluded, source: source, progress: progress)
+            return .init(path: project.path, commit: commit, action: .checkedOut, fetched: fetched, message: nil)
         }
         if let head = try repo.head(), let locked = pinned, head != locked {
             progress.note("\(project.path): HEAD \(head.short) differs from the lock (\(locked.short)); checking out the locked commit")
@@ -217,27 +229,60 @@ public struct Syncer: Sendable {
         if let beforeMove = options.beforeMove {
             try storeLocks.with("beforeMove") { try beforeMove(project.path) }
         }
-        let changes = try repo.changes()
+        let changes = try Self.changesThatMatter(repo, exclusions)
         if !changes.isEmpty, !options.force {
             throw WorkspaceError.dirty(project.path, changes)
         }
-        let missing = try repo.missingBlobs(in: commit)
+        try refuseMissingBlobs(project, repo: repo, commit: commit, exclusions: exclusions, source: source)
+        progress.update(project.path, "checking out \(commit.short)")
+        try checkout(project, repo: repo, commit: commit, exclusions: exclusions, only: nil)
+        progress.update(project.path, "done (\(commit.short))")
+        return .init(path: project.path, commit: commit, action: .checkedOut, fetched: fetched, message: nil)
+    }
+
+    /// With HEAD already at `commit`: removes the files that became excluded
+    /// and writes the ones no longer excluded, leaving every other file (and
+    /// any local change in it) alone.
+    private func updateExclusions(
+        _ project: ProjectSpec, repo: Repository, commit: ObjectID, exclusions: ExcludedPaths,
+        changes excluded: ExclusionChanges, source: String, progress: any ProgressReporter
+    ) throws {
+        let affected = Set(excluded.paths)
+        let dirty = try Self.changesThatMatter(repo, exclusions).filter { affected.contains($0.path) }
+        if !dirty.isEmpty, !options.force {
+            throw WorkspaceError.dirty(project.path, dirty)
+        }
+        try refuseMissingBlobs(project, repo: repo, commit: commit, exclusions: exclusions, source: source)
+        progress.update(project.path, "excluding \(excluded.newlyExcluded.count), restoring \(excluded.newlyIncluded.count) files")
+        try checkout(project, repo: repo, commit: commit, exclusions: exclusions, only: excluded.paths)
+        progress.update(project.path, "done (\(commit.short))")
+    }
+
+    /// Local changes a checkout would overwrite: all but the deletion of a
+    /// file that is to be left out anyway.
+    private static func changesThatMatter(_ repo: Repository, _ exclusions: ExcludedPaths) throws -> [FileChange] {
+        try repo.changes().filter { !($0.kind == .deleted && exclusions.contains($0.path)) }
+    }
+
+    /// Refuses a commit whose non-excluded files lack their contents, before anything is written.
+    private func refuseMissingBlobs(_ project: ProjectSpec, repo: Repository, commit: ObjectID, exclusions: ExcludedPaths, source: String) throws {
+        let missing = try repo.missingBlobs(in: commit, excluding: exclusions)
         if !missing.isEmpty {
             let shown = missing.prefix(5).map { "\($0.path) (blob \($0.blob.short))" }.joined(separator: ", ")
             let more = missing.count > 5 ? ", and \(missing.count - 5) more" : ""
             throw WorkspaceError(.missingObjects,
                 "cannot check out \(commit.short) in \(project.path): the contents of \(missing.count) file\(missing.count == 1 ? "" : "s") are missing from \(source): \(shown)\(more); nothing was written",
-                hint: "the copy of \(project.name) this came from lacks them, as partial snapshots of repositories with large files often do; fetch them from a complete copy, or pin a commit that does not need them")
+                hint: "the copy of \(project.name) this came from lacks them, as partial snapshots of repositories with large files often do; fetch them from a complete copy, leave them out with <exclude path=\"\(missing[0].path)\"/> in the manifest's project (one per file or directory), or pin a commit that does not need them")
         }
-        progress.update(project.path, "checking out \(commit.short)")
+    }
+
+    private func checkout(_ project: ProjectSpec, repo: Repository, commit: ObjectID, exclusions: ExcludedPaths, only: [String]?) throws {
         do {
-            try repo.checkout(commit, force: options.force)
+            try repo.checkout(commit, force: options.force, excluding: exclusions, only: only)
         } catch let error as GitError {
             throw WorkspaceError(.dirtyCheckout, "cannot check out \(commit.short) in \(project.path): \(error.message)",
                                  hint: error.code == .conflict ? "move the conflicting untracked files away, or pass --force" : nil)
         }
-        progress.update(project.path, "done (\(commit.short))")
-        return .init(path: project.path, commit: commit, action: .checkedOut, fetched: fetched, message: nil)
     }
 
     private func openCheckout(_ project: ProjectSpec, store: URL) throws -> Repository {

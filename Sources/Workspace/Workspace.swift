@@ -31,7 +31,8 @@ public struct Workspace: Sendable {
             ProjectSpec(
                 name: p.name, path: p.path, url: p.url, revision: p.revision,
                 linkfiles: p.linkfiles.map { .init(src: $0.src, dest: $0.dest) },
-                copyfiles: p.copyfiles.map { .init(src: $0.src, dest: $0.dest) }
+                copyfiles: p.copyfiles.map { .init(src: $0.src, dest: $0.dest) },
+                excludes: p.excludes
             )
         }
         return (projects, .init(file: config.manifestFile, url: config.manifestURL, sha256: manifest.manifestHash))

@@ -103,7 +103,7 @@ import TestSupport
             .replacingOccurrences(of: "timeoutSeconds: 30", with: "timeoutSeconds: soon")
             .replacingOccurrences(of: "outputs:", with: "colour: blue\noutputs:")
         let error = #expect(throws: BoardError.self) { try app(bad) }
-        #expect(error?.description == "apps/demo.yaml:16: key 'colour': unknown key; allowed keys here: format, description, manifest, patchSets, cmake, supportedBoards, console, outputs, sources, wasm")
+        #expect(error?.description == "apps/demo.yaml:16: key 'colour': unknown key; allowed keys here: format, description, manifest, patchSets, cmake, supportedBoards, console, outputs, sources, wasm, guest, qemu")
         let typeOnly = bad.replacingOccurrences(of: "colour: blue\n", with: "")
         let typeError = #expect(throws: BoardError.self) { try app(typeOnly) }
         #expect(typeError?.description == "apps/demo.yaml:15: key 'console.timeoutSeconds': expected an integer, got 'soon'")
@@ -149,7 +149,7 @@ import TestSupport
     func appAgainstCatalog() throws {
         let boards = try BoardCatalog.load(dataDirectory: repositoryRoot)
         let apps = try AppCatalog.load(dataDirectory: repositoryRoot, boards: boards)
-        #expect(apps.names == ["sel4test", "wasm-runner"])
+        #expect(apps.names == ["sel4test", "wasm-runner", "wasm-vm"])
     }
 }
 

@@ -129,7 +129,7 @@ import TestSupport
 
     @Test("sel4test loads with its manifest, boards, console patterns and outputs")
     func sel4test() throws {
-        #expect(apps.names == ["sel4test", "wasm-runner"])
+        #expect(apps.names == ["sel4test", "wasm-runner", "wasm-vm"])
         let app = try apps.app(named: "sel4test")
         #expect(app.manifest == "sel4test.xml")
         #expect(app.patchSets == ["reproducible", "uboot"])
@@ -179,7 +179,7 @@ import TestSupport
     @Test("asking for an app that does not exist lists the valid ones")
     func unknownApp() {
         let error = #expect(throws: BoardError.self) { try apps.app(named: "camkes") }
-        #expect(error?.description == "unknown app 'camkes'; valid apps: sel4test, wasm-runner")
+        #expect(error?.description == "unknown app 'camkes'; valid apps: sel4test, wasm-runner, wasm-vm")
     }
 
     @Test("apps survive a JSON round trip")

@@ -84,6 +84,8 @@ let invalidCases: [InvalidCase] = [
                 message: "Fixtures/invalid_app_manifest_path.yaml:3: key 'manifest': the manifest path is absolute; give a path below manifests/ like sel4test.xml"),
     InvalidCase(file: "invalid_app_timeout.yaml", kind: .invalidValue,
                 message: "Fixtures/invalid_app_timeout.yaml:22: key 'console.timeoutSeconds': must be greater than 0, got 0"),
+    InvalidCase(file: "invalid_app_shell_ready.yaml", kind: .invalidValue,
+                message: "Fixtures/invalid_app_shell_ready.yaml:23: key 'console.shellReady': '^sel4img-guest: (ready' is not a valid regular expression"),
 ]
 
 @Suite struct InvalidFileTests {

@@ -19,7 +19,7 @@ import TestSupport
         defer { dir.remove() }
         let r = try runSel4img(["build", "--board", "qemu-virt", "--app", "nope", "-w", dir.url.path])
         #expect(r.status == 1)
-        #expect(r.stderr == "error: unknown app 'nope'; valid apps: sel4test, wasm-runner\n")
+        #expect(r.stderr == "error: unknown app 'nope'; valid apps: sel4test, wasm-runner, wasm-vm\n")
     }
 
     @Test("qemu on a board without an emulator names the boards that have one")
@@ -101,7 +101,7 @@ import TestSupport
         }
         let listing = try JSONDecoder().decode(Listing.self, from: Data(r.stdout.utf8))
         #expect(listing.boards.map(\.name) == ["qemu-virt", "rpi4", "tx1", "tx2"])
-        #expect(listing.apps.map(\.name) == ["sel4test", "wasm-runner"])
+        #expect(listing.apps.map(\.name) == ["sel4test", "wasm-runner", "wasm-vm"])
     }
 
     @Test("--help teaches the main flow and lists every command")

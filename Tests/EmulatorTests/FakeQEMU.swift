@@ -42,6 +42,51 @@ struct FakeQEMU {
         return try run.run(onLine: onLine)
     }
 
+    /// Boots with `commands` as a script file (`script.txt` in the fake's
+    /// directory), typed once a line matches `shellReady`.
+    func bootScript(
+        _ commands: String,
+        shellReady: String = "^sel4img-guest: ready$",
+        expect: [String] = ["All is well in the universe"],
+        fail: [String] = ["Kernel panic"],
+        timeout: Double? = 10,
+        commandTimeout: Double = 10,
+        probeInterval: Double = 2,
+        onLine: @escaping @Sendable (String) throws -> Void = { _ in },
+        onCommand: (ScriptCommandResult) -> Void = { _ in }
+    ) throws -> BootResult {
+        try dir.write("script.txt", commands)
+        let script = try ShellScript.load(from: dir.path("script.txt"), shown: "script.txt")
+        var session = try ScriptSession(script: script, shellReady: shellReady, commandTimeout: commandTimeout)
+        session.probeInterval = probeInterval
+        let run = try BootRun(
+            configuration: configuration,
+            target: Self.target,
+            expectations: ConsoleExpectations(success: expect, failure: fail),
+            timeout: timeout,
+            logFile: dir.path("logs/console.log"),
+            script: session)
+        return try run.run(onLine: onLine, onCommand: onCommand)
+    }
+
+    /// A guest that boots, says its shell is ready and then behaves like a
+    /// shell on a serial terminal: it echoes each typed line after a prompt
+    /// and runs it with `sh -c`, with CRLF line endings. A line `poweroff N`
+    /// makes "QEMU" exit with status N.
+    static let guestShell = """
+        echo 'Booting Linux on physical CPU 0x0'
+        echo 'All is well in the universe'
+        printf 'sel4img-guest: ready\r\n'
+        while IFS= read -r line; do
+            # A Ctrl-C at the start (the probe's) drops the line read so far, as a shell would.
+            line=${line##*$(printf '\\003')}
+            printf '/ # %s\r\n' "$line"
+            case "$line" in poweroff*) set -- $line; exit "${2%;}";; esac
+            sh -c "$line" 2>&1 | sed 's/$/\r/'
+        done
+        exec sleep 1000
+        """
+
     /// The pid the script recorded.
     var pid: Int32? {
         (try? dir.read("pid")).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
@@ -67,6 +112,17 @@ func isGone(_ pid: Int32) -> Bool {
         // Fields after "(comm)": state, ppid, pgrp, ...
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         if fields.count > 2, fields[2] == "\(pid)", fields[0] != "Z" { return false }
+    }
+    return true
+}
+
+/// `isGone`, allowing the group's other processes (the fake guest's
+/// pipelines) up to `seconds` to act on the SIGTERM they were sent.
+func isGoneSoon(_ pid: Int32, within seconds: Double = 2) -> Bool {
+    let deadline = Date(timeIntervalSinceNow: seconds)
+    while !isGone(pid) {
+        if Date() >= deadline { return false }
+        usleep(20_000)
     }
     return true
 }

@@ -60,5 +60,36 @@ extension ProcessTests {
             #expect(isGone(result.processIdentifier))
             #expect(log.contains("terminating on signal 15"), "QEMU did not report the SIGTERM: \(log)")
         }
+
+        @Test("REAL QEMU: a script is typed into U-Boot's shell through QEMU's stdin",
+              .enabled(if: FileManager.default.fileExists(atPath: uBootForQEMU), "u-boot-qemu is not installed"))
+        func scriptInUBoot() throws {
+            // U-Boot stands in for a guest with a shell on the serial console.
+            // It reads and drops keys while its boot command runs after the
+            // countdown, which the probe sel4img repeats makes up for.
+            let dir = try TemporaryDirectory("emu-real-qemu-script")
+            defer { dir.remove() }
+            try Data(count: 1 << 20).write(to: dir.path("empty.img"))
+            try dir.write("script.txt", "echo hello from u-boot\nfalse  #=> 1\nsetenv x 5; test $x -eq 5\n")
+            let session = try ScriptSession(
+                script: ShellScript.load(from: dir.path("script.txt"), shown: "script.txt"),
+                shellReady: "^Hit any key to stop autoboot", commandTimeout: 30)
+            let run = try BootRun(
+                configuration: QEMUConfiguration(boot: .disk(image: dir.path("empty.img"), bios: URL(fileURLWithPath: uBootForQEMU)),
+                                                 machine: "virt", memory: "512M", extraArgs: ["-nic", "none"]),
+                target: BootTarget(board: "qemu-virt", app: "u-boot"),
+                expectations: ConsoleExpectations(success: [], failure: ["Synchronous Abort"]),
+                timeout: 60,
+                logFile: dir.path("console.log"),
+                script: session)
+            let lines = LineRecorder()
+            let result = try run.run(onLine: { lines.add($0) })
+            #expect(result.outcome == .scriptPassed(commands: 3), "\(result.reason)")
+            #expect(result.commands.map(\.status) == [0, 1, 0])
+            #expect(lines.lines.contains("hello from u-boot"))
+            #expect(isGone(result.processIdentifier))
+        }
     }
 }
+
+private let uBootForQEMU = "/usr/lib/u-boot/qemu_arm64/u-boot.bin"

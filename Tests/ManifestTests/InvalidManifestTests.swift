@@ -83,6 +83,20 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
                     expected: "{dir}/invalid_extend_unknown_remote.xml:5: <extend-project> for 'seL4.git' names unknown remote 'fork'"),
         InvalidCase(fixture: "invalid_extend_dest_path_taken.xml", kind: .duplicatePath,
                     expected: "{dir}/invalid_extend_dest_path_taken.xml:6: project 'other' uses path 'kernel', already used by project 'seL4.git' at {dir}/invalid_extend_dest_path_taken.xml:4"),
+        InvalidCase(fixture: "invalid_exclude_empty.xml", kind: .unsafePath,
+                    expected: "{dir}/invalid_exclude_empty.xml:5: <exclude> path '' in project 'camkes-vm-images.git' is unsafe: is empty"),
+        InvalidCase(fixture: "invalid_exclude_absolute.xml", kind: .unsafePath,
+                    expected: "{dir}/invalid_exclude_absolute.xml:6: <exclude> path '/qemu-arm-virt/linux' in project 'camkes-vm-images.git' is unsafe: is absolute"),
+        InvalidCase(fixture: "invalid_exclude_dotdot.xml", kind: .unsafePath,
+                    expected: "{dir}/invalid_exclude_dotdot.xml:5: <exclude> path 'tx1/../../seL4' in project 'camkes-vm-images.git' is unsafe: contains '..'"),
+        InvalidCase(fixture: "invalid_exclude_without_path.xml", kind: .missingAttribute,
+                    expected: "{dir}/invalid_exclude_without_path.xml:5: <exclude> in project 'camkes-vm-images.git' is missing the required attribute 'path'"),
+        InvalidCase(fixture: "invalid_exclude_git_dir.xml", kind: .unsafePath,
+                    expected: "{dir}/invalid_exclude_git_dir.xml:5: <exclude> path '.git/hooks' in project 'camkes-vm-images.git' is unsafe: names a .git directory"),
+        InvalidCase(fixture: "invalid_exclude_root.xml", kind: .unsafePath,
+                    expected: "{dir}/invalid_exclude_root.xml:5: <exclude> path './' in project 'camkes-vm-images.git' is unsafe: names the root itself"),
+        InvalidCase(fixture: "invalid_extend_exclude_dotdot.xml", kind: .unsafePath,
+                    expected: "{dir}/invalid_extend_exclude_dotdot.xml:6: <exclude> path '..' in project 'camkes-vm-images.git' is unsafe: contains '..'"),
     ]
 
     static func fixturesDirectory() throws -> URL {
