@@ -31,10 +31,15 @@ public struct App: Sendable, Equatable, Codable {
     /// QEMU's `-machine` value when the app needs another than the board's
     /// (a hypervisor needs `virt,virtualization=on,…`); nil keeps the board's.
     public var qemuMachine: String?
+    /// Whether builds for U-Boot boards write a bootable disk image. False
+    /// when the app's image is not one the board's U-Boot flow starts (its
+    /// seL4_tools lacks the `uboot` patch set's image choice).
+    public var bootDisk: Bool
 
     public init(name: String, description: String, manifest: String, patchSets: [String], cmake: CMake,
                 supportedBoards: [String], console: Console, outputs: [String: String],
-                sources: Sources? = nil, wasm: Wasm? = nil, guest: Guest? = nil, qemuMachine: String? = nil) {
+                sources: Sources? = nil, wasm: Wasm? = nil, guest: Guest? = nil, qemuMachine: String? = nil,
+                bootDisk: Bool = true) {
         self.name = name
         self.description = description
         self.manifest = manifest
@@ -47,6 +52,7 @@ public struct App: Sendable, Equatable, Codable {
         self.wasm = wasm
         self.guest = guest
         self.qemuMachine = qemuMachine
+        self.bootDisk = bootDisk
     }
 
     /// The app's own seL4 CMake settings (the board supplies platform,
@@ -105,7 +111,7 @@ public struct App: Sendable, Equatable, Codable {
 }
 
 extension App {
-    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs", "sources", "wasm", "guest", "qemu"]
+    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs", "sources", "wasm", "guest", "qemu", "bootDisk"]
     static let cmakeKeys = ["settings", "boards"]
     static let consoleKeys = ["success", "failure", "timeoutSeconds", "shellReady"]
     /// Settings the board owns; an app may not set them.
@@ -146,6 +152,7 @@ extension App {
         let wasm = wasmView.flatMap { view in view.required("archiveSetting", .string).map { Wasm(archiveSetting: $0) } }
         let guest = Guest.parse(root.section("guest", allowed: Guest.keys, required: false), reader: reader)
         let qemuMachine = root.section("qemu", allowed: ["machine"], required: false)?.required("machine", .string)
+        let bootDisk = root.optional("bootDisk", .bool) ?? true
 
         try reader.finish()
         guard let description, let manifest, let supported, let consoleView, let success, let timeout, let outputs else {
@@ -154,7 +161,7 @@ extension App {
         let app = App(name: name, description: description, manifest: manifest, patchSets: patchSets,
                       cmake: CMake(settings: settings, boards: perBoard), supportedBoards: supported,
                       console: Console(success: success, failure: failure, timeoutSeconds: timeout, shellReady: shellReady),
-                      outputs: outputs, sources: sources, wasm: wasm, guest: guest, qemuMachine: qemuMachine)
+                      outputs: outputs, sources: sources, wasm: wasm, guest: guest, qemuMachine: qemuMachine, bootDisk: bootDisk)
         app.checkMeaning(root: root, cmake: cmakeView, console: consoleView, knownBoards: knownBoards, reader: reader)
         app.checkSources(root: root, reader: reader)
         app.checkGuest(root: root, reader: reader)

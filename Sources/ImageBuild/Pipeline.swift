@@ -234,7 +234,9 @@ public struct BuildPipeline: Sendable {
             }
             // The bootable disk image, for boards U-Boot starts (and only when its blobs are declared).
             if let image = artifacts.first(where: { $0.role == App.imageRole }) {
-                if let reason = medium.unavailableReason {
+                if !app.bootDisk {
+                    progress.note("note: no disk image: app '\(app.name)' is not started through \(board.name)'s U-Boot flow (bootDisk: false in its file); boot it with 'sel4img qemu'")
+                } else if let reason = medium.unavailableReason {
                     progress.note("note: no disk image for \(board.name): \(reason)")
                 } else {
                     let name = try medium.write(sel4Image: staging.appendingPathComponent(image.file), into: staging, work: work, progress: progress)
@@ -310,7 +312,7 @@ public struct BuildPipeline: Sendable {
         try buildGuest(progress: progress)
         // Boot blobs are fetched and verified before the long part, so a
         // missing download or a changed file stops the build before it starts.
-        if let image = app.outputs[App.imageRole], !image.isEmpty {
+        if app.bootDisk, let image = app.outputs[App.imageRole], !image.isEmpty {
             let medium = BootDisk(board: board, label: paths.label, sourceDateEpoch: 0)
             if medium.unavailableReason == nil { try medium.fetchBlobs(progress: progress) }
         }

@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// App `wasm-vm` end to end, against the same local mirror as
+/// SeL4MirrorTests (SEL4IMG_TEST_MIRROR, which must also hold the CAmkES
+/// repositories manifests/wasm-vm.xml names): sync with exclusions, the
+/// capdl-offline patch set, the guest built by sel4img, seL4's CAmkES build,
+/// then `sel4img qemu --script` logs into the guest and runs `emit` for each
+/// module. Every module must print and exit in the guest as under `sel4img
+/// wasm run` on the host; a trap is reported (134) and the next emit works.
+/// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`).
+/// SEL4IMG_TEST_KEEP=DIR keeps the workspace below DIR.
+@Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
+struct WasmVMMirrorTests {
+    let root: URL
+    let keep: Bool
+    var workspace: URL { root.appendingPathComponent("ws") }
+    var modules: URL { root.appendingPathComponent("modules") }
+
+    init() throws {
+        if let dir = ProcessInfo.processInfo.environment["SEL4IMG_TEST_KEEP"] {
+            root = URL(fileURLWithPath: dir).appendingPathComponent("wasm-vm")
+            keep = true
+        } else {
+            root = try TemporaryDirectory("sel4img-wasm-vm").url
+            keep = false
+        }
+        try FileManager.default.createDirectory(at: modules, withIntermediateDirectories: true)
+    }
+
+    func sel4img(_ args: [String]) throws -> CommandResult {
+        let r = try runSel4img(args + ["-w", workspace.path], environment: ["SEL4IMG_MIRROR": mirror!])
+        if r.status != 0 { print("sel4img \(args.joined(separator: " ")) exited \(r.status):\n\(r.stderr.suffix(3000))") }
+        return r
+    }
+
+    /// C to a WASI command with a 64 KiB stack (zig's default of 16 MiB
+    /// would make every module's linear memory 16 MiB).
+    func compile(_ name: String, _ source: String) throws {
+        try Data(source.utf8).write(to: modules.appendingPathComponent("\(name).c"))
+        try sh("python3 -m ziglang cc -target wasm32-wasi -O2 -s -Wl,-z,stack-size=65536 \(name).c -o \(name).wasm", in: modules)
+    }
+
+    /// The lines each script command printed on the console, by command
+    /// number: after the guest's echo of the typed line, up to its status
+    /// line, without the runner's own `wasm-runner:` lines (the runner shares
+    /// the UART) and carriage returns.
+    static func commandOutputs(_ console: String) -> [Int: [String]] {
+        var result: [Int: [String]] = [:]
+        var current: Int?
+        for raw in console.split(separator: "\n", omittingEmptySubsequences: false) {
+            let line = raw.replacingOccurrences(of: "\r", with: "")
+            if let range = line.range(of: #"; echo "sel4img-script: \$\? ([0-9]+)"$"#, options: .regularExpression) {
+                let number = Int(line[range].dropFirst(#"; echo "sel4img-script: $? "#.count).dropLast()) ?? -1
+                current = number
+                result[number] = []
+                continue
+            }
+            guard let number = current else { continue }
+            if line.range(of: #"sel4img-script: [0-9]+ [0-9]+$"#, options: .regularExpression) != nil {
+                current = nil
+            } else if !line.hasPrefix("wasm-runner: ") {
+                result[number, default: []].append(line)
+            }
+        }
+        return result
+    }
+
+    @Test("the guest boots to a shell; emit runs C, Rust and CPU-bound modules on the runner with the host's output and exit codes; a trap is reported and the next emit works")
+    func emitFromTheGuest() throws {
+        defer { if !keep { try? FileManager.default.removeItem(at: root) } }
+        try compile("greet", """
+            #include <stdio.h>
+            int main(int argc, char **argv) {
+                printf("hello from %s with %d args\\n", argv[0], argc - 1);
+                for (int i = 1; i < argc; i++) printf("  [%s]\\n", argv[i]);
+                return 0;
+            }
+            """)
+        try compile("primes", """
+            #include <stdio.h>
+            #include <stdlib.h>
+            int main(void) {
+                int n = 200000, count = 0;
+                unsigned char *sieve = calloc(n + 1, 1);
+                for (int i = 2; i <= n; i++) if (!sieve[i]) { count++; for (long j = (long)i * i; j <= n; j += i) sieve[j] = 1; }
+                printf("%d primes\\n", count);
+                return count == 17984 ? 7 : 1;
+            }
+            """)
+        try compile("trap", """
+            #include <stdio.h>
+            int main(void) { printf("about to trap\\n"); fflush(stdout); __builtin_trap(); }
+            """)
+        // CPU-bound: the benchmark's n-body simulation, 300,000 steps.
+        try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("benchmarks/wasm/nbody.c"),
+                                         to: modules.appendingPathComponent("nbody.c"))
+        try sh("python3 -m ziglang cc -target wasm32-wasi -O2 -s -Wl,-z,stack-size=65536 nbody.c -o nbody.wasm -lm", in: modules)
+        var runs: [(file: String, arguments: [String])] = [
+            ("greet.wasm", ["alpha", "beta"]), ("primes.wasm", []), ("nbody.wasm", ["300000"]),
+        ]
+        // Rust std programs (wasm32-wasip1) from the WASI test suite: they print nothing and exit 0.
+        if let suite = ProcessInfo.processInfo.environment["SEL4IMG_WASI_TESTSUITE"] {
+            let rust = URL(fileURLWithPath: suite).appendingPathComponent("tests/rust/testsuite/wasm32-wasip1")
+            for name in ["clock_time_get", "big_random_buf"] {
+                try FileManager.default.copyItem(at: rust.appendingPathComponent("\(name).wasm"),
+                                                 to: modules.appendingPathComponent("rust_\(name).wasm"))
+                runs.append(("rust_\(name).wasm", []))
+            }
+        } else {
+            print("note: SEL4IMG_WASI_TESTSUITE is not set, so no Rust programs run")
+        }
+        runs += [("trap.wasm", []), ("greet.wasm", ["after", "the trap"])]
+
+        // What the host says: each module's stdout and exit status.
+        var expected: [(lines: [String], status: Int32)] = []
+        for run in runs {
+            let host = try runSel4img(["wasm", "run", run.file] + run.arguments, in: modules)
+            var lines = host.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+            expected.append((lines, host.status))
+        }
+        #expect(expected.map(\.status) == (runs.count == 7 ? [0, 7, 0, 0, 0, 134, 0] : [0, 7, 0, 134, 0]))
+
+        let files = Set(runs.map(\.file)).sorted().map { modules.appendingPathComponent($0).path }
+        let build = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-vm", "--wasm", files.joined(separator: ","),
+                                 "--progress", "plain"])
+        #expect(build.status == 0)
+        #expect((build.stdout + build.stderr).contains("patch capdl-offline: done"))
+        for role in ["image", "guest-kernel", "guest-rootfs", "guest-dtb"] {
+            #expect(build.stdout.contains(role.prefix(10)), "no \(role) artifact in: \(build.stdout)")
+        }
+        // Nothing changed: Ninja has no work, the guest's files are not rewritten.
+        let noop = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-vm", "--wasm", files.joined(separator: ","),
+                                "--progress", "plain"])
+        #expect(noop.status == 0)
+        #expect(noop.stdout.contains("qemu-virt-wasm-vm is up to date: Ninja had no work to do"), "\(noop.stdout.suffix(2000))")
+
+        // In /wasm, so argv[0] is the file name as on the host. Arguments with
+        // spaces are given in single quotes, as the guest's shell reads them.
+        let script = "cd /wasm\n" + runs.enumerated().map { index, run in
+            let words = ["emit", run.file] + run.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }
+            return words.joined(separator: " ") + (expected[index].status == 0 ? "" : "  #=> \(expected[index].status)")
+        }.joined(separator: "\n") + "\n"
+        try Data(script.utf8).write(to: root.appendingPathComponent("script.txt"))
+        let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-vm", "--timeout", "180",
+                                "--script", root.appendingPathComponent("script.txt").path])
+        #expect(boot.status == 0, "every emit must exit as on the host: \(boot.stderr.suffix(2000))")
+        #expect(boot.stdout.contains("wasm-runner: serving the guest"))
+        let outputs = Self.commandOutputs(boot.stdout)
+        for (index, run) in runs.enumerated() {
+            let got = outputs[index + 2] ?? []
+            if expected[index].status == 134 {
+                #expect(Array(got.prefix(expected[index].lines.count)) == expected[index].lines)
+                #expect(got.contains { $0.hasPrefix("emit: \(run.file) trapped: unreachable") }, "\(got)")
+            } else {
+                #expect(got == expected[index].lines, "\(run.file) \(run.arguments): guest \(got) vs host \(expected[index].lines)")
+            }
+            print("\(run.file) \(run.arguments): \(got.count) lines, status \(expected[index].status) on the host")
+        }
+        if let ready = boot.stdout.range(of: "sel4img-guest: Linux ") {
+            print(boot.stdout[ready.lowerBound...].prefix(while: { $0 != "\n" }))
+        }
+    }
+}
