@@ -17,7 +17,7 @@ extension ProcessTests {
                 echo 'ELF-loader started'
                 sleep 0.2
                 echo 'All is well in the universe'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let lines = LineRecorder()
@@ -37,7 +37,7 @@ extension ProcessTests {
                 if [ -t 0 ]; then echo 'stdin is a terminal'; fi
                 read line && echo "stdin gave: $line"
                 echo 'All is well in the universe'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let result = try fake.boot()
@@ -52,7 +52,7 @@ extension ProcessTests {
                 echo 'Starting test 1'
                 sleep 0.1
                 echo 'Test suite failed. 120/121 tests passed.'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let result = try fake.boot()
@@ -65,7 +65,7 @@ extension ProcessTests {
         func failureBeatsSuccess() throws {
             let fake = try FakeQEMU("""
                 echo 'All is well in the universe... Test suite failed'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let result = try fake.boot()
@@ -78,7 +78,7 @@ extension ProcessTests {
                 echo 'Booting'
                 sleep 0.2
                 echo 'Still booting'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let started = Date()
@@ -99,7 +99,7 @@ extension ProcessTests {
             let fake = try FakeQEMU("""
                 trap '' TERM
                 echo 'All is well in the universe'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let started = Date()
@@ -139,7 +139,7 @@ extension ProcessTests {
         func stripsEscapes() throws {
             let fake = try FakeQEMU("""
                 printf '\\033[1;32mAll is well\\033[0m in the universe\\r\\n'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let lines = LineRecorder()
@@ -154,7 +154,7 @@ extension ProcessTests {
                 echo 'ELF-loader started'
                 echo 'warning on stderr' >&2
                 printf '\\033[32mAll is well in the universe\\033[0m\\n'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             try fake.dir.write("logs/console.log", "an old boot\n")
@@ -171,7 +171,7 @@ extension ProcessTests {
         func callbackThrows() throws {
             let fake = try FakeQEMU("""
                 echo 'ELF-loader started'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             #expect(throws: CallbackFailure()) {
@@ -185,7 +185,7 @@ extension ProcessTests {
         func interrupted() throws {
             let fake = try FakeQEMU("""
                 echo 'ELF-loader started'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let before = signalHandlerAddress(SIGINT)

@@ -32,7 +32,7 @@ extension ProcessTests {
 
         @Test("SIGTERM to sel4img is passed on to QEMU and the handler is put back")
         func forwardsSIGTERM() throws {
-            let fake = try FakeQEMU("kill -TERM $PPID; sleep 1000 & wait")
+            let fake = try FakeQEMU("kill -TERM $PPID; exec sleep 1000")
             defer { fake.remove() }
             let before = signalHandlerAddress(SIGTERM)
             let status = try InteractiveSession(configuration: fake.configuration, target: FakeQEMU.target).run()

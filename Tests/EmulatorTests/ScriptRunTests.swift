@@ -110,7 +110,7 @@ extension ProcessTests {
             let fake = try FakeQEMU("""
                 echo 'Booting Linux on physical CPU 0x0'
                 echo 'All is well in the universe'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let result = try fake.bootScript("true\n", timeout: 1.5)
@@ -164,7 +164,7 @@ extension ProcessTests {
                 read -r line
                 echo 'sel4img-script: 5 2'
                 echo 'sel4img-script: 4 1'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let result = try fake.bootScript("true\n")
@@ -195,7 +195,7 @@ extension ProcessTests {
         func shellDeaf() throws {
             let fake = try FakeQEMU("""
                 echo 'sel4img-guest: ready'
-                sleep 1000
+                exec sleep 1000
                 """)
             defer { fake.remove() }
             let result = try fake.bootScript("true\n", commandTimeout: 1, probeInterval: 0.3)

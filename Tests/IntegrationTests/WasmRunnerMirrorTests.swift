@@ -15,14 +15,7 @@ struct WasmRunnerMirrorTests {
     var modules: URL { root.appendingPathComponent("modules") }
 
     init() throws {
-        if let dir = ProcessInfo.processInfo.environment["SEL4IMG_TEST_KEEP"] {
-            root = URL(fileURLWithPath: dir).appendingPathComponent("wasm-runner")
-            keep = true
-        } else {
-            root = try TemporaryDirectory("sel4img-wasm-runner").url
-            keep = false
-        }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        (root, keep) = try integrationRoot("wasm-runner")
     }
 
     func sel4img(_ args: [String], workspace: URL? = nil) throws -> CommandResult {

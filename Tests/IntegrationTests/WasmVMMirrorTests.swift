@@ -19,13 +19,7 @@ struct WasmVMMirrorTests {
     var modules: URL { root.appendingPathComponent("modules") }
 
     init() throws {
-        if let dir = ProcessInfo.processInfo.environment["SEL4IMG_TEST_KEEP"] {
-            root = URL(fileURLWithPath: dir).appendingPathComponent("wasm-vm")
-            keep = true
-        } else {
-            root = try TemporaryDirectory("sel4img-wasm-vm").url
-            keep = false
-        }
+        (root, keep) = try integrationRoot("wasm-vm")
         try FileManager.default.createDirectory(at: modules, withIntermediateDirectories: true)
     }
 
