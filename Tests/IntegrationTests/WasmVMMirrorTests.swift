@@ -8,7 +8,8 @@ import TestSupport
 /// capdl-offline patch set, the guest built by sel4img, seL4's CAmkES build,
 /// then `sel4img qemu --script` logs into the guest and runs `emit` for each
 /// module. Every module must print and exit in the guest as under `sel4img
-/// wasm run` on the host; a trap is reported (134) and the next emit works.
+/// wasm run` on the host; a trap is reported (134) and the next emit works;
+/// a second workspace gives the same SHA256SUMS.
 /// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`).
 /// SEL4IMG_TEST_KEEP=DIR keeps the workspace below DIR.
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
@@ -23,8 +24,8 @@ struct WasmVMMirrorTests {
         try FileManager.default.createDirectory(at: modules, withIntermediateDirectories: true)
     }
 
-    func sel4img(_ args: [String]) throws -> CommandResult {
-        let r = try runSel4img(args + ["-w", workspace.path], environment: ["SEL4IMG_MIRROR": mirror!])
+    func sel4img(_ args: [String], workspace: URL? = nil) throws -> CommandResult {
+        let r = try runSel4img(args + ["-w", (workspace ?? self.workspace).path], environment: ["SEL4IMG_MIRROR": mirror!])
         if r.status != 0 { print("sel4img \(args.joined(separator: " ")) exited \(r.status):\n\(r.stderr.suffix(3000))") }
         return r
     }
@@ -153,6 +154,16 @@ struct WasmVMMirrorTests {
             }
             print("\(run.file) \(run.arguments): \(got.count) lines, status \(expected[index].status) on the host")
         }
+
+        // The same inputs in another directory give the same bytes: seL4, CAmkES's output, the guest.
+        let second = root.appendingPathComponent("ws-second")
+        let again = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-vm", "--wasm", files.joined(separator: ",")],
+                                workspace: second)
+        #expect(again.status == 0)
+        let sums = { (ws: URL) in try String(contentsOf: ws.appendingPathComponent("artifacts/qemu-virt-wasm-vm/SHA256SUMS"), encoding: .utf8) }
+        #expect(try sums(workspace) == sums(second))
+        try? FileManager.default.removeItem(at: second)
+
         if let ready = boot.stdout.range(of: "sel4img-guest: Linux ") {
             print(boot.stdout[ready.lowerBound...].prefix(while: { $0 != "\n" }))
         }
