@@ -10,9 +10,10 @@ import Support
 struct BlobsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blobs",
-        abstract: "List or fetch the boot files boards need (firmware, U-Boot, device trees).",
+        abstract: "List or fetch the files boards and guests need (firmware, U-Boot, device trees, guest kernels).",
         discussion: """
-            Boards declare these under bootloader.blobs in boards/*.yaml, each with its
+            Boards declare these under bootloader.blobs in boards/*.yaml, and apps with a
+            Linux guest their kernel and busybox under guest in apps/*.yaml, each with its
             SHA-256 and one source: a host path, or a URL (optionally a member of the
             .deb or tar archive there). Builds fetch them on first use into the cache
             ($\(BlobCache.environmentVariable), else $XDG_CACHE_HOME/sel4img/blobs or
@@ -26,8 +27,11 @@ struct BlobsCommand: ParsableCommand {
     )
 
     struct Options: ParsableArguments {
-        @Option(name: .shortAndLong, help: ArgumentHelp("Only this board's blobs (default: every board's).", valueName: "name"))
+        @Option(name: .shortAndLong, help: ArgumentHelp("Only this board's blobs (default: every board's and app's).", valueName: "name"))
         var board: String?
+
+        @Option(name: .shortAndLong, help: ArgumentHelp("Only this app's guest blobs (default: every board's and app's).", valueName: "name"))
+        var app: String?
 
         @Option(help: ArgumentHelp("The blob cache directory (default: $\(BlobCache.environmentVariable), else ~/.cache/sel4img/blobs).", valueName: "dir"))
         var cache: String?
@@ -36,26 +40,53 @@ struct BlobsCommand: ParsableCommand {
             cache.map { BlobCache(directory: URL(fileURLWithPath: $0).standardizedFileURL) } ?? .standard
         }
 
-        /// The blobs asked for, board by board, in name order.
+        /// The blobs asked for, board by board in name order, then app by app
+        /// (a guest's kernel, then its busybox).
         func entries() throws -> [Entry] {
             let catalogs = try DataCatalogs.load()
+            let everything = board == nil && app == nil
             let boards = try board.map { [try catalogs.boards.board(named: $0)] }
-                ?? catalogs.boards.names.compactMap { catalogs.boards.boards[$0] }
+                ?? (everything ? catalogs.boards.names.compactMap { catalogs.boards.boards[$0] } : [])
+            let apps = try app.map { [try catalogs.apps.app(named: $0)] }
+                ?? (everything ? catalogs.apps.names.compactMap { try? catalogs.apps.app(named: $0) } : [])
             return boards.flatMap { board in
-                board.bootloader.blobs.keys.sorted().map { Entry(board: board.name, name: $0, blob: board.bootloader.blobs[$0]!) }
+                board.bootloader.blobs.keys.sorted().map { Entry(group: board.name, name: $0, blob: board.bootloader.blobs[$0]!) }
+            } + apps.flatMap { app in
+                app.guest.map { [Entry(group: "app \(app.name)", name: "guest kernel", blob: $0.kernel, app: app.name),
+                                 Entry(group: "app \(app.name)", name: "guest busybox", blob: $0.busybox, app: app.name)] } ?? []
             }
+        }
+
+        /// Said when nothing is declared for what was asked.
+        var nothingDeclared: String {
+            switch (board, app) {
+            case (let board?, nil): return "\(board) declares no blobs"
+            case (nil, let app?): return "app \(app) has no guest blobs"
+            case (let board?, let app?): return "\(board) declares no blobs, and app \(app) has no guest blobs"
+            case (nil, nil): return "no board or app declares blobs"
+            }
+        }
+
+        /// The options to repeat in a suggested command.
+        var selection: String {
+            (board.map { " --board \($0)" } ?? "") + (app.map { " --app \($0)" } ?? "")
         }
     }
 
     struct Entry {
-        var board: String
+        /// The board's name, or `app NAME` for a guest's blobs.
+        var group: String
         var name: String
         var blob: Blob
+        var app: String?
     }
 
     /// One blob as `list --json` prints it.
     struct Listing: Codable, Equatable {
-        var board: String
+        /// The board that declares the blob; nil for an app's guest blob.
+        var board: String?
+        /// The app whose guest needs the blob; nil for a board's.
+        var app: String?
         var name: String
         var sha256: String
         var path: String?
@@ -92,7 +123,7 @@ struct BlobsCommand: ParsableCommand {
                 case .damaged: state = "damaged"
                 }
                 listings.append(Listing(
-                    board: entry.board, name: entry.name, sha256: entry.blob.sha256, path: entry.blob.path,
+                    board: entry.app == nil ? entry.group : nil, app: entry.app, name: entry.name, sha256: entry.blob.sha256, path: entry.blob.path,
                     url: entry.blob.url, member: entry.blob.member, package: entry.blob.package, state: state,
                     archiveDownloaded: entry.blob.member == nil ? nil : cache.hasDownload(for: entry.blob),
                     hostFile: try entry.blob.path.map { path in
@@ -103,7 +134,7 @@ struct BlobsCommand: ParsableCommand {
             }
             if json { return try printJSON(listings) }
             print("Blob cache: \(cache.directory.path)")
-            if listings.isEmpty { print(options.board.map { "\($0) declares no blobs" } ?? "no board declares blobs") }
+            if listings.isEmpty { print(options.nothingDeclared) }
             let width = max(listings.map(\.name.count).max() ?? 0, 8)
             let states = listings.map { listing -> String in
                 var state = listing.state == "absent" ? "not cached" : listing.state
@@ -115,24 +146,24 @@ struct BlobsCommand: ParsableCommand {
                 return state
             }
             let stateWidth = max(states.map(\.count).max() ?? 0, 10)
-            var board = ""
+            var group = ""
             for ((listing, entry), state) in zip(zip(listings, entries), states) {
-                if listing.board != board {
-                    board = listing.board
-                    print("\(board):")
+                if entry.group != group {
+                    group = entry.group
+                    print("\(group):")
                 }
                 print("  \(listing.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(state.padding(toLength: stateWidth, withPad: " ", startingAt: 0))  \(entry.blob.sourceDescription)")
             }
             let missing = listings.filter { $0.state != "verified" && $0.hostFile != "verified" }.count
             if missing > 0 {
-                print("\(missing) of \(listings.count) neither cached nor on the host verified; 'sel4img blobs fetch\(options.board.map { " --board \($0)" } ?? "")' fetches them")
+                print("\(missing) of \(listings.count) neither cached nor on the host verified; 'sel4img blobs fetch\(options.selection)' fetches them")
             }
         }
     }
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Fetch and verify every blob (or one board's) into the cache, downloading what is missing.")
+            abstract: "Fetch and verify every blob (or one board's or app's) into the cache, downloading what is missing.")
 
         @OptionGroup var options: Options
 
@@ -153,7 +184,7 @@ struct BlobsCommand: ParsableCommand {
             var failures: [any Error] = []
             var done: Set<String> = []
             for entry in entries {
-                let label = "\(entry.board)/\(entry.name)"
+                let label = "\(entry.group)/\(entry.name)"
                 if done.contains(entry.blob.sha256) {
                     reporter.update(label, "done: verified (same file as above)")
                     continue

@@ -46,6 +46,55 @@ struct BlobsCommandTests {
             """)
     }
 
+    /// An app whose Linux guest takes its kernel from the package and its busybox from the host.
+    func writeGuestApp() throws {
+        try dir.write("data/apps/vm.yaml", """
+            format: 1
+            description: test guest app
+            manifest: vm.xml
+            supportedBoards: [pi]
+            console: {success: [ready], timeoutSeconds: 60}
+            outputs: {image: images/x}
+            guest:
+              kernel: {sha256: \(SHA256Hex.of("START4")), url: "file://\(deb)", member: usr/lib/fw/start4.elf}
+              busybox: {sha256: \(SHA256Hex.of("BUSYBOX")), path: \(dir.path("host/busybox").path)}
+              deviceTree: guest.dts
+              bootargs: rdinit=/init
+              initrdAddress: 0x4d700000
+              directorySetting: GUEST_DIR
+
+            """)
+    }
+
+    @Test("an app's guest blobs are listed under the app and fetched with --app")
+    func guestBlobs() throws {
+        defer { dir.remove() }
+        try writeGuestApp()
+        let all = try runSel4img(["blobs", "list"], environment: environment)
+        #expect(all.stdout.hasSuffix("""
+            app vm:
+              guest kernel   not cached   usr/lib/fw/start4.elf in file://\(deb)
+              guest busybox  not on host  \(dir.path("host/busybox").path)
+            4 of 4 neither cached nor on the host verified; 'sel4img blobs fetch' fetches them
+
+            """), "\(all.stdout)")
+        try dir.write("host/busybox", "BUSYBOX")
+        let fetch = try runSel4img(["blobs", "fetch", "--app", "vm", "--progress", "plain"], environment: environment)
+        #expect(fetch.status == 0, "\(fetch.stderr)")
+        #expect(fetch.stdout == "2 blobs verified in \(dir.path("cache").path)\n")
+        #expect(fetch.stderr.contains("app vm/guest kernel: done: verified \(SHA256Hex.of("START4").prefix(12))…\n"))
+        let json = try runSel4img(["blobs", "list", "--app", "vm", "--json"], environment: environment)
+        let listed = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(listed?.map { $0["app"] as? String } == ["vm", "vm"])
+        #expect(listed?.map { $0["board"] as? String } == [nil, nil])
+        #expect(listed?.map { $0["state"] as? String } == ["verified", "verified"])
+        let none = try runSel4img(["blobs", "list", "--board", "pi", "--app", "vm"], environment: environment)
+        #expect(none.stdout.contains("pi:\n") && none.stdout.contains("app vm:\n"))
+        let unknown = try runSel4img(["blobs", "list", "--app", "nope"], environment: environment)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "error: unknown app 'nope'; valid apps: vm\n")
+    }
+
     @Test("list tells a missing host file from one with another hash")
     func listHostFileStates() throws {
         defer { dir.remove() }
