@@ -240,14 +240,11 @@ enum Output {
 
     /// Moves `staging` over `destination` unless that has the same bytes; returns whether it did.
     static func replace(_ destination: URL, with staging: URL) throws -> Bool {
-        if let old = try? Data(contentsOf: destination), let new = try? Data(contentsOf: staging), old == new {
-            try? FileManager.default.removeItem(at: staging)
-            return false
+        do {
+            return try FileManager.default.replaceIfChanged(destination, with: staging)
+        } catch let error as POSIXError {
+            throw GuestImageError(.io, "cannot move \(staging.path) to \(destination.path): \(String(cString: strerror(error.code.rawValue)))")
         }
-        guard rename(staging.path, destination.path) == 0 else {
-            throw GuestImageError(.io, "cannot move \(staging.path) to \(destination.path): \(String(cString: strerror(errno)))")
-        }
-        return true
     }
 
     /// Writes `data` unless the file has these bytes already.

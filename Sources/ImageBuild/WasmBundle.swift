@@ -131,11 +131,6 @@ public struct WasmBundle: Sendable, Equatable {
         let staging = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).new")
         defer { try? fm.removeItem(at: staging) }
         try archive.write(to: staging, options: CPIOWriteOptions(compression: .none, timestamp: timestamp))
-        if let old = try? Data(contentsOf: url), let new = try? Data(contentsOf: staging), old == new {
-            return false
-        }
-        if fm.fileExists(atPath: url.path) { try fm.removeItem(at: url) }
-        try fm.moveItem(at: staging, to: url)
-        return true
+        return try fm.replaceIfChanged(url, with: staging)
     }
 }

@@ -47,6 +47,21 @@ extension FileManager {
         try createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try data.write(to: url, options: .atomic)
     }
+
+    /// Renames `staging` over `destination` unless that already holds the same
+    /// bytes (then `staging` is removed), so a build tool that watches
+    /// `destination` sees no change. Returns whether it replaced the file;
+    /// a failed rename throws its POSIXError.
+    public func replaceIfChanged(_ destination: URL, with staging: URL) throws -> Bool {
+        if let old = try? Data(contentsOf: destination), let new = try? Data(contentsOf: staging), old == new {
+            try? removeItem(at: staging)
+            return false
+        }
+        guard rename(staging.path, destination.path) == 0 else {
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
+        return true
+    }
 }
 
 extension URL {

@@ -22,20 +22,14 @@ struct ScriptedGuest {
           image: images/guest-image
         """
 
-    /// Echoes each typed line after a prompt, as a terminal does, and runs it.
+    /// Echoes each typed line after a prompt, as a terminal does, and runs it (`fakeGuestShellLoop`).
     static let guest = """
         #!/bin/sh
         echo $$ > "$(dirname "$0")/pid"
         echo 'Booting Linux on physical CPU 0x0'
         printf 'sel4img-guest: ready\\r\\n'
-        while IFS= read -r line; do
-            line=${line##*$(printf '\\003')}
-            printf '/ # %s\\r\\n' "$line"
-            sh -c "$line" 2>&1 | sed 's/$/\\r/'
-        done
-        exec sleep 1000
 
-        """
+        """ + fakeGuestShellLoop + "\n"
 
     init() throws {
         dir = try TemporaryDirectory("cmd-qemu-script")

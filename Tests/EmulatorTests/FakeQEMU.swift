@@ -70,22 +70,13 @@ struct FakeQEMU {
     }
 
     /// A guest that boots, says its shell is ready and then behaves like a
-    /// shell on a serial terminal: it echoes each typed line after a prompt
-    /// and runs it with `sh -c`, with CRLF line endings. A line `poweroff N`
-    /// makes "QEMU" exit with status N.
+    /// shell on a serial terminal (`fakeGuestShellLoop`).
     static let guestShell = """
         echo 'Booting Linux on physical CPU 0x0'
         echo 'All is well in the universe'
-        printf 'sel4img-guest: ready\r\n'
-        while IFS= read -r line; do
-            # A Ctrl-C at the start (the probe's) drops the line read so far, as a shell would.
-            line=${line##*$(printf '\\003')}
-            printf '/ # %s\r\n' "$line"
-            case "$line" in poweroff*) set -- $line; exit "${2%;}";; esac
-            sh -c "$line" 2>&1 | sed 's/$/\r/'
-        done
-        exec sleep 1000
-        """
+        printf 'sel4img-guest: ready\\r\\n'
+
+        """ + fakeGuestShellLoop
 
     /// The pid the script recorded.
     var pid: Int32? {
