@@ -11,7 +11,7 @@ import Support
 public struct FlashError: UserFacingError, Equatable {
     public enum Kind: String, Sendable, Equatable {
         // Refusals: nothing has been written.
-        case notFound, notADisk, partition, mounted, systemDisk, inUse
+        case notFound, notADisk, partition, mounted, mountsUnknown, systemDisk, inUse
         case notRemovable, tooSmall, isImage, wouldTruncate
         case noConfirmation, declined
         // The input.
@@ -125,8 +125,17 @@ extension FlashError {
         return FlashError(.tooSmall, path: target, message: "the target \(target) (\(t)) is smaller than the image (\(i))")
     }
 
-    static func isImage(_ target: String) -> FlashError {
-        refusing(.isImage, target, "it is the image itself")
+    /// The target is a file the flash reads (kind ``Kind/isImage`` for the image and its block map alike).
+    static func isInput(_ target: String, _ input: FlashInput) -> FlashError {
+        switch input.role {
+        case .image: return refusing(.isImage, target, "it is the image itself")
+        case .blockMap: return refusing(.isImage, target, "it is the image's block map (\(input.url.lastPathComponent)), which the flash reads")
+        }
+    }
+
+    static func mountsUnknown(_ target: String, _ unreadable: String) -> FlashError {
+        refusing(.mountsUnknown, target, "the mount table cannot be read (\(unreadable)), so whether the disk is mounted is unknown; --force does not lift this",
+                 hint: "flash from a system with /proc mounted (outside the chroot or container, or after 'mount -t proc proc /proc')")
     }
 
     static func wouldTruncate(_ target: String, size: UInt64, imageSize: UInt64) -> FlashError {

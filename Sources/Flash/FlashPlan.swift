@@ -1,5 +1,6 @@
 import DiskImage
 import Foundation
+import Support
 
 /// What `sel4img flash` is about to do, decided and checked before anything
 /// is written: the image, its block map, the inspected target and the
@@ -34,10 +35,11 @@ public struct FlashPlan: Sendable {
         let imageSize = UInt64(st.st_size)
 
         let target = try FlashTarget.inspect(targetPath, root: root)
-        // Cheap checks first: a refusal should not wait for a scan of a large image.
-        try SafetyCheck.check(target, imageSize: imageSize, imagePath: image.path, force: options.force)
-
         let mapURL = URL(fileURLWithPath: image.path + ".bmap.json")
+        // Cheap checks first: a refusal should not wait for a scan of a large image.
+        try SafetyCheck.check(target, imageSize: imageSize, inputs: [FlashInput(.image, image), FlashInput(.blockMap, mapURL)],
+                              force: options.force)
+
         let map: BlockMap
         let source: MapSource
         if FileManager.default.fileExists(atPath: mapURL.path) {
@@ -50,7 +52,7 @@ public struct FlashPlan: Sendable {
             }
         } else {
             do { map = try BlockMap.scan(image) } catch {
-                throw FlashError.imageUnreadable(imagePath, error.localizedDescription)
+                throw FlashError.imageUnreadable(imagePath, readableDescription(of: error))
             }
             source = .scanned
         }

@@ -31,9 +31,12 @@ public struct FlashTarget: Sendable, Equatable {
     public var holders: [String]
     /// Mounts of this device, its partitions, or anything stacked on them.
     public var mounts: [Mount]
+    /// For a block device whose mounts cannot be known: the mount table's
+    /// path and why it could not be read (no /proc in a chroot or container).
+    public var mountTableUnreadable: String?
     /// Swap areas on this device or its partitions (or this file, when it is an active swap file).
     public var swaps: [String]
-    /// st_dev and st_ino, to recognise the image itself.
+    /// st_dev and st_ino, to recognise the image and the files beside it.
     var fileID: FileID?
 
     struct FileID: Sendable, Equatable { var device: UInt64; var inode: UInt64 }
@@ -61,7 +64,7 @@ extension FlashTarget {
         let resolved = url.resolvingSymlinksInPath().standardizedFileURL
         var target = FlashTarget(path: path, resolvedPath: resolved.path, kind: .newFile, name: nil, model: nil, size: 0,
                                  isRemovable: false, partitions: [], partitionOf: nil, partitionNumber: nil,
-                                 holders: [], mounts: [], swaps: [], fileID: nil)
+                                 holders: [], mounts: [], mountTableUnreadable: nil, swaps: [], fileID: nil)
         var st = stat()
         guard statFollowingLinks(resolved.path, &st) else {
             let inDev = resolved.path.hasPrefix(root.dev.resolvingSymlinksInPath().path + "/") || resolved.path.hasPrefix("/dev/")
@@ -137,7 +140,11 @@ extension FlashTarget {
         holders = Self.holders(of: ownNames, root: root)
 
         let names = Set(ownNames + holders)
-        mounts = MountTable.mounts(in: root).filter { m in root.kernelName(ofDevicePath: m.device).map(names.contains) ?? false }
+        do {
+            mounts = try MountTable.mounts(in: root).filter { m in root.kernelName(ofDevicePath: m.device).map(names.contains) ?? false }
+        } catch let failure as MountTable.Unreadable {
+            mountTableUnreadable = "\(failure.path): \(failure.reason)"
+        }
         swaps = MountTable.swaps(in: root).filter { s in root.kernelName(ofDevicePath: s).map(names.contains) ?? false }
     }
 

@@ -63,7 +63,8 @@ public struct Flasher: Sendable {
         defer { close(fd) }
         let layout = Layout(map: map, zeroUnmapped: plan.options.zeroUnmapped)
         let total = map.mappedBytes
-        var meter = Meter(total: total)
+        // The progress line counts the body; the held-back head gets a line of its own after verifying.
+        var meter = Meter(total: total - layout.headBytes)
 
         // The body: everything but the held-back head.
         var zeroed: UInt64 = 0
@@ -85,7 +86,7 @@ public struct Flasher: Sendable {
             for (index, pieces) in layout.bodyData.enumerated() {
                 for piece in pieces {
                     try copy(piece, imageFD: imageFD, fd: fd, buffer: buffer, meter: &meter, writeback: &writeback,
-                             stoppable: true, onDurable: submit(upTo:))
+                             stoppable: true, showProgress: true, onDurable: submit(upTo:))
                 }
                 hooks.afterRange?(index)
                 if let signal = stop.requested { try interrupted(fd, signal: signal, written: meter.done) }
@@ -103,6 +104,7 @@ public struct Flasher: Sendable {
         if let signal = stop.requested { try interrupted(fd, signal: signal, written: meter.done) }
 
         // The head, last.
+        reporter.update(item, "writing the held-back \(ByteSize.binary(layout.headBytes)) (partition table and boot sector) and verifying it")
         for gap in layout.headZeros {
             try io("zeroing part of") { try RawIO.zero(fd, offset: gap.offset, length: gap.length, blockDevice: isDevice) }
             zeroed += gap.length
@@ -110,7 +112,7 @@ public struct Flasher: Sendable {
         try RawIO.withBuffer { buffer in
             for piece in layout.headData {
                 try copy(piece, imageFD: imageFD, fd: fd, buffer: buffer, meter: &meter, writeback: &writeback,
-                         stoppable: false, onDurable: { _ in })
+                         stoppable: false, showProgress: false, onDurable: { _ in })
             }
         }
         try io("syncing") { try sync(fd) }
@@ -182,7 +184,7 @@ public struct Flasher: Sendable {
     }
 
     private func copy(_ piece: Layout.Piece, imageFD: Int32, fd: Int32, buffer: UnsafeMutableRawPointer,
-                      meter: inout Meter, writeback: inout WritebackWindow, stoppable: Bool,
+                      meter: inout Meter, writeback: inout WritebackWindow, stoppable: Bool, showProgress: Bool,
                       onDurable: (UInt64) -> Void) throws {
         var done: UInt64 = 0
         while done < piece.length {
@@ -195,7 +197,7 @@ public struct Flasher: Sendable {
             if let durable = writeback.wrote(fd, offset: offset, length: UInt64(n)) { onDurable(durable) }
             done += UInt64(n)
             meter.done += UInt64(n)
-            if let state = meter.state() { reporter.update(item, state) }
+            if showProgress, let state = meter.state() { reporter.update(item, state) }
             if stoppable, let signal = stop.requested { try interrupted(fd, signal: signal, written: meter.done) }
         }
     }

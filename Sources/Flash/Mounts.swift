@@ -22,10 +22,27 @@ public struct Mount: Sendable, Equatable {
 /// Reads the mount and swap tables of a ``SystemRoot``.
 enum MountTable {
     /// `/proc/self/mounts`, or `/proc/mounts` where there is no `self`.
-    static func mounts(in root: SystemRoot) -> [Mount] {
-        let candidates = [root.proc.appendingPathComponent("self/mounts"), root.proc.appendingPathComponent("mounts")]
-        guard let text = candidates.lazy.compactMap({ try? String(contentsOf: $0, encoding: .utf8) }).first else { return [] }
-        return parseMounts(text)
+    /// Throws ``Unreadable`` when neither can be read (a chroot or container
+    /// without /proc): then nobody can tell whether a disk is mounted.
+    static func mounts(in root: SystemRoot) throws -> [Mount] {
+        let primary = root.proc.appendingPathComponent("self/mounts")
+        var firstFailure: Unreadable?
+        for url in [primary, root.proc.appendingPathComponent("mounts")] {
+            let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                if firstFailure == nil { firstFailure = Unreadable(path: url.path, reason: String(cString: strerror(errno))) }
+                continue
+            }
+            let data = FileHandle(fileDescriptor: fd, closeOnDealloc: true).readDataToEndOfFile()
+            return parseMounts(String(decoding: data, as: UTF8.self))
+        }
+        throw firstFailure ?? Unreadable(path: primary.path, reason: "unknown error")
+    }
+
+    /// Why the mount table could not be read.
+    struct Unreadable: Error, Sendable, Equatable {
+        var path: String
+        var reason: String
     }
 
     static func parseMounts(_ text: String) -> [Mount] {

@@ -143,6 +143,49 @@ import TestSupport
         #expect(try refusal(system.dir.path("alias.img").path, in: system).kind == .isImage)
     }
 
+    @Test("the image's block map is refused, by path, through a symlink, as a hard link, and before it exists")
+    func blockMapItself() throws {
+        let system = try FakeSystem()
+        defer { system.dir.remove() }
+        let image = system.dir.path("sel4.img")
+        let map = system.dir.path("sel4.img.bmap.json")
+        try Images.make(image, size: 64 << 10, data: [(0, 4096)])
+        let mapBytes = try Data(contentsOf: map)
+        let message = "it is the image's block map (sel4.img.bmap.json), which the flash reads"
+        let error = try refusal(map.path, in: system, force: true)
+        #expect(error.description == "refusing to write to \(map.path): \(message)")
+        #expect(error.kind == .isImage && error.exitCode == 2)
+        try FileManager.default.createSymbolicLink(at: system.dir.path("alias.json"), withDestinationURL: map)
+        try FileManager.default.linkItem(at: map, to: system.dir.path("hard.json"))
+        #expect(try refusal(system.dir.path("alias.json").path, in: system, force: true).description
+            == "refusing to write to \(system.dir.path("alias.json").path): \(message)")
+        #expect(try refusal(system.dir.path("hard.json").path, in: system, force: true).description
+            == "refusing to write to \(system.dir.path("hard.json").path): \(message)")
+        #expect(try Data(contentsOf: map) == mapBytes)
+        // Without a map the flash scans the image, but writing one there would be read as the map next time.
+        try FileManager.default.removeItem(at: map)
+        try FileManager.default.removeItem(at: system.dir.path("hard.json"))
+        #expect(try refusal(map.path, in: system).description == "refusing to write to \(map.path): \(message)")
+        #expect(!FileManager.default.fileExists(atPath: map.path))
+    }
+
+    @Test("with no readable mount table a removable disk is refused, even with --force")
+    func noMountTable() throws {
+        let system = try FakeSystem()
+        defer { system.dir.remove() }
+        let sdb = try system.add(.init(name: "sdb", minor: 16, partitions: 1))
+        try FileManager.default.removeItem(at: system.dir.path("proc/self/mounts"))
+        let error = try refusal(sdb.path, in: system, force: true)
+        #expect(error.description == "refusing to write to \(sdb.path): the mount table cannot be read (\(system.dir.path("proc/self/mounts").path): No such file or directory), so whether the disk is mounted is unknown; --force does not lift this")
+        #expect(error.hint == "flash from a system with /proc mounted (outside the chroot or container, or after 'mount -t proc proc /proc')")
+        #expect(error.kind == .mountsUnknown && error.exitCode == 2)
+        // /proc/mounts stands in for /proc/self/mounts; a regular file needs no mount table.
+        try system.dir.write("proc/mounts", "/dev/sdb1 /media/usb vfat rw 0 0\n")
+        #expect(try refusal(sdb.path, in: system, force: true).kind == .mounted)
+        try FileManager.default.removeItem(at: system.dir.path("proc/mounts"))
+        _ = try FlashPlan.prepare(image: system.dir.path("sel4.img").path, target: system.dir.path("out.img").path, root: system.root)
+    }
+
     @Test("a larger regular file is not truncated without --force")
     func largerFile() throws {
         let system = try FakeSystem()

@@ -33,6 +33,13 @@ import TestSupport
         for r in map.ranges { for i in Int(r.offset)..<Int(r.offset + r.length) { mapped[i] = true } }
         #expect((0..<Self.size).allSatisfy { mapped[$0] ? out[$0] == image[$0] : out[$0] == 0xA5 })
         #expect(progress.lines.last?.hasPrefix("flash \(dir.path("out.img").path): done: \(ByteSize.mebibytes(map.mappedBytes)) written and verified") == true)
+        // The body's progress ends at 100% before verifying; the head has its own line, and no "writing … %" follows.
+        let item = "flash \(dir.path("out.img").path): "
+        let states = progress.lines.map { $0.hasPrefix(item) ? String($0.dropFirst(item.count)) : $0 }
+        let verifying = try #require(states.firstIndex { $0.hasPrefix("verifying ") })
+        #expect(states[..<verifying].last { $0.hasPrefix("writing ") }?.contains("(100%)") == true, "\(states)")
+        #expect(states[verifying...].dropLast().dropFirst()
+            == ["writing the held-back 4.0 KiB (partition table and boot sector) and verifying it"], "\(states)")
     }
 
     @Test("--zero-unmapped makes the target equal to the image")
