@@ -23,14 +23,18 @@ struct BoardsCommand: ParsableCommand {
         let apps = catalogs.apps.names.compactMap { catalogs.apps.apps[$0] }
         if json { return try printJSON(Listing(boards: boards, apps: apps)) }
         print("Boards (\(catalogs.boards.directory.path)):")
+        var boardTable = TextColumns(indent: "  ")
         for b in boards {
             let emulated = b.canEmulate ? "boots under QEMU" : "hardware only"
             let mem = b.memory.variants.map { " (\($0.map(Quantity.formatSize).joined(separator: "/")))" } ?? ""
-            print("  \(b.name.padding(toLength: 10, withPad: " ", startingAt: 0)) PLATFORM=\(b.sel4.platform.padding(toLength: 14, withPad: " ", startingAt: 0)) \(b.sel4.cpu.padding(toLength: 11, withPad: " ", startingAt: 0)) \(Quantity.formatSize(b.memory.size))\(mem), \(emulated) — \(b.description)")
+            boardTable.append(b.name, "PLATFORM=\(b.sel4.platform)", b.sel4.cpu, "\(Quantity.formatSize(b.memory.size))\(mem), \(emulated) — \(b.description)")
         }
+        boardTable.lines.forEach { print($0) }
         print("Apps (\(catalogs.apps.directory.path)):")
+        var appTable = TextColumns(indent: "  ")
         for a in apps {
-            print("  \(a.name.padding(toLength: 10, withPad: " ", startingAt: 0)) boards: \(a.supportedBoards.joined(separator: ", ")) — \(a.description)")
+            appTable.append(a.name, "boards: \(a.supportedBoards.joined(separator: ", ")) — \(a.description)")
         }
+        appTable.lines.forEach { print($0) }
     }
 }

@@ -104,6 +104,19 @@ import TestSupport
         #expect(listing.apps.map(\.name) == ["sel4test", "wasm-runner", "wasm-vm"])
     }
 
+    @Test("boards prints every board and app name whole, in aligned columns")
+    func boardsTable() throws {
+        let r = try runSel4img(["boards"])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let apps = Array(lines.drop { !$0.hasPrefix("Apps (") }.dropFirst())
+        #expect(apps.map { $0.split(separator: " ").first.map(String.init) } == ["sel4test", "wasm-runner", "wasm-vm"], "\(r.stdout)")
+        #expect(apps.map { $0.range(of: " boards: ")?.lowerBound.utf16Offset(in: $0) } == [13, 13, 13], "\(r.stdout)")
+        let boards = lines.drop { !$0.hasPrefix("Boards (") }.dropFirst().prefix { !$0.hasPrefix("Apps (") }
+        #expect(boards.map { $0.split(separator: " ").first.map(String.init) } == ["qemu-virt", "rpi4", "tx1", "tx2"])
+        #expect(Set(boards.map { $0.range(of: "PLATFORM=")?.lowerBound.utf16Offset(in: $0) }).count == 1)
+    }
+
     @Test("--help teaches the main flow and lists every command")
     func help() throws {
         let r = try runSel4img(["--help"])
