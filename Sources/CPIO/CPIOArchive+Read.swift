@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One entry as an archive stores it, for `sel4img cpio list` (text or JSON).
 public struct CPIOListing: Codable, Equatable, Sendable {
@@ -45,14 +46,15 @@ public struct CPIOListing: Codable, Equatable, Sendable {
     /// A `cpio -tv --numeric-uid-gid` style line, with the time in UTC as
     /// YYYY-MM-DD HH:MM so listings are the same on every host:
     /// `crw-------   1 0        0          5,   1 1970-01-01 00:00 dev/console`.
+    /// Control characters in names are shown escaped (`\n`, `\u{1B}`).
     public var line: String {
         let permissions = UInt16(mode, radix: 8) ?? 0
         let size = major.map { "\(String($0).leftPadded(to: 3)), \(String(minor ?? 0).leftPadded(to: 3))" } ?? String(self.size)
         var text = "\(Self.modeString(type: type, permissions: permissions)) \(String(nlink).leftPadded(to: 3)) "
             + "\(String(uid).rightPadded(to: 8)) \(String(gid).rightPadded(to: 8)) \(size.leftPadded(to: 8)) "
-            + "\(Self.time(mtime)) \(path)"
-        if let target { text += " -> \(target)" }
-        if let hardlink { text += " link to \(hardlink)" }
+            + "\(Self.time(mtime)) \(escapingControlCharacters(path))"
+        if let target { text += " -> \(escapingControlCharacters(target))" }
+        if let hardlink { text += " link to \(escapingControlCharacters(hardlink))" }
         return text
     }
 

@@ -26,10 +26,13 @@ public struct CPIOError: UserFacingError, Equatable {
     public var message: String
     public var hint: String?
 
+    /// Control characters in `message` and `hint` (from entry names, which an
+    /// archive can make anything) are escaped, so no message breaks a line or
+    /// drives the terminal.
     public init(kind: Kind, message: String, hint: String? = nil) {
         self.kind = kind
-        self.message = message
-        self.hint = hint
+        self.message = escapingControlCharacters(message)
+        self.hint = hint.map(escapingControlCharacters)
     }
 
     public var description: String { message }

@@ -89,9 +89,7 @@ struct Build: ParsableCommand {
             ? String(format: "Built %@ in %.1f s (%d Ninja steps).", paths.label, result.seconds, result.ninjaSteps)
             : String(format: "%@ is up to date: Ninja had no work to do (%.2f s).", paths.label, result.seconds))
         lines.append("Artifacts in \(paths.artifactsDirectory.path):")
-        for a in result.artifacts {
-            lines.append("  \(a.role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(a.file) (\(a.size) bytes)")
-        }
+        lines += TextColumns(indent: "  ", result.artifacts.map { [$0.role, "\($0.file) (\($0.size) bytes)"] }).lines
         return Outcome(result: result, summary: lines.joined(separator: "\n"), paths: paths)
     }
 }

@@ -28,26 +28,94 @@ public struct SEL4Img: ParsableCommand {
 
     public init() {}
 
-    /// Parses, runs, and turns any error into a message and exit status.
+    /// Parses, runs, and turns any error into a message and exit status: the
+    /// one place where errors leave the process. A Foundation or POSIX error
+    /// is said as ``FileSystemError`` says it. With `--json`, a failure also
+    /// prints `{"error": …, "hint": …, "kind": …, "exitCode": …}` on stdout,
+    /// so a script gets JSON either way.
     public static func main(_ arguments: [String]? = nil) {
+        let arguments = arguments ?? Array(CommandLine.arguments.dropFirst())
+        // Until parsing succeeds, --json among the options is the best guess.
+        var json = arguments.prefix { $0 != "--" }.contains("--json")
         do {
             var command = try parseAsRoot(arguments)
+            json = wantsJSON(command)
             try command.run()
-        } catch let error as UserFacingError {
-            report(error)
-            Foundation.exit(error.exitCode)
         } catch let exit as ExitCode {
+            // The command has said what it had to (a report, JSON included).
             Foundation.exit(exit.rawValue)
         } catch {
+            if let failure = Failure(error) {
+                report(failure)
+                if json { printJSONError(failure) }
+                Foundation.exit(failure.exitCode)
+            }
+            // Help, --version, and usage errors, as swift-argument-parser prints them.
+            let status = exitCode(for: error)
+            if json, status != .success {
+                printJSONError(Failure(message: message(for: error), hint: nil, kind: "usage", exitCode: status.rawValue))
+            }
             Self.exit(withError: error)
         }
     }
 
+    /// A failure as it is reported: one message, an optional hint, a kind and an exit status.
+    struct Failure: Equatable {
+        var message: String
+        var hint: String?
+        var kind: String?
+        var exitCode: Int32
+
+        init(message: String, hint: String?, kind: String?, exitCode: Int32) {
+            self.message = message
+            self.hint = hint
+            self.kind = kind
+            self.exitCode = exitCode
+        }
+
+        /// Nil for swift-argument-parser's own errors (usage, help), which it reports itself.
+        init?(_ error: any Error) {
+            if let e = error as? any UserFacingError {
+                self.init(message: e.description, hint: e.hint, kind: kindName(of: e), exitCode: e.exitCode)
+            } else if let e = FileSystemError(error) {
+                self.init(message: e.description, hint: e.hint, kind: "fileSystem", exitCode: e.exitCode)
+            } else {
+                return nil
+            }
+        }
+    }
+
     static func report(_ error: UserFacingError) {
-        var text = "error: \(error.description)\n"
-        if let hint = error.hint { text += "hint: \(hint)\n" }
+        report(Failure(message: error.description, hint: error.hint, kind: nil, exitCode: error.exitCode))
+    }
+
+    static func report(_ failure: Failure) {
+        var text = "error: \(failure.message)\n"
+        if let hint = failure.hint { text += "hint: \(hint)\n" }
         FileHandle.standardError.write(Data(text.utf8))
     }
+
+    static func printJSONError(_ failure: Failure) {
+        var object: [String: Any] = ["error": failure.message, "hint": failure.hint ?? NSNull(), "exitCode": Int(failure.exitCode)]
+        if let kind = failure.kind { object["kind"] = kind }
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return }
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    /// True when the parsed command has a `--json` flag and it was given.
+    static func wantsJSON(_ command: any ParsableCommand) -> Bool {
+        Mirror(reflecting: command).children.contains { child in
+            child.label == "_json" && (child.value as? Flag<Bool>)?.wrappedValue == true
+        }
+    }
+}
+
+/// The error's `kind` (most module errors have one), for the JSON error object.
+private func kindName(of error: any Error) -> String? {
+    guard let value = Mirror(reflecting: error).children.first(where: { $0.label == "kind" })?.value else { return nil }
+    if let raw = value as? any RawRepresentable, let text = raw.rawValue as? String { return text }
+    let text = String(describing: value)
+    return text.contains("(") ? String(text.prefix { $0 != "(" }) : text
 }
 
 /// Options nearly every command shares.

@@ -75,10 +75,37 @@ public struct BuildPipeline: Sendable {
                    modules: modules.map { GuestImage.Module(name: $0.name, bytes: $0.bytes) }, blobs: options.guestBlobs)
     }
 
+    /// A build initialises its workspace only where nothing can be in the way:
+    /// a workspace already, a new directory, or an empty one. Anywhere else
+    /// (a home directory, a source tree) checking out kernel/, projects/ and
+    /// tools/ would mix them with the user's files, so it refuses.
+    public func checkWorkspaceDirectory() throws {
+        let layout = WorkspaceLayout(root: workspaceRoot)
+        guard !layout.isInitialized else { return }
+        let path = layout.root.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        let hint = "pass --workspace DIR naming a new or empty directory, or make \(path) a workspace first with 'sel4img init --manifest \(manifestFile.path) --workspace \(path)'"
+        guard isDirectory.boolValue else {
+            throw WorkspaceError(.notAWorkspace, "the workspace \(path) is not a directory", hint: "pass --workspace DIR naming a new or empty directory")
+        }
+        let entries: [String]
+        do { entries = try FileManager.default.contentsOfDirectory(atPath: path).sorted() } catch {
+            throw WorkspaceError(.notAWorkspace, "cannot list the workspace directory \(path): \(readableDescription(of: error))")
+        }
+        guard entries.isEmpty else {
+            let shown = entries.prefix(3).map { "'\(escapingControlCharacters($0))'" }.joined(separator: ", ") + (entries.count > 3 ? ", …" : "")
+            throw WorkspaceError(.notAWorkspace,
+                                 "\(path) is not a sel4img workspace and is not empty (it holds \(shown)); 'sel4img build' starts a workspace only in a new or empty directory",
+                                 hint: hint)
+        }
+    }
+
     /// Checks what the build needs from the command line before any work:
     /// WebAssembly modules exactly when the app runs them, each decoding and
     /// validating (the error names the file and offset).
     public func checkInputs() throws {
+        try checkWorkspaceDirectory()
         if let guest = app.guest {
             // The guest's modules are optional; the guest agent runs them with its own arguments.
             if let bundle = options.wasm {
@@ -124,6 +151,7 @@ public struct BuildPipeline: Sendable {
                 progress.note("note: this workspace was initialised from \(workspace.config.source), not \(manifestFile.path); building what it holds")
             }
         } else {
+            try checkWorkspaceDirectory()
             progress.note("Initialising \(workspaceRoot.path) from \(manifestFile.path)")
             workspace = try Workspace.initialize(at: workspaceRoot, from: .file(manifestFile, manifestURL: nil), mirror: options.mirror, progress: progress)
         }
