@@ -19,12 +19,15 @@ struct PatchCommand: ParsableCommand {
     /// The sets named on the command line, or every set in patches/.
     static func sets(_ names: [String], catalogs: DataCatalogs) throws -> [PatchSet] {
         let dir = catalogs.directory.appendingPathComponent("patches")
-        let all = names.isEmpty
-            ? ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted().filter {
-                FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).appendingPathComponent(PatchSet.seriesFileName).path)
-            }
-            : names
-        return try all.map { try PatchSet.load(named: $0, in: dir) }
+        return try setNames(names, in: dir).map { try PatchSet.load(named: $0, in: dir) }
+    }
+
+    /// `names`, or the directories of patches/ that hold a series file.
+    static func setNames(_ names: [String], in dir: URL) -> [String] {
+        guard names.isEmpty else { return names }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).sorted().filter {
+            FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).appendingPathComponent(PatchSet.seriesFileName).path)
+        }
     }
 
     struct Apply: ParsableCommand {
@@ -52,20 +55,40 @@ struct PatchCommand: ParsableCommand {
         @Flag(help: "Print the status as JSON on stdout.") var json = false
         @Argument(help: "The patch sets to show (default: all in patches/).") var sets: [String] = []
 
+        /// One set's status, or why it cannot be read or judged.
         struct Row: Codable {
             var set: String
-            var status: PatchSetStatus
+            var status: PatchSetStatus?
+            var error: String?
+            var hint: String?
         }
 
+        /// Every set is reported, a broken one with its error; any broken set makes the exit status 1.
         func run() throws {
             let ws = try Workspace.open(at: global.workspaceURL)
             let targets = try ws.patchTargets()
-            let rows = try PatchCommand.sets(sets, catalogs: try DataCatalogs.load()).map {
-                Row(set: $0.name, status: try ws.patchManager.status(set: $0, targets: targets))
+            let dir = try DataCatalogs.load().directory.appendingPathComponent("patches")
+            var failures: [any Error] = []
+            let rows = PatchCommand.setNames(sets, in: dir).map { name -> Row in
+                do {
+                    let set = try PatchSet.load(named: name, in: dir)
+                    return Row(set: set.name, status: try ws.patchManager.status(set: set, targets: targets))
+                } catch {
+                    failures.append(error)
+                    return Row(set: escapingControlCharacters(name), error: readableDescription(of: error),
+                               hint: (error as? any UserFacingError)?.hint)
+                }
             }
-            if json { return try printJSON(rows) }
+            if json {
+                try printJSON(rows)
+                if !failures.isEmpty { throw ExitCode(1) }
+                return
+            }
             if rows.isEmpty { print("No patch sets in patches/.") }
-            for row in rows { print("\(row.set.padding(toLength: 24, withPad: " ", startingAt: 0)) \(row.status)") }
+            TextColumns(rows.map { [$0.set, $0.status.map(String.init(describing:)) ?? "broken (see below)"] }).lines.forEach { print($0) }
+            if !failures.isEmpty {
+                throw AggregateError(summary: "\(failures.count) of \(rows.count) patch sets cannot be read or checked:", failures: failures)
+            }
         }
     }
 

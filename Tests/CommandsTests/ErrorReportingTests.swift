@@ -135,3 +135,42 @@ import TestSupport
         #expect(extract.stderr.hasPrefix("error: refusing entry 3 '../up\\u{7}' of \(dir.path("x.cpio").path): "), "\(extract.stderr)")
     }
 }
+
+@Suite struct PatchStatusTests {
+    @Test("patch status reports every set, a broken one with its error, and exits 1")
+    func brokenSet() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        for sub in ["boards", "apps", "manifests"] {
+            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent(sub), to: dir.path("data/\(sub)"))
+        }
+        try FileManager.default.createDirectory(at: dir.path("data/patches"), withIntermediateDirectories: true)
+        for name in ["a-good", "c-good"] {
+            try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("patches/reproducible"), to: dir.path("data/patches/\(name)"))
+        }
+        try dir.write("data/patches/b-broken/series", "oops\n")
+        try dir.write("m.xml", "<manifest/>\n")
+        let environment = ["SEL4IMG_DATA_DIR": dir.path("data").path]
+        #expect(try runSel4img(["init", "-m", dir.path("m.xml").path, "-w", dir.path("ws").path]).status == 0)
+
+        let r = try runSel4img(["patch", "status", "-w", dir.path("ws").path], environment: environment)
+        #expect(r.status == 1)
+        #expect(r.stdout == "a-good   pending\nb-broken broken (see below)\nc-good   pending\n")
+        #expect(r.stderr == """
+            error: 1 of 3 patch sets cannot be read or checked:
+              - patches/b-broken/series:1: expected '<project> <sha256> <file>', found 1 field
+
+            """)
+
+        let json = try runSel4img(["patch", "status", "--json", "-w", dir.path("ws").path], environment: environment)
+        #expect(json.status == 1)
+        struct Row: Decodable, Equatable { var set: String; var error: String?; var hint: String? }
+        #expect(try JSONDecoder().decode([Row].self, from: Data(json.stdout.utf8)) == [
+            Row(set: "a-good"),
+            Row(set: "b-broken", error: "patches/b-broken/series:1: expected '<project> <sha256> <file>', found 1 field",
+                hint: "file names cannot contain spaces; '#' starts a comment"),
+            Row(set: "c-good"),
+        ])
+        #expect(json.stdout.contains("\"state\" : \"pending\""))
+    }
+}
