@@ -12,15 +12,7 @@ struct BlobsCommand: ParsableCommand {
         commandName: "blobs",
         abstract: "List or fetch the files boards and guests need (firmware, U-Boot, device trees, guest kernels).",
         discussion: """
-            Boards declare these under bootloader.blobs in boards/*.yaml, and apps with a
-            Linux guest their kernel and busybox under guest in apps/*.yaml, each with its
-            SHA-256 and one source: a host path, or a URL (optionally a member of the
-            .deb or tar archive there). Builds fetch them on first use into the cache
-            ($\(BlobCache.environmentVariable), else $XDG_CACHE_HOME/sel4img/blobs or
-            ~/.cache/sel4img/blobs) and verify them on every use.
-            For a machine without network access, run 'sel4img blobs fetch' where there
-            is one and copy the cache directory, or put each file in the cache named by
-            its SHA-256.
+            Boards declare these under bootloader.blobs in boards/*.yaml, and apps with a Linux guest their kernel and busybox under guest in apps/*.yaml, each with its SHA-256 and one source: a host path, or a URL (optionally a member of the .deb or tar archive there). Builds fetch them on first use into the cache ($\(BlobCache.environmentVariable), else $XDG_CACHE_HOME/sel4img/blobs or ~/.cache/sel4img/blobs) and verify them on every use. For a machine without network access, run 'sel4img blobs fetch' where there is one and copy the cache directory, or put each file in the cache named by its SHA-256.
             """,
         subcommands: [List.self, Fetch.self],
         defaultSubcommand: List.self

@@ -10,17 +10,12 @@ struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build an app for a board: sync, patch, configure seL4's CMake, run Ninja, collect artifacts.",
         discussion: """
-            In an empty workspace this starts from the app's pinned manifest. The
-            build directory is build/BOARD-APP and the outputs (seL4 image, kernel,
-            DTB, root task, SHA256SUMS) land in artifacts/BOARD-APP. A second build
-            with nothing changed only asks Ninja, and says so. The full log is
-            build/BOARD-APP/sel4img-build.log.
+            In a new or empty directory this starts a workspace from the app's pinned manifest; any other directory that is not a workspace yet is refused, so the checkouts never mix with your files (pass -w DIR, or run 'sel4img init' there first). The build directory is build/BOARD-APP and the outputs (seL4 image, kernel, DTB, root task, SHA256SUMS) land in artifacts/BOARD-APP. A second build with nothing changed only asks Ninja, and says so. The full log is build/BOARD-APP/sel4img-build.log.
 
             Example, offline from a mirror:
-              sel4img build --board qemu-virt --app sel4test --workspace ~/sel4 --mirror /srv/mirror
+              sel4img build --board qemu-virt --app sel4test -w ~/sel4 --mirror /srv/mirror
 
-            The wasm-runner app runs WebAssembly modules (WASI preview1) as the root task;
-            each is decoded and validated before the build starts:
+            The wasm-runner app runs WebAssembly modules (WASI preview1) as the root task; each is decoded and validated before the build starts:
               sel4img build --app wasm-runner --wasm hello.wasm,args.wasm --args "one two"
             """
     )

@@ -8,11 +8,8 @@ struct CPIOCommand: ParsableCommand {
         commandName: "cpio",
         abstract: "Create, list, extract and overlay reproducible newc CPIO archives (initramfs, guest root file systems).",
         discussion: """
-            Archives are written the same, byte for byte, from the same inputs: entries
-            in path order, owner root, inode numbers 1, 2, 3…, every time set to
-            $SOURCE_DATE_EPOCH (0 when unset), gzip without timestamp or name. A name
-            ending in .gz gets gzip compression.
-              sel4img cpio create rootfs.cpio.gz --dir build/rootfs --device c:5:1:/dev/console
+            Archives are written the same, byte for byte, from the same inputs: entries in path order, owner root, inode numbers 1, 2, 3…, every time set to $SOURCE_DATE_EPOCH (0 when unset), gzip without timestamp or name. A name ending in .gz gets gzip compression.
+              sel4img cpio create rootfs.cpio.gz --dir rootfs --device c:5:1:/dev/console
               sel4img cpio list rootfs.cpio.gz
               sel4img cpio overlay rootfs.cpio.gz new.cpio.gz --add build/app:/usr/bin/app
               sel4img cpio extract rootfs.cpio.gz -C /tmp/rootfs
@@ -69,9 +66,7 @@ struct CPIOCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a reproducible archive from a directory tree and single items.",
             discussion: """
-                Modes are kept; symlinks are stored as symlinks, never followed; owners and
-                host times are not kept. Set SOURCE_DATE_EPOCH for the entries' time.
-                A whole tree, then single items (the same options work with 'overlay'):
+                Modes are kept; symlinks are stored as symlinks, never followed; owners and host times are not kept. Set SOURCE_DATE_EPOCH for the entries' time. A whole tree, then single items (the same options work with 'overlay'):
                   sel4img cpio create rootfs.cpio.gz --dir build/rootfs
                   sel4img cpio create initrd.cpio --add build/init:/init --mkdir /proc
                   sel4img cpio create initrd.cpio --dir rootfs --symlink busybox:/bin/sh
@@ -115,7 +110,8 @@ struct CPIOCommand: ParsableCommand {
             abstract: "List an archive's entries like 'cpio -tv' (numeric owners, UTC times).",
             discussion: """
                   sel4img cpio list rootfs.cpio.gz
-                  sel4img cpio list rootfs.cpio.gz --json | jq -r '.[] | select(.type == "symlink").path'
+                  sel4img cpio list rootfs.cpio.gz --json |
+                      jq -r '.[] | select(.type == "symlink").path'
                 """)
 
         @Argument(help: ArgumentHelp("The archive (plain or compressed).", valueName: "file"))
@@ -135,10 +131,7 @@ struct CPIOCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Unpack an archive into a directory, refusing entries that would escape it.",
             discussion: """
-                Refused, naming the entry: absolute paths, '..' components, symlinks that
-                point outside DIR (absolute targets included), and entries below a symlink.
-                Device nodes are skipped with a note unless --allow-devices is given
-                (creating them needs root).
+                Refused, naming the entry: absolute paths, '..' components, symlinks that point outside DIR (absolute targets included), and entries below a symlink. Device nodes are skipped with a note unless --allow-devices is given (creating them needs root).
                   sel4img cpio extract rootfs.cpio.gz -C /tmp/rootfs
                 """)
 
@@ -164,11 +157,10 @@ struct CPIOCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a new archive: an existing one with entries removed, replaced and added.",
             discussion: """
-                Removals happen first, then additions in the order given; missing parent
-                directories are created. The output is reproducible like 'create' output.
+                Removals happen first, then additions in the order given; missing parent directories are created. The output is reproducible like 'create' output.
                   sel4img cpio overlay rootfs.cpio.gz test.cpio.gz --add build/app:/usr/bin/app
                   sel4img cpio overlay rootfs.cpio.gz small.cpio.gz --remove /usr/share/doc
-                  sel4img cpio overlay rootfs.cpio rootfs.cpio.gz --remove /etc --add my-etc:/etc
+                  sel4img cpio overlay rootfs.cpio new.cpio.gz --remove /etc --add my-etc:/etc
                 """)
 
         @Argument(help: ArgumentHelp("The archive to start from (plain or compressed).", valueName: "in"))

@@ -10,7 +10,7 @@ struct DTCommand: ParsableCommand {
         abstract: "Show, compile and overlay device trees (DTS and DTB).",
         discussion: """
             Examples:
-              sel4img dt show board.dtb                  # DTS text, as 'dtc -I dtb -O dts' prints it
+              sel4img dt show board.dtb
               sel4img dt compile board.dts -o board.dtb --symbols
               sel4img dt overlay --bootargs "console=ttyAMA0" -o boot.dtbo
               sel4img dt apply board.dtb boot.dtbo -o final.dtb
@@ -51,8 +51,7 @@ struct DTCommand: ParsableCommand {
             abstract: "Print a DTB or DTS file as DTS text.",
             discussion: """
                 The text is exactly what 'dtc -I dtb -O dts' prints for the same DTB:
-                values shown as strings, <cells> or [bytes] by their content.
-                Examples:
+                values shown as strings, <cells> or [bytes] by their content. Examples:
                   sel4img dt show build/kernel.dtb
                   sel4img dt show tools/dts/rpi4.dts --symbols
                 """
@@ -69,13 +68,10 @@ struct DTCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Compile a DTS file (or re-pack a DTB) into a DTB.",
             discussion: """
-                Phandles are allocated as dtc allocates them; a /plugin/ source becomes an
-                overlay with __fixups__ and __local_fixups__. The output is byte-for-byte
-                reproducible.
-                Examples:
+                Phandles are allocated as dtc allocates them; a /plugin/ source becomes an overlay with __fixups__ and __local_fixups__. The output is byte-for-byte reproducible. Examples (the second makes a base for label overlays, the third compiles a /plugin/ source):
                   sel4img dt compile board.dts -o board.dtb
-                  sel4img dt compile board.dts -o board.dtb --symbols   # base for label overlays
-                  sel4img dt compile uart.dts -o uart.dtbo              # a /plugin/ source
+                  sel4img dt compile board.dts -o board.dtb --symbols
+                  sel4img dt compile uart.dts -o uart.dtbo
                 """
         )
         @Flag(name: [.customLong("symbols"), .customShort("@")], help: "Add __symbols__ (needed by overlays that target labels).") var symbols = false
@@ -91,9 +87,7 @@ struct DTCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Apply overlays to a base DTB, as fdtoverlay does.",
             discussion: """
-                Overlays apply in order. Overlays that target labels (&uart0) need a base
-                compiled with symbols; overlays that target paths work on any base.
-                Examples:
+                Overlays apply in order. Overlays that target labels (&uart0) need a base compiled with symbols; overlays that target paths work on any base. Examples:
                   sel4img dt apply board.dtb boot.dtbo -o final.dtb
                   sel4img dt apply board.dtb uart.dtbo memory.dtbo -o final.dtb
                 """
@@ -117,15 +111,14 @@ struct DTCommand: ParsableCommand {
             commandName: "overlay",
             abstract: "Write an overlay (.dtbo) that sets /chosen, memory or any property.",
             discussion: """
-                Values in --set use DTS syntax; a target is a node path or a label.
-                Sizes take K, M and G suffixes. Give --base to take the memory node's name
-                and the root's #address-cells/#size-cells from the board's DTB
-                (without it: memory@BASE with 2 address cells and 2 size cells).
-                Examples:
-                  sel4img dt overlay --chosen-stdout /soc/serial@7e215040 --bootargs "console=ttyS0" -o boot.dtbo
-                  sel4img dt overlay --base rpi4.dtb --memory 0x0:1G --initrd 0x4400000:0x100000 -o mem.dtbo
-                  sel4img dt overlay --set '/soc/serial@7e215040:status="okay"' --set 'uart0:clock-frequency=<48000000>' -o uart.dtbo
-                  sel4img dt overlay --set '/chosen:linux,booted-by-sel4img' -o flag.dtbo    # empty property
+                Values in --set use DTS syntax; a target is a node path or a label. Sizes take K, M and G suffixes. Give --base to take the memory node's name and the root's #address-cells/#size-cells from the board's DTB (without it: memory@BASE with 2 address cells and 2 size cells). Examples (the last sets an empty property):
+                  sel4img dt overlay --chosen-stdout /soc/serial@7e215040 \\
+                      --bootargs "console=ttyS0" -o boot.dtbo
+                  sel4img dt overlay --base rpi4.dtb --memory 0x0:1G \\
+                      --initrd 0x4400000:0x100000 -o mem.dtbo
+                  sel4img dt overlay --set '/soc/serial@7e215040:status="okay"' \\
+                      --set 'uart0:clock-frequency=<48000000>' -o uart.dtbo
+                  sel4img dt overlay --set '/chosen:linux,booted-by-sel4img' -o flag.dtbo
                 """
         )
         @Option(name: .customLong("set"), help: ArgumentHelp("Set a property: TARGET:NAME=VALUE or TARGET:NAME (empty).", valueName: "target:prop=value")) var assignments: [String] = []

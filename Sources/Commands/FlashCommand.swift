@@ -10,42 +10,26 @@ struct FlashCommand: ParsableCommand {
         commandName: "flash",
         abstract: "Write a disk image to an SD card or USB stick, safely, and verify it.",
         discussion: """
-            Examples:
+            Examples (to a card, by its stable by-id name, and into a file):
               sel4img flash out/rpi4-sel4test.img /dev/sdb
-              sel4img flash out/rpi4-sel4test.img /dev/disk/by-id/usb-SanDisk_Ultra_4C53-0:0
-              sel4img flash --yes out/rpi4-sel4test.img copy.img      (into a file)
-            Find the card with 'lsblk -d -o NAME,MODEL,SIZE,RM,TRAN'; the /dev/disk/by-id/
-            names say what the device is, so they are hard to confuse.
+              sel4img flash out/rpi4-sel4test.img /dev/disk/by-id/usb-SanDisk_Ultra-0:0
+              sel4img flash --yes out/rpi4-sel4test.img copy.img
+            Find the card with 'lsblk -d -o NAME,MODEL,SIZE,RM,TRAN'; the /dev/disk/by-id/ names say what the device is, so they are hard to confuse.
 
-            Only the parts of the image that hold data are written, as listed by
-            IMAGE.bmap.json beside it (computed when it is missing). The image is
-            checked against that map before anything is written; the first 4 KiB
-            (the partition table and boot sector) are written last, so a card that
-            was pulled or interrupted (Ctrl-C) never looks bootable; afterwards every
-            range is read back from the card, past the page cache, and compared by
-            SHA-256. The rest of the card is left as it was (--zero-unmapped zeroes
-            the image's extent).
+            Only the parts of the image that hold data are written, as listed by IMAGE.bmap.json beside it (computed when it is missing). The image is checked against that map before anything is written; the first 4 KiB (the partition table and boot sector) are written last, so a card that was pulled or interrupted (Ctrl-C) never looks bootable; afterwards every range is read back from the card, past the page cache, and compared by SHA-256. The rest of the card is left as it was (--zero-unmapped zeroes the image's extent).
 
             It refuses, before writing anything:
-              - the disk the running system uses (/, /boot, /usr, /var, /home, swap),
-                even with --force;
-              - a disk with a mounted partition (unmount it first), or one used by
-                LVM, RAID or an encrypted volume;
-              - a partition such as /dev/sdb1: an image carries its own partition
-                table and goes to the whole disk, /dev/sdb;
-              - a disk that is not removable (USB and SD count as removable) unless
-                --force;
-              - a disk smaller than the image; the image itself; anything that is
-                neither a block device nor a regular file;
-              - a regular file larger than the image, which would be truncated,
-                unless --force. A missing file is created; a file ends up exactly
-                the image's size.
-            It asks before writing to a disk or an existing file; with no terminal
-            to ask on it refuses unless --yes.
+            - the disk the running system uses (/, /boot, /usr, /var, /home, swap), even with --force;
+            - any disk when the mount table (/proc/self/mounts) cannot be read, as in a chroot or container, even with --force;
+            - a disk with a mounted partition (unmount it first), or one used by LVM, RAID or an encrypted volume;
+            - a partition such as /dev/sdb1: an image carries its own partition table and goes to the whole disk, /dev/sdb;
+            - a disk that is not removable (USB and SD count as removable) unless --force;
+            - a disk smaller than the image; the image itself or its IMAGE.bmap.json (also through a link); anything that is neither a block device nor a regular file;
+            - a regular file larger than the image, which would be truncated, unless --force. A missing file is created; a file ends up exactly the image's size.
 
-            Exit status: 0 written and verified, 1 not confirmed, 2 refused,
-            3 the image does not match its block map, 4 an I/O error,
-            5 verification failed, 130 interrupted (re-flash the card).
+            It asks before writing to a disk or an existing file; with no terminal to ask on it refuses unless --yes.
+
+            Exit status: 0 written and verified, 1 not confirmed, 2 refused, 3 the image does not match its block map, 4 an I/O error, 5 verification failed, 130 interrupted (re-flash the card).
             """
     )
 

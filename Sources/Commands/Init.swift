@@ -6,13 +6,13 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Start a workspace from a manifest.",
         discussion: """
-            The manifest is a Google repo XML manifest, given as:
-              a file          sel4img init --manifest manifests/sel4test.xml
-              a repository    sel4img init --manifest https://github.com/seL4/sel4test-manifest.git --manifest-file master.xml
-              a bundle        sel4img init --manifest /media/usb/sel4-bundle   (written by 'sel4img bundle')
-            Relative remotes (fetch="." or "../seL4") resolve against the manifest
-            repository's URL; for a manifest file, name that URL with --manifest-url.
-            Nothing but the manifest is fetched: run 'sel4img sync' next.
+            The manifest is a Google repo XML manifest, given as a file, a repository, or a bundle (written by 'sel4img bundle'):
+              sel4img init --manifest manifests/sel4test.xml
+              sel4img init --manifest https://github.com/seL4/sel4test-manifest.git \\
+                  --manifest-file master.xml
+              sel4img init --manifest /media/usb/sel4-bundle
+
+            Relative remotes (fetch="." or "../seL4") resolve against the manifest repository's URL; for a manifest file, name that URL with --manifest-url. Nothing but the manifest is fetched: run 'sel4img sync' next.
             """
     )
 

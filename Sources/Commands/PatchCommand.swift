@@ -9,9 +9,7 @@ struct PatchCommand: ParsableCommand {
         commandName: "patch",
         abstract: "Apply, inspect and revert verified patch sets (patches/SET/series).",
         discussion: """
-            A patch set is patches/SET/series: one line per patch, '<project> <sha256> <file>',
-            applied in order (see patches/README.md). Every hash is checked before
-            any tree is touched; a set applies completely or not at all.
+            A patch set is patches/SET/series: one line per patch, '<project> <sha256> <file>', applied in order (see patches/README.md). Every hash is checked before any tree is touched; a set applies completely or not at all.
             """,
         subcommands: [Apply.self, StatusCommand.self, Revert.self, Hash.self]
     )

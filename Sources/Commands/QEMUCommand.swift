@@ -11,16 +11,7 @@ struct QEMU: ParsableCommand {
         commandName: "qemu",
         abstract: "Boot a build under QEMU and tell pass from fail.",
         discussion: """
-            Streams the serial console and stops QEMU as soon as the app's success
-            or failure pattern appears, or the timeout passes. Exit status: 0 passed,
-            1 a failure pattern matched (or QEMU stopped by itself), 2 timed out.
-            The console is saved as artifacts/BOARD-APP/console.log.
-            With --interactive the console is yours; quit QEMU with Ctrl-A X.
-            With --script FILE (apps whose guest runs a shell, 'console.shellReady'),
-            sel4img waits for the shell, types FILE's commands one by one and passes
-            when each exits 0, or N for a line ending in '#=> N'; it stops at the
-            first other status (exit 1) or a command that takes longer than
-            --command-timeout (exit 2).
+            Streams the serial console and stops QEMU as soon as the app's success or failure pattern appears, or the timeout passes. Exit status: 0 passed, 1 a failure pattern matched (or QEMU stopped by itself), 2 timed out. The console is saved as artifacts/BOARD-APP/console.log. With --interactive the console is yours; quit QEMU with Ctrl-A X. With --script FILE (apps whose guest runs a shell, 'console.shellReady'), sel4img waits for the shell, types FILE's commands one by one and passes when each exits 0, or N for a line ending in '#=> N'; it stops at the first other status (exit 1) or a command that takes longer than --command-timeout (exit 2).
             """
     )
 

@@ -9,15 +9,16 @@ public struct SEL4Img: ParsableCommand {
         commandName: "sel4img",
         abstract: "Build seL4 systems from source to bootable, flashable images.",
         discussion: """
-            Typical use, from an empty directory:
-              sel4img build --board qemu-virt --app sel4test     fetch, patch, configure, build
-              sel4img qemu --app sel4test                        boot it and report pass/fail
-            or step by step:
-              sel4img init --manifest manifests/sel4test.xml      start a workspace
-              sel4img sync                                        fetch and check out (writes sel4img.lock)
-              sel4img patch apply SET                             apply a verified patch set
-            Offline: pass --mirror DIR (or set SEL4IMG_MIRROR) with repositories laid
-            out as DIR/HOST/OWNER/NAME.git; 'sel4img bundle' writes such a directory.
+            Typical use, from an empty directory: fetch, patch, configure and build, then boot it and report pass/fail:
+              sel4img build --board qemu-virt --app sel4test
+              sel4img qemu --app sel4test
+
+            Or step by step: start a workspace, fetch and check out (writes sel4img.lock), apply a verified patch set:
+              sel4img init --manifest manifests/sel4test.xml
+              sel4img sync
+              sel4img patch apply SET
+
+            Offline: pass --mirror DIR (or set SEL4IMG_MIRROR) with repositories laid out as DIR/HOST/OWNER/NAME.git; 'sel4img bundle' writes such a directory.
             """,
         subcommands: [
             Init.self, Sync.self, Status.self, BundleCommand.self, PatchCommand.self,

@@ -8,10 +8,7 @@ struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fetch and check out every project of the manifest, and write sel4img.lock.",
         discussion: """
-            Projects whose pinned commit is already present are not fetched. A
-            checkout with uncommitted changes is never overwritten unless --force
-            is given. All projects are attempted; failures are listed at the end,
-            and the lock is written only when every project synced.
+            Projects whose pinned commit is already present are not fetched. A checkout with uncommitted changes is never overwritten unless --force is given. All projects are attempted; failures are listed at the end, and the lock is written only when every project synced.
             """
     )
 
@@ -84,8 +81,7 @@ struct BundleCommand: ParsableCommand {
         commandName: "bundle",
         abstract: "Write everything the locked workspace needs into one directory, for machines with no network.",
         discussion: """
-            The bundle holds each project's repository (mirror layout), the manifest
-            and the lock. On the other machine:
+            The bundle holds each project's repository (mirror layout), the manifest and the lock. On the other machine:
               sel4img init --manifest BUNDLE && sel4img sync --locked
             """
     )

@@ -9,8 +9,7 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Every build writes SHA256SUMS and provenance.json beside its outputs:
               sel4img verify WS/artifacts/qemu-virt-sel4test
-            Exit status 0 when every listed file is present and matches, 1 otherwise.
-            Same format as 'sha256sum -c'.
+            Exit status 0 when every listed file is present and matches, 1 otherwise. Same format as 'sha256sum -c'.
             """
     )
 

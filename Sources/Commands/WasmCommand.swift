@@ -8,8 +8,7 @@ struct WasmCommand: ParsableCommand {
         commandName: "wasm",
         abstract: "Run WebAssembly (WASI preview1) programs with sel4img's own engine, the one the seL4 wasm-runner uses.",
         discussion: """
-            Try a module on Linux before booting it on seL4: same decoder, validator,
-            interpreter and WASI, so a program that runs here runs there.
+            Try a module on Linux before booting it on seL4: same decoder, validator, interpreter and WASI, so a program that runs here runs there.
               sel4img wasm run hello.wasm
             """,
         subcommands: [Run.self]
@@ -19,19 +18,13 @@ struct WasmCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a WASI command module with arguments, environment and read-only directories.",
             discussion: """
-                The module gets sel4img's own stdin, stdout and stderr, its arguments
-                (argv[0] is FILE as given), only the environment given with --env, and
-                only the directories given with --dir, read-only (writes fail with EROFS).
+                The module gets sel4img's own stdin, stdout and stderr, its arguments (argv[0] is FILE as given), only the environment given with --env, and only the directories given with --dir, read-only (writes fail with EROFS).
                   sel4img wasm run hello.wasm
                   sel4img wasm run cat.wasm data/input.txt --dir data --env LANG=C
                   sel4img wasm run tool.wasm --dir build/assets::/assets -- --verbose
-                Arguments after '--' all go to the module, even ones that look like
-                sel4img options.
+                Arguments after '--' all go to the module, even ones that look like sel4img options.
 
-                Exit status: the module's exit code (its proc_exit code, 0 when _start
-                returns); 134 when it traps (like a process killed by SIGABRT, 128 + 6),
-                with the trap on stderr; 1 when it cannot run (unreadable, invalid, an
-                import WASI does not provide). For example:
+                Exit status: the module's exit code (its proc_exit code, 0 when _start returns); 134 when it traps (like a process killed by SIGABRT, 128 + 6), with the trap on stderr; 1 when it cannot run (unreadable, invalid, an import WASI does not provide). For example:
                   $ sel4img wasm run div.wasm; echo $?
                   error: div.wasm: trap: integer divide by zero in function 1 ($div)
                   at offset 0x66
