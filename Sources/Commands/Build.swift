@@ -68,8 +68,9 @@ struct Build: ParsableCommand {
             dataDirectory: catalogs.directory, workspaceRoot: global.workspaceURL, board: board, app: app,
             options: .init(mirror: mirror.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync, memorySize: memorySize,
                            wasm: try wasm.bundle()))
-        // Bad modules or missing --wasm stop the build before any work, then missing tools.
+        // Bad modules or missing --wasm stop the build before any work, then a directory it must not initialise, then missing tools.
         try pipeline.checkInputs()
+        try pipeline.checkWorkspaceDirectory()
         try Doctor.require(["cmake", "ninja", board.crossCompilerPrefix + "gcc", "dtc", "protoc", "xmllint", "cpio", "python3"])
         _ = try pipeline.prepareWorkspace(progress: progress)
         if try pipeline.builder().configureDecision() != .reuse {

@@ -105,7 +105,6 @@ public struct BuildPipeline: Sendable {
     /// WebAssembly modules exactly when the app runs them, each decoding and
     /// validating (the error names the file and offset).
     public func checkInputs() throws {
-        try checkWorkspaceDirectory()
         if let guest = app.guest {
             // The guest's modules are optional; the guest agent runs them with its own arguments.
             if let bundle = options.wasm {
