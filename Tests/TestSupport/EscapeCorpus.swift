@@ -8,8 +8,9 @@ import Support
 public struct EscapeCase: Sendable, CustomStringConvertible {
     public var label: String
     /// Links to make, in order: path below the root → target. In a target,
-    /// `{outside}` is the outside directory's absolute path and `{up}` the
-    /// relative way from the link's directory to the outside directory.
+    /// `{outside}` is the outside directory's absolute path, `{up}` the
+    /// relative way from the link's directory to the outside directory and
+    /// `{top}` the relative way from the link's directory to the root.
     public var links: [(path: String, target: String)]
     /// The path the writer is asked to write, below the root.
     public var path: String
@@ -38,7 +39,7 @@ public enum EscapeCorpus {
                    path: "evil/x", component: "evil"),
         EscapeCase(label: "a deep path below a symlink", links: [("evil", "{outside}")],
                    path: "evil/a/b/c/d/x", component: "evil"),
-        EscapeCase(label: "a symlink inside that climbs out through another", links: [("in/up", ".."), ("in/far", "up/..")],
+        EscapeCase(label: "a symlink inside that climbs out through another", links: [("in/up", "{top}"), ("in/far", "up/..")],
                    path: "in/far/x", component: "in/far"),
     ]
 
@@ -52,6 +53,12 @@ public enum EscapeCorpus {
         let parent = SafePath.join(root, linkPath).deletingLastPathComponent()
         return target.replacingOccurrences(of: "{outside}", with: outside.path)
             .replacingOccurrences(of: "{up}", with: parent.relativePath(to: outside))
+            .replacingOccurrences(of: "{top}", with: parent.relativePath(to: root))
+    }
+
+    /// The links of `c` with their targets as they must read below `root`.
+    public static func links(_ c: EscapeCase, root: URL, outside: URL) -> [(path: String, target: String)] {
+        c.links.map { ($0.path, expand($0.target, linkPath: $0.path, root: root, outside: outside)) }
     }
 
     /// Makes the links of `c` below `root` (creating parent directories).
