@@ -14,8 +14,8 @@ import Foundation
 ///   directory; an absolute target is accepted only when it names a path
 ///   below the root's own path (physical or as given), and is otherwise
 ///   refused even if a further link would bring it back;
-/// - the first component that does not exist ends the walk: the rest is
-///   checked lexically (no `..` leaving the root);
+/// - a component that does not exist is taken lexically (a `..` after it
+///   goes back one component, never above the root), and the walk goes on;
 /// - the last component, when `followLast` is false, is taken as it is (a
 ///   link there is the thing to replace or delete, not a directory to write through).
 ///
@@ -66,7 +66,6 @@ public struct Containment: Sendable {
         // `current` is always below (or at) the physical root, fully resolved where it exists.
         var current: [String] = []
         var links = 0
-        var exists = true
         for (index, part) in original.enumerated() {
             let shown = original.prefix(index + 1).joined(separator: "/")
             let lastOriginal = index == original.count - 1
@@ -85,15 +84,11 @@ public struct Containment: Sendable {
                 }
                 let candidate = current + [step]
                 let isLast = lastOriginal && pending.isEmpty
-                guard exists else {
-                    current = candidate
-                    continue
-                }
                 let physical = "/" + (rootParts + candidate).joined(separator: "/")
                 var info = stat()
                 guard lstat(physical, &info) == 0 else {
-                    // Not there: the rest is checked lexically.
-                    exists = false
+                    // Not there (yet): taken lexically. Later components are
+                    // still looked at, in case a `..` leads back to what exists.
                     current = candidate
                     continue
                 }

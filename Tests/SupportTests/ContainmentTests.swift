@@ -94,6 +94,16 @@ struct ContainmentTests {
         #expect(error?.description == message)
     }
 
+    @Test("a link through a missing directory and back with '..' is still followed to what exists")
+    func backFromMissing() throws {
+        let a = try Arena()
+        defer { a.dir.remove() }
+        try FileManager.default.createSymbolicLink(atPath: a.root.appendingPathComponent("evil").path, withDestinationPath: a.outside.url.path)
+        try FileManager.default.createSymbolicLink(atPath: a.root.appendingPathComponent("dl").path, withDestinationPath: "missing/../evil")
+        let error = #expect(throws: ContainmentError.self) { try a.containment.resolve("dl/x") }
+        #expect(error?.description == "'dl/x' goes through 'dl', a symbolic link to 'missing/../evil', which leads outside the workspace")
+    }
+
     @Test("a path that does not exist yet is checked lexically below its deepest existing directory")
     func danglingTail() throws {
         let a = try Arena()
