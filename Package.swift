@@ -61,8 +61,9 @@ let package = Package(
         .executableTarget(name: "sel4img", dependencies: ["Commands"]),
 
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport"]),
         .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "Git", "TestSupport"]),
+        .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "Git", "Manifest", "TestSupport"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "Workspace", "TestSupport"]),
         .testTarget(name: "BoardsTests", dependencies: ["Boards", "Doctor", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "WasmEngine", "TestSupport"]),

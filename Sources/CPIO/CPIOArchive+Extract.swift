@@ -1,5 +1,6 @@
 import CArchive
 import Foundation
+import Support
 
 /// What extraction may do beyond plain files, directories, symlinks and FIFOs.
 public struct CPIOExtractOptions: Equatable, Sendable {
@@ -94,11 +95,13 @@ private final class Extraction {
                 continue
             }
             try checkNotBelowLink(path, entry: number, original: header.path)
+            try checkContainedOnDisk(path, entry: number, original: header.path)
             if let link = header.hardlink {
                 guard let linkPath = try checkedPath(link, entry: number, what: "its hard link target") else {
                     throw CPIOError.unsafe(archive: archive, entry: number, path: header.path, "it is a hard link to the destination itself")
                 }
                 try checkNotBelowLink(linkPath, entry: number, original: header.path)
+                try checkContainedOnDisk(linkPath, entry: number, original: header.path)
                 archive_entry_copy_hardlink(e, linkPath)
             }
             if header.fileType == FileType.symlink {
@@ -146,6 +149,16 @@ private final class Extraction {
         for ancestor in CPIOPath.ancestors(of: path) where links[ancestor] != nil {
             throw CPIOError.unsafe(archive: archive, entry: entry, path: original,
                                    "it would be written through the symlink '\(ancestor)' extracted before")
+        }
+    }
+
+    /// Refuses a path that, on the disk as it is now, goes through a symbolic
+    /// link leading out of the destination (one that was there before).
+    func checkContainedOnDisk(_ path: String, entry: Int, original: String) throws {
+        do {
+            _ = try Containment(root: URL(fileURLWithPath: destination), name: "the destination").resolve(path, followLast: false)
+        } catch let error as ContainmentError {
+            throw CPIOError.unsafe(archive: archive, entry: entry, path: original, error.description)
         }
     }
 

@@ -31,6 +31,15 @@ public final class Diff {
             return p.map { String(cString: $0) }
         }
     }
+
+    /// The paths the diff leaves as symbolic links (new mode 120000).
+    public var symlinks: [String] {
+        (0..<git_diff_num_deltas(handle)).compactMap { i in
+            guard let delta = git_diff_get_delta(handle, i)?.pointee, delta.status != GIT_DELTA_DELETED,
+                  delta.new_file.mode == UInt16(GIT_FILEMODE_LINK.rawValue) else { return nil }
+            return delta.new_file.path.map { String(cString: $0) }
+        }
+    }
 }
 
 /// Why a diff did not apply: the file and hunk libgit2 was working on.

@@ -67,7 +67,7 @@ public struct AppSourceInstaller: Sendable {
         guard source.isBelow(repository) else {
             throw Self.error("\(copy.from) leads outside the sel4img checkout (to \(source.resolvedPath))")
         }
-        try checkInsideWorkspace(destination, what: copy.to)
+        try checkInsideWorkspace(copy.to)
         if fm.fileExists(atPath: destination.appendingPathComponent(".git").path) {
             throw Self.error("\(destination.path) is a checkout; sel4img will not copy \(copy.from) over it",
                              hint: "choose another destination for \(copy.from) in the app file")
@@ -173,8 +173,8 @@ public struct AppSourceInstaller: Sendable {
         if let problem = SafePath.problem(with: link.target) { throw Self.error("the link target '\(link.target)' \(problem)") }
         let url = SafePath.join(workspace, link.path)
         let target = SafePath.join(workspace, link.target)
-        try checkInsideWorkspace(url.deletingLastPathComponent(), what: link.path)
-        try checkInsideWorkspace(target, what: link.target)
+        try checkInsideWorkspace(link.path, followLast: false)
+        try checkInsideWorkspace(link.target)
         let relative = url.deletingLastPathComponent().relativePath(to: target)
         if let existing = try? fm.destinationOfSymbolicLink(atPath: url.path) {
             if existing == relative { return }
@@ -188,15 +188,13 @@ public struct AppSourceInstaller: Sendable {
         report.linksMade.append(link.path)
     }
 
-    /// Refuses a path whose existing part resolves outside the workspace (a symlink on the way).
-    private func checkInsideWorkspace(_ url: URL, what: String) throws {
-        var existing = url
-        while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
-            existing = existing.deletingLastPathComponent()
-        }
-        guard existing.isBelow(workspace) else {
-            throw Self.error("'\(what)' leads outside the workspace (to \(existing.resolvedPath))",
-                             hint: "remove the link that points out of \(workspace.path)")
+    /// Refuses a workspace path that, on the disk as it is now, goes through a
+    /// symbolic link leading out of the workspace or into sel4img's own state.
+    private func checkInsideWorkspace(_ path: String, followLast: Bool = true) throws {
+        do {
+            _ = try Containment(root: workspace, name: "the workspace", protectWorkspaceState: true).resolve(path, followLast: followLast)
+        } catch let error as ContainmentError {
+            throw Self.error("\(error)", hint: error.hint)
         }
     }
 

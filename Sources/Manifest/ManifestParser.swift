@@ -180,8 +180,13 @@ struct ManifestBuilder {
         if let problem = SafePath.problem(with: path) {
             throw ManifestError(.unsafePath, at: at, "project '\(project)' has an unsafe path '\(path)': \(problem)")
         }
+        if Containment.namesWorkspaceState(path) {
+            throw ManifestError(.unsafePath, at: at, "project '\(project)' has an unsafe path '\(path)': \(Self.workspaceStateProblem)")
+        }
         return path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }
+
+    static let workspaceStateProblem = "names sel4img's own state (\(Containment.stateDirectoryName)/ or \(Containment.lockFileName))"
 
     mutating func claim(path: String, for project: Project, at: SourceLocation) throws {
         if let owner = pathOwners[path] {
@@ -204,6 +209,9 @@ struct ManifestBuilder {
             if let problem = SafePath.problem(with: value) {
                 throw ManifestError(.unsafePath, at: at, "<\(kind)> \(label) '\(value)' in project '\(project)' is unsafe: \(problem)")
             }
+        }
+        if Containment.namesWorkspaceState(dest) {
+            throw ManifestError(.unsafePath, at: at, "<\(kind)> dest '\(dest)' in project '\(project)' is unsafe: \(Self.workspaceStateProblem)")
         }
         return FileLink(src: src, dest: dest)
     }

@@ -42,15 +42,14 @@ struct WorkTreeFiles {
 
     func url(_ path: String) -> URL { SafePath.join(root, path) }
 
-    /// Throws when the deepest existing ancestor of `path` lies outside the work tree.
-    func checkContained(_ path: String) throws {
-        var parent = url(path).deletingLastPathComponent()
-        while !fm.fileExists(atPath: parent.path), parent.path.count > root.path.count {
-            parent = parent.deletingLastPathComponent()
-        }
-        guard parent.isBelow(root) else {
-            throw PatchError(.unsafeTarget, "\(project)/\(path) lies below a symbolic link that leads outside \(project)",
-                             hint: "remove the link or check out \(project) again", project: project)
+    /// Throws when `path`, on the disk as it is now, goes through a symbolic
+    /// link leading out of the work tree (with `followLast`, also when it is one).
+    func checkContained(_ path: String, followLast: Bool = false) throws {
+        do {
+            _ = try Containment(root: root, name: project).resolve(path, followLast: followLast)
+        } catch let error as ContainmentError {
+            throw PatchError(.unsafeTarget, "\(project)/\(Containment.printable(path)) is refused: \(error)",
+                             hint: error.hint, project: project)
         }
     }
 
@@ -151,5 +150,27 @@ struct WorkTreeFiles {
             throw PatchError(.unsafeTarget, "\(project)/\(path) is now a directory; not removing it", project: project)
         }
         try fm.removeItem(at: target)
+    }
+}
+
+extension WorkTreeFiles {
+    /// Refuses a patch, just before it is applied, when a path it writes or
+    /// removes (rename sources included) goes through a symbolic link leading
+    /// out of the work tree on the disk as it is now, or lies below a path the
+    /// same patch makes a symbolic link.
+    func checkPaths(of patch: VerifiedPatch) throws {
+        let links = Set(patch.diff.symlinks)
+        for path in patch.files {
+            try checkContained(path, followLast: true)
+            let parts = path.split(separator: "/")
+            for depth in parts.indices.dropLast() {
+                let ancestor = parts[...depth].joined(separator: "/")
+                if links.contains(ancestor) {
+                    throw PatchError(.unsafeTarget,
+                                     "\(project)/\(Containment.printable(path)) is refused: it lies below '\(Containment.printable(ancestor))', which the same patch makes a symbolic link",
+                                     hint: "split the patch, or make '\(Containment.printable(ancestor))' a directory", project: project)
+                }
+            }
+        }
     }
 }

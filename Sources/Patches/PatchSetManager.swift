@@ -112,38 +112,53 @@ public struct PatchSetManager: Sendable {
         }
         try store.write(record, to: store.journalURL(set.name))
 
+        /// Puts back every file the first `count` patches touched, and forgets the set.
+        func rollBack(_ count: Int) throws {
+            let touched = patches.prefix(count).flatMap { p in p.files.map { FileKey(project: p.target.path, path: $0) } }
+            for key in Array(Swift.Set(touched)).sorted(by: { ($0.project, $0.path) > ($1.project, $1.path) }) {
+                let snapshot = snapshots[key]!
+                let tree = trees[key.project]!
+                if try tree.state(key.path) != snapshot.state {
+                    try tree.restore(key.path, to: snapshot.state, content: snapshot.content,
+                                     missingDirectories: snapshot.missingDirectories)
+                } else if snapshot.state.kind == .absent {
+                    tree.removeEmptyDirectories(snapshot.missingDirectories)
+                }
+            }
+            try store.remove(set.name)
+        }
+
         for (k, patch) in patches.enumerated() {
             let item = "\(set.name): \(patch.entry.file)"
             progress.update(item, "applying to \(patch.target.path)")
+            var failure: PatchError?
             do {
+                // Every path this patch touches, against the tree as the earlier patches left it.
+                try trees[patch.target.path]!.checkPaths(of: patch)
                 try repositories[patch.target.path]!.apply(patch.diff)
+            } catch let refusal as PatchError {
+                failure = PatchError.at(set.seriesDisplayPath, patch.entry.line, .unsafeTarget,
+                                        "patch set '\(set.name)' refused: \(patch.entry.file): \(refusal.message)",
+                                        hint: refusal.hint, project: patch.target.path)
             } catch {
-                progress.update(item, "failed")
-                let touched = patches[0...k].flatMap { p in p.files.map { FileKey(project: p.target.path, path: $0) } }
                 let cause = (error as? ApplyFailure)?.description ?? describe(error)
-                let head = "patch set '\(set.name)' failed: \(patch.entry.file) does not apply to \(patch.target.path): \(cause)"
+                failure = PatchError(.applyFailed, "patch set '\(set.name)' failed: \(patch.entry.file) does not apply to \(patch.target.path): \(cause)",
+                                     hint: "the patch does not fit the checked-out revision of \(patch.target.path); "
+                                         + "refresh the patch or check the manifest revision",
+                                     file: set.seriesDisplayPath, line: patch.entry.line, project: patch.target.path)
+            }
+            if var failure {
+                progress.update(item, failure.kind == .unsafeTarget ? "refused" : "failed")
                 do {
-                    for key in Array(Swift.Set(touched)).sorted(by: { ($0.project, $0.path) > ($1.project, $1.path) }) {
-                        let snapshot = snapshots[key]!
-                        let tree = trees[key.project]!
-                        if try tree.state(key.path) != snapshot.state {
-                            try tree.restore(key.path, to: snapshot.state, content: snapshot.content,
-                                             missingDirectories: snapshot.missingDirectories)
-                        } else if snapshot.state.kind == .absent {
-                            tree.removeEmptyDirectories(snapshot.missingDirectories)
-                        }
-                    }
-                    try store.remove(set.name)
+                    try rollBack(failure.kind == .unsafeTarget ? k : k + 1)
                 } catch {
-                    throw PatchError(.applyFailed, head + "; restoring the touched files failed too: \(describe(error))",
+                    throw PatchError(failure.kind, failure.message + "; restoring the touched files failed too: \(describe(error))",
                                      hint: "the pre-apply copies are kept in \(store.directory(set.name).path); "
                                          + "run 'sel4img patch revert \(set.name)' to restore them",
                                      file: set.seriesDisplayPath, line: patch.entry.line, project: patch.target.path)
                 }
-                throw PatchError(.applyFailed, head + "; every tree the set touched has been restored",
-                                 hint: "the patch does not fit the checked-out revision of \(patch.target.path); "
-                                     + "refresh the patch or check the manifest revision",
-                                 file: set.seriesDisplayPath, line: patch.entry.line, project: patch.target.path)
+                failure.message += "; every tree the set touched has been restored"
+                throw failure
             }
             progress.update(item, "done")
         }

@@ -13,10 +13,16 @@ enum FileLinks {
                         throw WorkspaceError(.unsafeLink, "project \(project.name): \(what) \(label) '\(value)' \(problem)")
                     }
                 }
-                let source = SafePath.join(layout.workTree(forProjectPath: project.path), link.src)
-                let dest = SafePath.join(layout.root, link.dest)
-                guard dest.deletingLastPathComponent().isBelow(layout.root), source.isBelow(layout.root) else {
-                    throw WorkspaceError(.unsafeLink, "project \(project.name): \(what) \(link.src) → \(link.dest) leads outside the workspace")
+                // Checked right before writing, with every project checked out: no
+                // component may be a symlink leading out, nor land in sel4img's state.
+                let workspace = Containment(root: layout.root, name: "the workspace", protectWorkspaceState: true)
+                let source: URL, dest: URL
+                do {
+                    source = try workspace.resolve(project.path + "/" + link.src).url
+                    dest = try workspace.resolve(link.dest, followLast: false).url
+                } catch let error as ContainmentError {
+                    throw WorkspaceError(.unsafeLink, "project \(project.name): \(what) \(link.src) → \(link.dest) refused: \(error)",
+                                         hint: error.hint)
                 }
                 try fm.createDirectory(at: dest.deletingLastPathComponent(), withIntermediateDirectories: true)
                 let existing = try? fm.attributesOfItem(atPath: dest.path)[.type] as? FileAttributeType

@@ -94,8 +94,9 @@ public struct Syncer: Sendable {
         let storeLocks = KeyedLocks()
         let queue = OperationQueue()
         queue.maxConcurrentOperationCount = options.jobs
+        var operations: [BlockOperation] = []
         for (index, project) in projects.enumerated() {
-            queue.addOperation {
+            operations.append(BlockOperation {
                 let pinned = options.locked ? lock?.project(atPath: project.path)?.commit : nil
                 do {
                     let result = try syncOne(project, pinned: pinned, storeLocks: storeLocks, progress: progress)
@@ -104,9 +105,16 @@ public struct Syncer: Sendable {
                     progress.update(project.path, "failed")
                     results.set(index, .failure(error))
                 }
+            })
+        }
+        // A project inside another's directory is checked out after it, so its
+        // path is checked against the tree the outer checkout wrote.
+        for (index, project) in projects.enumerated() {
+            for (other, outer) in projects.enumerated() where project.path.hasPrefix(outer.path + "/") {
+                operations[index].addDependency(operations[other])
             }
         }
-        queue.waitUntilAllOperationsAreFinished()
+        queue.addOperations(operations, waitUntilFinished: true)
 
         var failures: [any Error] = []
         var report: [ProjectSyncResult] = []
@@ -277,11 +285,23 @@ public struct Syncer: Sendable {
     }
 
     private func checkout(_ project: ProjectSpec, repo: Repository, commit: ObjectID, exclusions: ExcludedPaths, only: [String]?) throws {
+        try checkContained(project)
         do {
             try repo.checkout(commit, force: options.force, excluding: exclusions, only: only)
         } catch let error as GitError {
             throw WorkspaceError(.dirtyCheckout, "cannot check out \(commit.short) in \(project.path): \(error.message)",
                                  hint: error.code == .conflict ? "move the conflicting untracked files away, or pass --force" : nil)
+        }
+    }
+
+    /// Refuses a work tree that, on the disk as it is now (projects it lies
+    /// in are checked out first), goes through a symlink leading out of the
+    /// workspace or into sel4img's own state.
+    private func checkContained(_ project: ProjectSpec) throws {
+        do {
+            _ = try Containment(root: layout.root, name: "the workspace", protectWorkspaceState: true).resolve(project.path)
+        } catch let error as ContainmentError {
+            throw WorkspaceError(.pathOccupied, "project \(project.name): cannot check out at \(project.path): \(error)", hint: error.hint)
         }
     }
 
@@ -294,9 +314,7 @@ public struct Syncer: Sendable {
             throw WorkspaceError(.gitDirectoryCheckout, "\(project.path) holds a .git directory (a plain clone), not a sel4img checkout",
                                  hint: "move it away; sel4img keeps git directories in .sel4img/projects so seL4's build can copy checkouts")
         }
-        if !workTree.isBelow(layout.root) {
-            throw WorkspaceError(.pathOccupied, "project \(project.name): \(project.path) leads outside the workspace (through a symbolic link)")
-        }
+        try checkContained(project)
         if fm.fileExists(atPath: gitDir.appendingPathComponent("HEAD").path) {
             if !fm.fileExists(atPath: dotGit.path) {
                 // The work tree was removed by hand: recreate the link file.

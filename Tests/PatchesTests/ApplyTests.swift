@@ -196,7 +196,7 @@ import TestSupport
         let set = try fixture.writeSet("esc", [("projects/d", "0001.patch", patch)])
         let error = patchError { _ = try fixture.manager.apply(set: set, targets: [target]) }
         #expect(error?.kind == .unsafeTarget)
-        #expect(error?.description == "projects/d/escape/victim.c lies below a symbolic link that leads outside projects/d")
+        #expect(error?.description == "projects/d/escape/victim.c is refused: 'escape/victim.c' goes through 'escape', a symbolic link to '\(outside.path)', which leads outside projects/d")
         #expect(try String(contentsOf: outside.appendingPathComponent("victim.c"), encoding: .utf8) == "victim\n")
     }
 }
