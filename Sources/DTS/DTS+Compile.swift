@@ -20,8 +20,12 @@ extension DeviceTree {
         var parser = DTSParser(file: file) { name, including in
             let base = including?.deletingLastPathComponent() ?? directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : base.appendingPathComponent(name).standardizedFileURL
-            guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-                throw DTSError(.io, "cannot include '\(name)': no readable UTF-8 file at \(url.path)")
+            let bytes: [UInt8]
+            do { bytes = try DTSFile.read(url, regularOnly: true) } catch let error as DTSError {
+                throw DTSError(.io, "cannot include '\(name)': \(url.path): \(error.message.replacingOccurrences(of: "cannot read: ", with: ""))")
+            }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw DTSError(.io, "cannot include '\(name)': \(url.path) is not UTF-8 text")
             }
             return (name, url, text)
         }
@@ -34,11 +38,35 @@ extension DeviceTree {
 
     /// Compiles a DTS file (see `init(dts:file:directory:options:)`).
     public init(dtsFile url: URL, options: DTSCompileOptions = DTSCompileOptions()) throws {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw DTSError(.io, "cannot read: \(error.localizedDescription)", file: url.path)
+        guard let text = String(validating: try DTSFile.read(url), as: UTF8.self) else {
+            throw DTSError(.io, "cannot read: not UTF-8 DTS text", file: url.path)
         }
         try self.init(dts: text, file: url.path, directory: url.deletingLastPathComponent(), options: options)
+    }
+
+    /// A DTB (told by its magic number) or DTS source, as `sel4img dt show`
+    /// and `dt compile` take either. `file` names it in errors; DTS
+    /// `/include/`s are read relative to `directory`.
+    public init(dtbOrDTS bytes: [UInt8], file: String, directory: URL? = nil, options: DTSCompileOptions = DTSCompileOptions()) throws {
+        if bytes.starts(with: [0xd0, 0x0d, 0xfe, 0xed]) {
+            try self.init(dtb: bytes, file: file)
+            return
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw DTSError(.io, "neither a DTB (no 0xd00dfeed magic) nor UTF-8 DTS text", file: file)
+        }
+        try self.init(dts: text, file: file, directory: directory, options: options)
+    }
+
+    /// A DTB or DTS file (see `init(dtbOrDTS:file:directory:options:)`), named in errors as `path`.
+    public init(dtbOrDTSFile path: String, options: DTSCompileOptions = DTSCompileOptions()) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try self.init(dtbOrDTS: try DTSFile.read(url), file: path, directory: url.deletingLastPathComponent(), options: options)
+        } catch var error as DTSError where error.kind == .io && error.file == url.path {
+            error.file = path
+            throw error
+        }
     }
 }
 

@@ -177,6 +177,9 @@ struct DTSParser {
                 guard seenChildren.insert(name).inserted else {
                     throw s.error("duplicate node '\(name)'", line: line, node: node.path)
                 }
+                guard node.depth < DeviceTree.maximumDepth else {
+                    throw s.error("node '\(name)' is nested deeper than \(DeviceTree.maximumDepth) levels (real device trees nest fewer than 20)", line: line)
+                }
                 let child = node.child(name) ?? node.addChild(name, file: s.file, line: line)
                 for label in labels where !child.labels.contains(label) { child.labels.append(label) }
                 try parseBody(&s, into: child)

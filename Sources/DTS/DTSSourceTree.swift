@@ -11,18 +11,26 @@ final class SourceNode {
     var file: String
     var line: Int
     var phandle: UInt32?
+    /// Levels below the root (the root is 0); the parser keeps it within `DeviceTree.maximumDepth`.
+    let depth: Int
 
     init(name: String, file: String, line: Int, parent: SourceNode? = nil) {
         self.name = name
         self.file = file
         self.line = line
         self.parent = parent
+        depth = parent.map { $0.depth + 1 } ?? 0
     }
 
+    /// The absolute path, built in one pass up the parents (linear in the depth).
     var path: String {
-        guard let parent else { return "/" }
-        let base = parent.path
-        return (base == "/" ? "/" : base + "/") + name
+        var names: [String] = []
+        var node = self
+        while let parent = node.parent {
+            names.append(node.name)
+            node = parent
+        }
+        return "/" + names.reversed().joined(separator: "/")
     }
 
     func child(_ name: String) -> SourceNode? { children.first { $0.name == name } }
