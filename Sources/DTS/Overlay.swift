@@ -110,7 +110,7 @@ extension DeviceTree {
         for overlay in overlays {
             // libfdt trusts what it is given: both blobs pass sel4img's own reader and the overlay's fixups are checked first.
             let baseTree = try DeviceTree(dtb: current, file: baseName)
-            try DeviceTree(dtb: overlay.dtb, file: overlay.name).checkOverlayFixups(name: overlay.name, base: baseTree)
+            try DeviceTree(dtb: overlay.dtb, file: overlay.name).checkOverlayFixups(name: overlay.name, base: baseTree, baseName: baseName)
             current = try apply(overlay.dtb, name: overlay.name, to: current, baseName: baseName)
         }
         return current
@@ -121,7 +121,7 @@ extension DeviceTree {
     /// (`path:property:offset`) and `__local_fixups__` offsets must each point
     /// inside the overlay (an offset of 0xffffffff crashes libfdt 1.6.1 and
     /// fdtoverlay), and the base's `__symbols__` a fixup names must be strings.
-    func checkOverlayFixups(name: String, base: DeviceTree) throws {
+    func checkOverlayFixups(name: String, base: DeviceTree, baseName: String) throws {
         func fail(_ message: String, node: String? = nil) -> DTSError {
             DTSError(.malformed, "apply overlay: \(message)", file: name, node: node)
         }
@@ -153,7 +153,7 @@ extension DeviceTree {
                     let offset = UInt64(parts[2]) ?? .max
                     try checkPatch(path: String(parts[0]), property: String(parts[1]), offset: offset, entry: "__fixups__ entry '\(text)'")
                     if let symbol = base.node(at: "/__symbols__")?.property(property.name), symbol.value.last != 0 {
-                        throw DTSError(.malformed, "apply overlay: __symbols__ entry '\(property.name)' is not a NUL-terminated path", node: "/__symbols__")
+                        throw DTSError(.malformed, "apply overlay: __symbols__ entry '\(property.name)' is not a NUL-terminated path", file: baseName, node: "/__symbols__")
                     }
                 }
             }
