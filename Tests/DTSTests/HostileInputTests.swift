@@ -191,12 +191,18 @@ struct SplitMix64: RandomNumberGenerator {
     func dtbFieldFuzz() throws {
         let base = try DeviceTree(dts: Samples.board + "\n/ { soc { empty; }; };", options: DTSCompileOptions(symbols: true)).dtb()
         let overlay = try DeviceTree(dts: Samples.overlay).dtb()
+        let guest = try DeviceTree(dts: Self.sources()[2].text).dtb()
+        // SEL4IMG_DTB_FUZZ_RANDOM adds random values per field (for long runs; CI uses none beyond the one small one).
+        let extra = ProcessInfo.processInfo.environment["SEL4IMG_DTB_FUZZ_RANDOM"].flatMap { Int($0) } ?? 0
         var random = SplitMix64(state: 17)
         var cases = 0, accepted = 0
-        for (subject, isOverlay) in [(base, false), (overlay, true)] {
+        for (subject, isOverlay) in [(base, false), (overlay, true), (guest, false)] {
             let size = UInt32(subject.count)
             for offset in stride(from: 0, to: subject.count - 3, by: 4) {
-                for value in [0, 0xffff_ffff, 0x8000_0000, size - 1, size, size + 1, UInt32.random(in: 1...64, using: &random)] {
+                let randomValues = (0..<extra).map { n -> UInt32 in
+                    n % 2 == 0 ? UInt32.random(in: 0...size + 64, using: &random) : UInt32.random(in: 0...UInt32.max, using: &random)
+                }
+                for value in [0, 0xffff_ffff, 0x8000_0000, size - 1, size, size + 1, UInt32.random(in: 1...64, using: &random)] + randomValues {
                     var bytes = subject
                     Self.setWord(&bytes, at: offset, value)
                     cases += 1
@@ -205,8 +211,8 @@ struct SplitMix64: RandomNumberGenerator {
                 }
             }
         }
-        print("DTB field fuzz: \(cases) cases (\(base.count)-byte board, \(overlay.count)-byte overlay), \(accepted) read, \(cases - accepted) refused, 0 crashes")
-        #expect(cases == 7 * (base.count / 4 + overlay.count / 4))
+        print("DTB field fuzz: \(cases) cases (\(base.count)-byte board, \(overlay.count)-byte overlay, \(guest.count)-byte guest), \(accepted) read, \(cases - accepted) refused, 0 crashes")
+        #expect(cases == (7 + extra) * (base.count / 4 + overlay.count / 4 + guest.count / 4))
         #expect(accepted > 0 && accepted < cases)
     }
 
