@@ -78,6 +78,8 @@ struct ReferenceResolver {
     let isPlugin: Bool
     var used: [UInt32: SourceNode] = [:]
     var nextPhandle: UInt32 = 1
+    /// Label → node, filled by `checkLabels` (labels do not change after parsing).
+    var labelOwners: [String: SourceNode] = [:]
 
     init(root: SourceNode, isPlugin: Bool) {
         self.root = root
@@ -88,14 +90,19 @@ struct ReferenceResolver {
         DTSError(.reference, message, file: file, line: line, node: node.path)
     }
 
+    /// A reference's node: a label from the index, a path by walking names.
+    func lookup(_ reference: String) -> SourceNode? {
+        reference.hasPrefix("/") ? root.node(atPath: reference) : labelOwners[reference]
+    }
+
     mutating func resolve(symbols: Bool) throws {
-        try checkLabels()
+        labelOwners = try checkLabels()
         try collectExplicitPhandles()
         // Phandles for referenced nodes, in tree order, properties in order.
         try root.walk { node in
             for property in node.properties {
                 for case .phandle(let ref, let line) in property.chunks {
-                    guard let target = root.resolve(ref) else {
+                    guard let target = lookup(ref) else {
                         if isPlugin { continue }
                         throw unknown(ref, property.file, line, node)
                     }
@@ -115,7 +122,7 @@ struct ReferenceResolver {
                     case .bytes(let b):
                         bytes += b
                     case .phandle(let ref, _):
-                        if let target = root.resolve(ref), let value = target.phandle {
+                        if let target = lookup(ref), let value = target.phandle {
                             localFixups.append((node, property.name, UInt32(bytes.count)))
                             bytes += value.bigEndianBytes
                         } else {
@@ -123,7 +130,7 @@ struct ReferenceResolver {
                             bytes += UInt32.max.bigEndianBytes
                         }
                     case .path(let ref, let line):
-                        guard let target = root.resolve(ref) else { throw unknown(ref, property.file, line, node) }
+                        guard let target = lookup(ref) else { throw unknown(ref, property.file, line, node) }
                         bytes += Array(target.path.utf8) + [0]
                     }
                 }
@@ -142,8 +149,8 @@ struct ReferenceResolver {
         return error("\(what) in reference \(referenceText(ref))", file, line, node)
     }
 
-    /// A label names one node only.
-    func checkLabels() throws {
+    /// A label names one node only; returns each label's node.
+    func checkLabels() throws -> [String: SourceNode] {
         var owners: [String: SourceNode] = [:]
         try root.walk { node in
             for label in node.labels {
@@ -153,6 +160,7 @@ struct ReferenceResolver {
                 owners[label] = node
             }
         }
+        return owners
     }
 
     mutating func collectExplicitPhandles() throws {
@@ -214,8 +222,9 @@ struct ReferenceResolver {
         root.walk { if !$0.labels.isEmpty { labelled.append($0) } }
         guard !labelled.isEmpty else { return }
         let symbols = rootChild("__symbols__")
+        var written = Set(symbols.properties.map(\.name))
         for node in labelled {
-            for label in node.labels where !symbols.properties.contains(where: { $0.name == label }) {
+            for label in node.labels where written.insert(label).inserted {
                 setString(symbols, label, Array(node.path.utf8) + [0], append: false)
             }
             _ = phandle(for: node)

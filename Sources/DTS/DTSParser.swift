@@ -37,7 +37,7 @@ struct DTSParser {
                 let ref = try readReference(&s)
                 guard let target = root.resolve(ref) else { throw unknownReference(ref, s, line: line, node: nil) }
                 guard let parent = target.parent else { throw s.error("cannot delete the root node", line: line) }
-                parent.children.removeAll { $0 === target }
+                parent.removeChild(target)
                 try s.expect(";", "after /delete-node/ \(referenceText(ref))")
                 continue
             }
@@ -58,7 +58,7 @@ struct DTSParser {
                     let target: SourceProperty = ref.hasPrefix("/")
                         ? SourceProperty(name: "target-path", labels: [], chunks: [.bytes(Array(ref.utf8) + [0])], file: s.file, line: line)
                         : SourceProperty(name: "target", labels: [], chunks: [.phandle(ref, line: line)], file: s.file, line: line)
-                    fragment.properties.append(target)
+                    fragment.setProperty(target)
                     let overlay = fragment.addChild("__overlay__", file: s.file, line: line)
                     overlay.labels = labels
                     try parseBody(&s, into: overlay)
@@ -150,7 +150,7 @@ struct DTSParser {
             if try s.consume("/delete-property/") {
                 let name = try s.readName()
                 guard !name.isEmpty else { throw s.error("expected a property name after /delete-property/", node: node.path) }
-                node.properties.removeAll { $0.name == name }
+                node.removeProperty(named: name)
                 seenProperties.remove(name)
                 try s.expect(";", "after /delete-property/ \(name)", node: node.path)
                 continue
@@ -158,7 +158,7 @@ struct DTSParser {
             if try s.consume("/delete-node/") {
                 let name = try s.readName()
                 guard !name.isEmpty else { throw s.error("expected a node name after /delete-node/", node: node.path) }
-                node.children.removeAll { $0.name == name }
+                node.removeChildren(named: name)
                 seenChildren.remove(name)
                 try s.expect(";", "after /delete-node/ \(name)", node: node.path)
                 continue

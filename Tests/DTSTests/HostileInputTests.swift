@@ -163,6 +163,19 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(try DeviceTree(dts: "/dts-v1/; / { x = <\(fine)>; };").root.property("x")?.u32Values == [7])
     }
 
+    @Test("thousands of siblings, properties and labels (looked up by name, not searched) compile as dtc compiles them", .enabled(if: hasDTC))
+    func wideTrees() throws {
+        let dir = try TemporaryDirectory("dts")
+        defer { dir.remove() }
+        let source = "/dts-v1/;\n/ {\n" + (0..<2000).map { "q\($0) = <\($0)>;\n" }.joined()
+            + (0..<2000).map { "l\($0): n\($0) { p\($0); x = <&l\(1999 - $0)>; };\n" }.joined() + "extra { old; };\n};\n"
+            + "/ { /delete-property/ q7; q8 = \"replaced\"; /delete-node/ extra; extra { again; }; };\n&l9 { p9 = <9>; };\n"
+        let tree = try DeviceTree(dts: source, options: DTSCompileOptions(symbols: true))
+        #expect(tree.node(at: "/extra")?.properties.map(\.name) == ["again"])
+        #expect(tree.root.property("q8")?.stringValue == "replaced")
+        #expect(try dtcText(try tree.dtb(), in: dir) == dtcText(try dtcCompile(source, in: dir, flags: "-@"), in: dir))
+    }
+
     @Test("a __local_fixups__ offset of 0xffffffff is refused before libfdt writes through it (fdtoverlay segfaults)")
     func localFixupOffset() throws {
         let base = try DeviceTree(dts: Samples.board, options: DTSCompileOptions(symbols: true)).dtb()
