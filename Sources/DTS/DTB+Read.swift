@@ -8,6 +8,11 @@ extension DeviceTree {
     /// hostile input, and rejects a 20,000-level file in milliseconds.
     public static let maximumDepth = 256
 
+    /// The longest property name read or compiled (the specification allows
+    /// 31 characters). Without a bound, many properties naming different
+    /// offsets of one long string would each copy most of a DTB's strings block.
+    public static let maximumPropertyName = 256
+
     /// Reads a DTB. `file` names it in errors. Every problem (truncation, bad
     /// magic, an offset or length outside the blob or its block, bad
     /// structure, nesting deeper than `maximumDepth`) is a `DTSError` naming

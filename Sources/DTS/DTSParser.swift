@@ -105,6 +105,7 @@ struct DTSParser {
                 guard let first = word.utf8.first, !(first >= 0x30 && first <= 0x39), word.utf8.allSatisfy(DTSScanner.isLabelByte) else {
                     throw s.error("'\(word)' is not a valid label (letters, digits and '_', not starting with a digit)")
                 }
+                try checkLabelLength(word, s)
                 s.advance()
                 labels.append(word)
             } else {
@@ -129,7 +130,15 @@ struct DTSParser {
         }
         let label = s.readLabelName()
         guard !label.isEmpty else { throw s.error("expected a label or '{/path}' after '&', found \(s.describeNext())") }
+        try checkLabelLength(label, s)
         return label
+    }
+
+    /// Labels become property names (in `__symbols__` and `__fixups__`), so they share that limit.
+    func checkLabelLength(_ label: String, _ s: DTSScanner) throws {
+        guard label.utf8.count <= DeviceTree.maximumPropertyName else {
+            throw s.error("a label of \(label.utf8.count) bytes is longer than \(DeviceTree.maximumPropertyName)")
+        }
     }
 
     func unknownReference(_ ref: String, _ s: DTSScanner, line: Int, node: String?) -> DTSError {
@@ -186,6 +195,9 @@ struct DTSParser {
             } else {
                 guard name.utf8.allSatisfy({ $0 != UInt8(ascii: "@") }) else {
                     throw s.error("'\(name)' is not a valid property name", line: line, node: node.path)
+                }
+                guard name.utf8.count <= DeviceTree.maximumPropertyName else {
+                    throw s.error("a property name of \(name.utf8.count) bytes is longer than \(DeviceTree.maximumPropertyName)", line: line, node: node.path)
                 }
                 guard seenProperties.insert(name).inserted else {
                     throw s.error("duplicate property '\(name)'", line: line, node: node.path)

@@ -92,38 +92,37 @@ struct FDTBlob {
     /// Walks the structure block: one root node, then FDT_END; NOPs anywhere.
     func readStructure() throws -> Node {
         let end = structure.upperBound
-        // Open nodes, innermost last, with their paths.
-        var stack: [(node: Node, path: String)] = []
+        // Open nodes, innermost last; paths are only built for errors, so each name is copied once.
+        var stack: [Node] = []
+        var path: String? {
+            stack.isEmpty ? nil : "/" + stack.dropFirst().map(\.name).joined(separator: "/")
+        }
         var root: Node?
         var offset = structure.lowerBound
         while true {
             guard offset + 4 <= end else {
-                throw error("the structure block ends at byte offset \(end) without FDT_END", node: stack.last?.path)
+                throw error("the structure block ends at byte offset \(end) without FDT_END", node: path)
             }
             let token = word(offset)
             switch token {
             case Self.beginNode:
                 guard root == nil else { throw error("a second root node at byte offset \(offset)") }
                 guard let nameBytes = string(at: offset + 4, limit: end) else {
-                    throw error("the name of the node at byte offset \(offset) is not NUL-terminated inside the structure block (which ends at byte offset \(end))", node: stack.last?.path)
+                    throw error("the name of the node at byte offset \(offset) is not NUL-terminated inside the structure block (which ends at byte offset \(end))", node: path)
                 }
                 guard stack.count <= DeviceTree.maximumDepth else {
-                    throw error("nodes nested deeper than \(DeviceTree.maximumDepth) levels at byte offset \(offset)", node: stack.last?.path)
+                    throw error("nodes nested deeper than \(DeviceTree.maximumDepth) levels at byte offset \(offset)", node: path)
                 }
-                let name = stack.isEmpty ? "" : String(decoding: nameBytes, as: UTF8.self)
-                let parentPath = stack.last?.path
-                let path = parentPath.map { ($0 == "/" ? "/" : $0 + "/") + name } ?? "/"
-                stack.append((Node(name: name), path))
+                stack.append(Node(name: stack.isEmpty ? "" : String(decoding: nameBytes, as: UTF8.self)))
                 offset = align(offset + 4 + nameBytes.count + 1)
             case Self.endNode:
-                guard let (node, _) = stack.popLast() else {
+                guard let node = stack.popLast() else {
                     throw error("FDT_END_NODE at byte offset \(offset) closes no node")
                 }
-                if stack.isEmpty { root = node } else { stack[stack.count - 1].node.children.append(node) }
+                if stack.isEmpty { root = node } else { stack[stack.count - 1].children.append(node) }
                 offset += 4
             case Self.property:
                 guard !stack.isEmpty else { throw error("a property at byte offset \(offset) is outside any node") }
-                let path = stack[stack.count - 1].path
                 guard offset + 12 <= end else {
                     throw error("the property at byte offset \(offset) is cut off by the end of the structure block at byte offset \(end)", node: path)
                 }
@@ -132,20 +131,24 @@ struct FDTBlob {
                 guard valueStart + length <= end else {
                     throw error("the property at byte offset \(offset) has length \(length) (0x\(String(length, radix: 16))), running past the end of the structure block at byte offset \(end)", node: path)
                 }
-                guard let nameBytes = string(at: strings.lowerBound + nameOffset, limit: strings.upperBound) else {
+                let nameStart = strings.lowerBound + nameOffset
+                guard let nameBytes = string(at: nameStart, limit: min(strings.upperBound, nameStart + DeviceTree.maximumPropertyName + 1)) else {
+                    if nameStart < strings.upperBound, strings.upperBound - nameStart > DeviceTree.maximumPropertyName {
+                        throw error("the property at byte offset \(offset) has a name longer than \(DeviceTree.maximumPropertyName) bytes (name offset \(nameOffset))", node: path)
+                    }
                     throw error("the property at byte offset \(offset) has name offset \(nameOffset) (0x\(String(nameOffset, radix: 16))), not a NUL-terminated string inside the strings block (\(strings.count) bytes at byte offset \(strings.lowerBound))", node: path)
                 }
                 let property = Property(name: String(decoding: nameBytes, as: UTF8.self), value: Array(bytes[valueStart..<valueStart + length]))
-                stack[stack.count - 1].node.properties.append(property)
+                stack[stack.count - 1].properties.append(property)
                 offset = align(valueStart + length)
             case Self.nop:
                 offset += 4
             case Self.end:
-                if let open = stack.last { throw error("FDT_END at byte offset \(offset) inside an open node", node: open.path) }
+                if !stack.isEmpty { throw error("FDT_END at byte offset \(offset) inside an open node", node: path) }
                 guard let root else { throw error("no root node before FDT_END at byte offset \(offset)") }
                 return root
             default:
-                throw error("unknown token 0x\(String(token, radix: 16)) at byte offset \(offset)", node: stack.last?.path)
+                throw error("unknown token 0x\(String(token, radix: 16)) at byte offset \(offset)", node: path)
             }
         }
     }

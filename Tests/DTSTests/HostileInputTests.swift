@@ -101,6 +101,24 @@ struct SplitMix64: RandomNumberGenerator {
         }
     }
 
+    @Test("property names longer than 256 bytes are refused in DTS and DTB (one long string cannot be copied per property)")
+    func longPropertyNames() throws {
+        let long = String(repeating: "p", count: 257)
+        #expect(throws: DTSError(.syntax, "a property name of 257 bytes is longer than 256", file: "n.dts", line: 1, node: "/")) {
+            try DeviceTree(dts: "/dts-v1/; / { \(long); };", file: "n.dts")
+        }
+        #expect(throws: DTSError(.syntax, "a label of 257 bytes is longer than 256", file: "n.dts", line: 1)) {
+            try DeviceTree(dts: "/dts-v1/; / { \(long): n { }; };", file: "n.dts")
+        }
+        var tree = DeviceTree()
+        tree.root.properties = [.empty(long)]
+        #expect(throws: DTSError(.malformed, "read device tree: the property at byte offset 64 has a name longer than 256 bytes (name offset 0)", file: "n.dtb", node: "/")) {
+            try DeviceTree(dtb: try tree.dtb(), file: "n.dtb")
+        }
+        tree.root.properties = [.empty(String(repeating: "p", count: 256))]
+        #expect(try DeviceTree(dtb: try tree.dtb()) == tree)
+    }
+
     /// A DTB nested `levels` deep, written token by token.
     static func nestedDTB(levels: Int) -> [UInt8] {
         var structure: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 0]
