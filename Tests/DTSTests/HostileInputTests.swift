@@ -293,6 +293,12 @@ struct SplitMix64: RandomNumberGenerator {
         for _ in 0..<count {
             let source = sources.randomElement(using: &random)!
             let bytes = Self.mutate(source.text, &random)
+            // `dt overlay --set TARGET:NAME=VALUE` parses VALUE as DTS: a slice of the mutation as the value.
+            let start = Int.random(in: 0...bytes.count, using: &random)
+            let value = String(decoding: bytes[start..<min(bytes.count, start + Int.random(in: 0...200, using: &random))], as: UTF8.self)
+            do { _ = try Property(name: "p", dtsValue: value, source: "--set") } catch let error as DTSError {
+                #expect(error.file == "--set", "\(error)")
+            }
             do {
                 let tree = try DeviceTree(dtbOrDTS: bytes, file: source.name, options: DTSCompileOptions(symbols: Bool.random(using: &random)))
                 let dtb = try tree.dtb()
