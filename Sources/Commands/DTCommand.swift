@@ -20,29 +20,22 @@ struct DTCommand: ParsableCommand {
 
     /// Reads a DTB (by its magic number) or compiles a DTS file.
     static func load(_ path: String, symbols: Bool = false) throws -> DeviceTree {
-        let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DTSError(.io, "cannot read: no such file", file: path)
-        }
-        if data.prefix(4) == Data([0xd0, 0x0d, 0xfe, 0xed]) {
-            return try DeviceTree(dtb: [UInt8](data), file: path)
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DTSError(.io, "neither a DTB (no 0xd00dfeed magic) nor UTF-8 DTS text", file: path)
-        }
-        return try DeviceTree(dts: text, file: path, directory: url.deletingLastPathComponent(), options: DTSCompileOptions(symbols: symbols))
+        try DeviceTree(dtbOrDTSFile: path, options: DTSCompileOptions(symbols: symbols))
     }
 
     static func readDTB(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DTSError(.io, "cannot read: no such file", file: path)
-        }
-        return [UInt8](data)
+        try named(path) { try DTSFile.read(URL(fileURLWithPath: path)) }
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {
-        do { try FileManager.default.writeAtomically(Data(bytes), to: URL(fileURLWithPath: path)) } catch {
-            throw DTSError(.io, "cannot write: \(error.localizedDescription)", file: path)
+        try named(path) { try DTSFile.write(bytes, to: URL(fileURLWithPath: path)) }
+    }
+
+    /// Errors name the file as the user wrote it, not as an absolute path.
+    private static func named<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch var error as DTSError where error.file == URL(fileURLWithPath: path).path {
+            error.file = path
+            throw error
         }
     }
 

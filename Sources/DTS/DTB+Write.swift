@@ -19,10 +19,7 @@ extension DeviceTree {
 
     /// Writes the DTB to `url` atomically.
     public func writeDTB(to url: URL) throws {
-        let bytes = try dtb(file: url.path)
-        do { try FileManager.default.writeAtomically(Data(bytes), to: url) } catch {
-            throw DTSError(.io, "cannot write: \(error.localizedDescription)", file: url.path)
-        }
+        try DTSFile.write(try dtb(file: url.path), to: url)
     }
 
     private func estimatedSize() -> Int {

@@ -20,8 +20,12 @@ extension DeviceTree {
         var parser = DTSParser(file: file) { name, including in
             let base = including?.deletingLastPathComponent() ?? directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
             let url = name.hasPrefix("/") ? URL(fileURLWithPath: name) : base.appendingPathComponent(name).standardizedFileURL
-            guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-                throw DTSError(.io, "cannot include '\(name)': no readable UTF-8 file at \(url.path)")
+            let bytes: [UInt8]
+            do { bytes = try DTSFile.read(url, regularOnly: true) } catch let error as DTSError {
+                throw DTSError(.io, "cannot include '\(name)': \(url.path): \(error.message.replacingOccurrences(of: "cannot read: ", with: ""))")
+            }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw DTSError(.io, "cannot include '\(name)': \(url.path) is not UTF-8 text")
             }
             return (name, url, text)
         }
@@ -34,11 +38,35 @@ extension DeviceTree {
 
     /// Compiles a DTS file (see `init(dts:file:directory:options:)`).
     public init(dtsFile url: URL, options: DTSCompileOptions = DTSCompileOptions()) throws {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw DTSError(.io, "cannot read: \(error.localizedDescription)", file: url.path)
+        guard let text = String(validating: try DTSFile.read(url), as: UTF8.self) else {
+            throw DTSError(.io, "cannot read: not UTF-8 DTS text", file: url.path)
         }
         try self.init(dts: text, file: url.path, directory: url.deletingLastPathComponent(), options: options)
+    }
+
+    /// A DTB (told by its magic number) or DTS source, as `sel4img dt show`
+    /// and `dt compile` take either. `file` names it in errors; DTS
+    /// `/include/`s are read relative to `directory`.
+    public init(dtbOrDTS bytes: [UInt8], file: String, directory: URL? = nil, options: DTSCompileOptions = DTSCompileOptions()) throws {
+        if bytes.starts(with: [0xd0, 0x0d, 0xfe, 0xed]) {
+            try self.init(dtb: bytes, file: file)
+            return
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw DTSError(.io, "neither a DTB (no 0xd00dfeed magic) nor UTF-8 DTS text", file: file)
+        }
+        try self.init(dts: text, file: file, directory: directory, options: options)
+    }
+
+    /// A DTB or DTS file (see `init(dtbOrDTS:file:directory:options:)`), named in errors as `path`.
+    public init(dtbOrDTSFile path: String, options: DTSCompileOptions = DTSCompileOptions()) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try self.init(dtbOrDTS: try DTSFile.read(url), file: path, directory: url.deletingLastPathComponent(), options: options)
+        } catch var error as DTSError where error.kind == .io && error.file == url.path {
+            error.file = path
+            throw error
+        }
     }
 }
 
@@ -50,6 +78,8 @@ struct ReferenceResolver {
     let isPlugin: Bool
     var used: [UInt32: SourceNode] = [:]
     var nextPhandle: UInt32 = 1
+    /// Label → node, filled by `checkLabels` (labels do not change after parsing).
+    var labelOwners: [String: SourceNode] = [:]
 
     init(root: SourceNode, isPlugin: Bool) {
         self.root = root
@@ -60,14 +90,19 @@ struct ReferenceResolver {
         DTSError(.reference, message, file: file, line: line, node: node.path)
     }
 
+    /// A reference's node: a label from the index, a path by walking names.
+    func lookup(_ reference: String) -> SourceNode? {
+        reference.hasPrefix("/") ? root.node(atPath: reference) : labelOwners[reference]
+    }
+
     mutating func resolve(symbols: Bool) throws {
-        try checkLabels()
+        labelOwners = try checkLabels()
         try collectExplicitPhandles()
         // Phandles for referenced nodes, in tree order, properties in order.
         try root.walk { node in
             for property in node.properties {
                 for case .phandle(let ref, let line) in property.chunks {
-                    guard let target = root.resolve(ref) else {
+                    guard let target = lookup(ref) else {
                         if isPlugin { continue }
                         throw unknown(ref, property.file, line, node)
                     }
@@ -87,7 +122,7 @@ struct ReferenceResolver {
                     case .bytes(let b):
                         bytes += b
                     case .phandle(let ref, _):
-                        if let target = root.resolve(ref), let value = target.phandle {
+                        if let target = lookup(ref), let value = target.phandle {
                             localFixups.append((node, property.name, UInt32(bytes.count)))
                             bytes += value.bigEndianBytes
                         } else {
@@ -95,7 +130,7 @@ struct ReferenceResolver {
                             bytes += UInt32.max.bigEndianBytes
                         }
                     case .path(let ref, let line):
-                        guard let target = root.resolve(ref) else { throw unknown(ref, property.file, line, node) }
+                        guard let target = lookup(ref) else { throw unknown(ref, property.file, line, node) }
                         bytes += Array(target.path.utf8) + [0]
                     }
                 }
@@ -114,8 +149,8 @@ struct ReferenceResolver {
         return error("\(what) in reference \(referenceText(ref))", file, line, node)
     }
 
-    /// A label names one node only.
-    func checkLabels() throws {
+    /// A label names one node only; returns each label's node.
+    func checkLabels() throws -> [String: SourceNode] {
         var owners: [String: SourceNode] = [:]
         try root.walk { node in
             for label in node.labels {
@@ -125,6 +160,7 @@ struct ReferenceResolver {
                 owners[label] = node
             }
         }
+        return owners
     }
 
     mutating func collectExplicitPhandles() throws {
@@ -186,8 +222,9 @@ struct ReferenceResolver {
         root.walk { if !$0.labels.isEmpty { labelled.append($0) } }
         guard !labelled.isEmpty else { return }
         let symbols = rootChild("__symbols__")
+        var written = Set(symbols.properties.map(\.name))
         for node in labelled {
-            for label in node.labels where !symbols.properties.contains(where: { $0.name == label }) {
+            for label in node.labels where written.insert(label).inserted {
                 setString(symbols, label, Array(node.path.utf8) + [0], append: false)
             }
             _ = phandle(for: node)

@@ -44,18 +44,31 @@ public struct DTSError: UserFacingError, Equatable {
         }
         text += message
         if let node { text += " (node \(node))" }
-        return text
+        return escaped(text)
     }
 
     public var hint: String? {
         switch kind {
         case .malformed, .libfdt:
-            return file.map { "check that \($0) is a device tree blob, e.g. with 'dtc -I dtb -O dts \($0)'" }
+            return file.map { escaped("check that \($0) is a device tree blob, e.g. with 'dtc -I dtb -O dts \($0)'") }
         case .reference where message.contains("unknown label"):
             return "define the label ('name: node { … }') before using it, or compile an overlay with /plugin/"
         default:
             return nil
         }
     }
+}
 
+/// `text` with control characters (names from a hostile DTB or DTS) shown as `\xNN`, so a message stays one line.
+func escaped(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+        if scalar.value < 0x20 || scalar.value == 0x7f {
+            out += "\\x" + DTSPrinter.hex(UInt64(scalar.value), width: 2)
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
 }

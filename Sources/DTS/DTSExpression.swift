@@ -3,15 +3,22 @@
 /// operators and precedence (`?:`, `||`, `&&`, `|`, `^`, `&`, `==`, `!=`,
 /// `<`, `>`, `<=`, `>=`, `<<`, `>>`, `+`, `-`, `*`, `/`, `%`, unary `-`, `~`, `!`).
 extension DTSParser {
-    /// A literal, character literal or parenthesised expression.
-    func primary(_ s: inout DTSScanner, bits: Int) throws -> UInt64 {
+    /// The deepest nesting of `( )`, `?:` and unary operators in one
+    /// expression, so a hostile source cannot exhaust the stack (each level
+    /// costs a dozen calls; real expressions nest a few levels).
+    static let maximumExpressionDepth = 64
+
+    /// A literal, character literal or parenthesised expression. `depth`
+    /// counts the enclosing nesting levels.
+    func primary(_ s: inout DTSScanner, bits: Int, depth: Int = 0) throws -> UInt64 {
         try s.skipTrivia()
         switch s.peek() {
         case UInt8(ascii: "'"):
             return try s.readCharLiteral()
         case UInt8(ascii: "("):
+            try checkDepth(depth, s)
             s.advance()
-            let value = try expression(&s)
+            let value = try expression(&s, depth: depth + 1)
             try s.expect(")", "to close the expression")
             return value
         case let c? where c >= 0x30 && c <= 0x39:
@@ -21,13 +28,20 @@ extension DTSParser {
         }
     }
 
-    func expression(_ s: inout DTSScanner) throws -> UInt64 {
-        let condition = try binary(&s, level: 0)
+    func expression(_ s: inout DTSScanner, depth: Int) throws -> UInt64 {
+        let condition = try binary(&s, level: 0, depth: depth)
         guard try s.consume("?") else { return condition }
-        let yes = try expression(&s)
+        try checkDepth(depth, s)
+        let yes = try expression(&s, depth: depth + 1)
         try s.expect(":", "in '?:' expression")
-        let no = try expression(&s)
+        let no = try expression(&s, depth: depth + 1)
         return condition != 0 ? yes : no
+    }
+
+    private func checkDepth(_ depth: Int, _ s: DTSScanner) throws {
+        guard depth < Self.maximumExpressionDepth else {
+            throw s.error("expression nested deeper than \(Self.maximumExpressionDepth) levels")
+        }
     }
 
     /// Binary operators by precedence level, loosest first.
@@ -35,16 +49,16 @@ extension DTSParser {
         ["||"], ["&&"], ["|"], ["^"], ["&"], ["==", "!="], ["<=", ">=", "<", ">"], ["<<", ">>"], ["+", "-"], ["*", "/", "%"],
     ]
 
-    private func binary(_ s: inout DTSScanner, level: Int) throws -> UInt64 {
-        if level == Self.levels.count { return try unary(&s) }
-        var left = try binary(&s, level: level + 1)
+    private func binary(_ s: inout DTSScanner, level: Int, depth: Int) throws -> UInt64 {
+        if level == Self.levels.count { return try unary(&s, depth: depth) }
+        var left = try binary(&s, level: level + 1, depth: depth)
         outer: while true {
             try s.skipTrivia()
             for op in Self.levels[level] {
                 if matches(op, s) {
                     let line = s.line
                     for _ in op.utf8 { s.advance() }
-                    let right = try binary(&s, level: level + 1)
+                    let right = try binary(&s, level: level + 1, depth: depth)
                     left = try apply(op, left, right, s, line: line)
                     continue outer
                 }
@@ -90,13 +104,20 @@ extension DTSParser {
         }
     }
 
-    private func unary(_ s: inout DTSScanner) throws -> UInt64 {
+    private func unary(_ s: inout DTSScanner, depth: Int) throws -> UInt64 {
         try s.skipTrivia()
         switch s.peek() {
-        case UInt8(ascii: "-"): s.advance(); return 0 &- (try unary(&s))
-        case UInt8(ascii: "~"): s.advance(); return ~(try unary(&s))
-        case UInt8(ascii: "!"): s.advance(); return try unary(&s) == 0 ? 1 : 0
-        default: return try primary(&s, bits: 64)
+        case UInt8(ascii: "-"), UInt8(ascii: "~"), UInt8(ascii: "!"):
+            try checkDepth(depth, s)
+            let op = s.peek()
+            s.advance()
+            let operand = try unary(&s, depth: depth + 1)
+            switch op {
+            case UInt8(ascii: "-"): return 0 &- operand
+            case UInt8(ascii: "~"): return ~operand
+            default: return operand == 0 ? 1 : 0
+            }
+        default: return try primary(&s, bits: 64, depth: depth)
         }
     }
 }

@@ -37,7 +37,7 @@ struct DTSParser {
                 let ref = try readReference(&s)
                 guard let target = root.resolve(ref) else { throw unknownReference(ref, s, line: line, node: nil) }
                 guard let parent = target.parent else { throw s.error("cannot delete the root node", line: line) }
-                parent.children.removeAll { $0 === target }
+                parent.removeChild(target)
                 try s.expect(";", "after /delete-node/ \(referenceText(ref))")
                 continue
             }
@@ -58,7 +58,7 @@ struct DTSParser {
                     let target: SourceProperty = ref.hasPrefix("/")
                         ? SourceProperty(name: "target-path", labels: [], chunks: [.bytes(Array(ref.utf8) + [0])], file: s.file, line: line)
                         : SourceProperty(name: "target", labels: [], chunks: [.phandle(ref, line: line)], file: s.file, line: line)
-                    fragment.properties.append(target)
+                    fragment.setProperty(target)
                     let overlay = fragment.addChild("__overlay__", file: s.file, line: line)
                     overlay.labels = labels
                     try parseBody(&s, into: overlay)
@@ -105,6 +105,7 @@ struct DTSParser {
                 guard let first = word.utf8.first, !(first >= 0x30 && first <= 0x39), word.utf8.allSatisfy(DTSScanner.isLabelByte) else {
                     throw s.error("'\(word)' is not a valid label (letters, digits and '_', not starting with a digit)")
                 }
+                try checkLabelLength(word, s)
                 s.advance()
                 labels.append(word)
             } else {
@@ -129,7 +130,15 @@ struct DTSParser {
         }
         let label = s.readLabelName()
         guard !label.isEmpty else { throw s.error("expected a label or '{/path}' after '&', found \(s.describeNext())") }
+        try checkLabelLength(label, s)
         return label
+    }
+
+    /// Labels become property names (in `__symbols__` and `__fixups__`), so they share that limit.
+    func checkLabelLength(_ label: String, _ s: DTSScanner) throws {
+        guard label.utf8.count <= DeviceTree.maximumPropertyName else {
+            throw s.error("a label of \(label.utf8.count) bytes is longer than \(DeviceTree.maximumPropertyName)")
+        }
     }
 
     func unknownReference(_ ref: String, _ s: DTSScanner, line: Int, node: String?) -> DTSError {
@@ -150,7 +159,7 @@ struct DTSParser {
             if try s.consume("/delete-property/") {
                 let name = try s.readName()
                 guard !name.isEmpty else { throw s.error("expected a property name after /delete-property/", node: node.path) }
-                node.properties.removeAll { $0.name == name }
+                node.removeProperty(named: name)
                 seenProperties.remove(name)
                 try s.expect(";", "after /delete-property/ \(name)", node: node.path)
                 continue
@@ -158,7 +167,7 @@ struct DTSParser {
             if try s.consume("/delete-node/") {
                 let name = try s.readName()
                 guard !name.isEmpty else { throw s.error("expected a node name after /delete-node/", node: node.path) }
-                node.children.removeAll { $0.name == name }
+                node.removeChildren(named: name)
                 seenChildren.remove(name)
                 try s.expect(";", "after /delete-node/ \(name)", node: node.path)
                 continue
@@ -177,12 +186,18 @@ struct DTSParser {
                 guard seenChildren.insert(name).inserted else {
                     throw s.error("duplicate node '\(name)'", line: line, node: node.path)
                 }
+                guard node.depth < DeviceTree.maximumDepth else {
+                    throw s.error("node '\(name)' is nested deeper than \(DeviceTree.maximumDepth) levels (real device trees nest fewer than 20)", line: line)
+                }
                 let child = node.child(name) ?? node.addChild(name, file: s.file, line: line)
                 for label in labels where !child.labels.contains(label) { child.labels.append(label) }
                 try parseBody(&s, into: child)
             } else {
                 guard name.utf8.allSatisfy({ $0 != UInt8(ascii: "@") }) else {
                     throw s.error("'\(name)' is not a valid property name", line: line, node: node.path)
+                }
+                guard name.utf8.count <= DeviceTree.maximumPropertyName else {
+                    throw s.error("a property name of \(name.utf8.count) bytes is longer than \(DeviceTree.maximumPropertyName)", line: line, node: node.path)
                 }
                 guard seenProperties.insert(name).inserted else {
                     throw s.error("duplicate property '\(name)'", line: line, node: node.path)

@@ -57,9 +57,10 @@ struct DTSScanner {
     }
 
     /// Requires `text` next, or throws `expected 'TEXT' MESSAGE`.
-    mutating func expect(_ text: String, _ context: String, node: String? = nil) throws {
+    /// `context` and `node` are only worked out for the error (a node's path costs its depth).
+    mutating func expect(_ text: String, _ context: @autoclosure () -> String, node: @autoclosure () -> String? = nil) throws {
         guard try consume(text) else {
-            throw error("expected '\(text)' \(context), found \(describeNext())", node: node)
+            throw error("expected '\(text)' \(context()), found \(describeNext())", node: node())
         }
     }
 

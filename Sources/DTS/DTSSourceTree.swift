@@ -5,45 +5,79 @@ final class SourceNode {
     var name: String
     var labels: [String] = []
     var properties: [SourceProperty] = []
-    var children: [SourceNode] = []
+    /// Children in order; changed only through `addChild` and `removeChild…`, which keep `childrenByName`.
+    private(set) var children: [SourceNode] = []
+    /// The first child of each name, so a node with thousands of children is not searched once per child.
+    private var childrenByName: [String: SourceNode] = [:]
+    /// Where each property name sits in `properties` (complete when its count equals `properties.count`).
+    private var propertyIndex: [String: Int] = [:]
     weak var parent: SourceNode?
     /// Where the node was first defined, for errors.
     var file: String
     var line: Int
     var phandle: UInt32?
+    /// Levels below the root (the root is 0); the parser keeps it within `DeviceTree.maximumDepth`.
+    let depth: Int
 
     init(name: String, file: String, line: Int, parent: SourceNode? = nil) {
         self.name = name
         self.file = file
         self.line = line
         self.parent = parent
+        depth = parent.map { $0.depth + 1 } ?? 0
     }
 
+    /// The absolute path, built in one pass up the parents (linear in the depth).
     var path: String {
-        guard let parent else { return "/" }
-        let base = parent.path
-        return (base == "/" ? "/" : base + "/") + name
+        var names: [String] = []
+        var node = self
+        while let parent = node.parent {
+            names.append(node.name)
+            node = parent
+        }
+        return "/" + names.reversed().joined(separator: "/")
     }
 
-    func child(_ name: String) -> SourceNode? { children.first { $0.name == name } }
+    func child(_ name: String) -> SourceNode? { childrenByName[name] }
 
     func addChild(_ name: String, file: String, line: Int) -> SourceNode {
         let node = SourceNode(name: name, file: file, line: line, parent: self)
         children.append(node)
+        if childrenByName[name] == nil { childrenByName[name] = node }
         return node
+    }
+
+    func removeChildren(named name: String) {
+        children.removeAll { $0.name == name }
+        childrenByName[name] = nil
+    }
+
+    func removeChild(_ node: SourceNode) {
+        children.removeAll { $0 === node }
+        if childrenByName[node.name] === node { childrenByName[node.name] = children.first { $0.name == node.name } }
     }
 
     /// Sets a property as dtc's `merge_nodes` does: a value for an existing
     /// name replaces it in place (labels are added); a new name is appended.
     func setProperty(_ property: SourceProperty) {
-        if let i = properties.firstIndex(where: { $0.name == property.name }) {
+        if propertyIndex.count != properties.count {
+            propertyIndex = [:]
+            for (i, p) in properties.enumerated() where propertyIndex[p.name] == nil { propertyIndex[p.name] = i }
+        }
+        if let i = propertyIndex[property.name] {
             properties[i].chunks = property.chunks
             properties[i].file = property.file
             properties[i].line = property.line
             for label in property.labels where !properties[i].labels.contains(label) { properties[i].labels.append(label) }
         } else {
+            propertyIndex[property.name] = properties.count
             properties.append(property)
         }
+    }
+
+    func removeProperty(named name: String) {
+        properties.removeAll { $0.name == name }
+        propertyIndex = [:]
     }
 
     /// Nodes in tree order, this one first.

@@ -107,12 +107,71 @@ extension DeviceTree {
     /// `__symbols__` (compiled with `dtc -@`); path targets work on any base.
     public static func applyOverlays(_ overlays: [(name: String, dtb: [UInt8])], to base: [UInt8], baseName: String) throws -> [UInt8] {
         var current = base
-        _ = try DeviceTree(dtb: base, file: baseName)
         for overlay in overlays {
-            _ = try DeviceTree(dtb: overlay.dtb, file: overlay.name)
+            // libfdt trusts what it is given: both blobs pass sel4img's own reader and the overlay's fixups are checked first.
+            let baseTree = try DeviceTree(dtb: current, file: baseName)
+            try DeviceTree(dtb: overlay.dtb, file: overlay.name).checkOverlayFixups(name: overlay.name, base: baseTree, baseName: baseName)
             current = try apply(overlay.dtb, name: overlay.name, to: current, baseName: baseName)
         }
         return current
+    }
+
+    /// Checks what libfdt's `fdt_overlay_apply` reads from an overlay without
+    /// bounds checks of its own: `target-path` strings, `__fixups__` entries
+    /// (`path:property:offset`) and `__local_fixups__` offsets must each point
+    /// inside the overlay (an offset of 0xffffffff crashes libfdt 1.6.1 and
+    /// fdtoverlay), and the base's `__symbols__` a fixup names must be strings.
+    func checkOverlayFixups(name: String, base: DeviceTree, baseName: String) throws {
+        func fail(_ message: String, node: String? = nil) -> DTSError {
+            DTSError(.malformed, "apply overlay: \(message)", file: name, node: node)
+        }
+        for fragment in root.children {
+            if let target = fragment.property("target-path"), target.value.last != 0 {
+                throw fail("'target-path' is not a NUL-terminated string", node: "/" + fragment.name)
+            }
+        }
+        /// The property a fixup patches, and that 4 bytes at `offset` lie inside it.
+        func checkPatch(path: String, property: String, offset: UInt64, entry: String) throws {
+            guard let node = node(at: path) else { throw fail("\(entry) names the node \(path), which the overlay does not have") }
+            guard let value = node.property(property)?.value else {
+                throw fail("\(entry) names the property '\(property)', which \(path) does not have")
+            }
+            guard offset.addingReportingOverflow(4).partialValue <= UInt64(value.count), offset <= UInt64(UInt32.max) else {
+                throw fail("\(entry) patches 4 bytes at offset \(offset) of '\(property)', which has \(value.count) bytes", node: path)
+            }
+        }
+        if let fixups = root.child("__fixups__") {
+            for property in fixups.properties {
+                guard property.value.last == 0 else { throw fail("__fixups__ entry '\(property.name)' is not a NUL-terminated string list", node: "/__fixups__") }
+                for entry in property.value.dropLast().split(separator: 0, omittingEmptySubsequences: false) {
+                    let text = String(decoding: entry, as: UTF8.self)
+                    let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+                    guard parts.count == 3, parts[0].hasPrefix("/"), !parts[1].isEmpty, !parts[2].isEmpty,
+                          parts[2].utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                        throw fail("__fixups__ entry '\(text)' for label '\(property.name)' is not PATH:PROPERTY:OFFSET", node: "/__fixups__")
+                    }
+                    let offset = UInt64(parts[2]) ?? .max
+                    try checkPatch(path: String(parts[0]), property: String(parts[1]), offset: offset, entry: "__fixups__ entry '\(text)'")
+                    if let symbol = base.node(at: "/__symbols__")?.property(property.name), symbol.value.last != 0 {
+                        throw DTSError(.malformed, "apply overlay: __symbols__ entry '\(property.name)' is not a NUL-terminated path", file: baseName, node: "/__symbols__")
+                    }
+                }
+            }
+        }
+        if node(at: "/__local_fixups__") != nil {
+            try forEachNode { path, mirror in
+                guard path == "/__local_fixups__" || path.hasPrefix("/__local_fixups__/") else { return }
+                let target = path == "/__local_fixups__" ? "/" : String(path.dropFirst("/__local_fixups__".count))
+                for property in mirror.properties {
+                    guard let offsets = property.u32Values else {
+                        throw fail("__local_fixups__ entry '\(property.name)' is \(property.value.count) bytes, not a list of 32-bit offsets", node: path)
+                    }
+                    for offset in offsets {
+                        try checkPatch(path: target, property: property.name, offset: UInt64(offset), entry: "__local_fixups__ entry for '\(property.name)'")
+                    }
+                }
+            }
+        }
     }
 
     /// Applies overlays to this tree (encoded with `dtb()` first).
