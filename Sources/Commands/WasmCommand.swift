@@ -28,13 +28,14 @@ struct WasmCommand: ParsableCommand {
                 Arguments after '--' all go to the module, even ones that look like
                 sel4img options.
 
-                Exit status: the module's exit code (its proc_exit code, 0 when _start
-                returns); 134 when it traps (like a process killed by SIGABRT, 128 + 6),
-                with the trap on stderr; 1 when it cannot run (unreadable, invalid, an
-                import WASI does not provide). For example:
+                Exit status: 0-125 is the module's exit code (its proc_exit code, 0 when
+                _start returns); the others are sel4img's, each with an error line on
+                stderr: 126 when the module cannot run (unreadable, invalid, an import WASI
+                does not provide); 134 when it traps (like a process killed by SIGABRT,
+                128 + 6); 255 when it exits with a code outside 0-125 (proc_exit(1000)).
+                So a module cannot pass for a trap by exiting 134. For example:
                   $ sel4img wasm run div.wasm; echo $?
-                  error: div.wasm: trap: integer divide by zero in function 1 ($div)
-                  at offset 0x66
+                  error: div.wasm: trap: integer divide by zero in function 1 ($div) at offset 0x66
                   134
 
                 Where modules come from: anything built for wasm32-wasip1 (wasm32-wasi):
@@ -60,15 +61,15 @@ struct WasmCommand: ParsableCommand {
 
         func validate() throws {
             for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
-                throw ValidationError("--env \(pair): give KEY=VALUE")
+                throw ValidationError("--env \(pair.escapingControlCharacters): give KEY=VALUE")
             }
             for spec in directories {
                 let preopen = WasmRunner.Preopen(parsing: spec)
                 if preopen.guestPath.isEmpty || preopen.hostDirectory.path.isEmpty {
-                    throw ValidationError("--dir \(spec): give HOSTDIR or HOSTDIR::GUESTDIR")
+                    throw ValidationError("--dir \(spec.escapingControlCharacters): give HOSTDIR or HOSTDIR::GUESTDIR")
                 }
                 if !FileManager.default.isDirectory(preopen.hostDirectory) {
-                    throw ValidationError("--dir \(spec): \(preopen.hostDirectory.path) is not a directory")
+                    throw ValidationError("--dir \(spec.escapingControlCharacters): \(preopen.hostDirectory.path.escapingControlCharacters) is not a directory")
                 }
             }
             if fuel == 0 { throw ValidationError("--fuel must be at least 1") }

@@ -40,13 +40,47 @@ import TestSupport
         #expect(r.stderr == "error: div.wasm: trap: integer divide by zero in function 0 ($div) at offset 0x3c\n")
     }
 
-    @Test("a malformed module exits 1 with the offset and a hint")
+    @Test("proc_exit(134) is not a trap: codes outside 0-125 exit 255 with the code on stderr")
+    func exitCodeOutOfRange() throws {
+        let dir = try TemporaryDirectory("wasm-cmd")
+        defer { dir.remove() }
+        for code in [134, 1000] {
+            let file = try Self.module(dir, "exit\(code)", """
+                (module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                  (memory (export "memory") 1)
+                  (func (export "_start") (call $exit (i32.const \(code)))))
+                """)
+            let r = try runSel4img(["wasm", "run", file], in: dir.url)
+            #expect(r.status == 255)
+            #expect(r.stderr == """
+                error: exit\(code).wasm: exit code \(code) is outside 0-125; exit status 255
+                hint: exit codes 126-255 mean 'cannot run', 'not found' and signals to a shell, and larger ones do not fit a process status: exit with 0-125
+
+                """)
+        }
+    }
+
+    @Test("control characters in a file name are escaped in messages")
+    func controlCharactersInNames() throws {
+        let dir = try TemporaryDirectory("wasm-cmd")
+        defer { dir.remove() }
+        let name = "bad\u{1B}[31m\n.wasm"
+        try dir.write(name, "not wasm")
+        let r = try runSel4img(["wasm", "run", name], in: dir.url)
+        #expect(r.status == 126)
+        #expect(r.stderr.hasPrefix("error: bad\\u{1B}[31m\\n.wasm: malformed module at offset 0x0: magic header not detected\n"))
+        #expect(!r.stderr.contains("\u{1B}"))
+        let env = try runSel4img(["wasm", "run", "x.wasm", "--env", "A\tB"])
+        #expect(env.stderr.hasPrefix("Error: --env A\\tB: give KEY=VALUE\n"))
+    }
+
+    @Test("a malformed module exits 126 with the offset and a hint")
     func malformed() throws {
         let dir = try TemporaryDirectory("wasm-cmd")
         defer { dir.remove() }
         try dir.write("hello.wasm", "not wasm")
         let r = try runSel4img(["wasm", "run", "hello.wasm"], in: dir.url)
-        #expect(r.status == 1)
+        #expect(r.status == 126)
         #expect(r.stderr == """
             error: hello.wasm: malformed module at offset 0x0: magic header not detected
             hint: check that hello.wasm is a complete WebAssembly binary ('wasm-tools validate hello.wasm' explains more)
@@ -92,6 +126,8 @@ import TestSupport
         let r = try runSel4img(["wasm", "run", "--help"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("134 when it traps"))
+        #expect(r.stdout.contains("255 when it exits with a code outside 0-125"))
+        #expect(r.stdout.contains("126 when the module cannot run"))
         #expect(r.stdout.contains("$ sel4img wasm run div.wasm; echo $?"))
         #expect(r.stdout.contains("python3 -m ziglang cc -target wasm32-wasi -O2 hello.c -o hello.wasm"))
         let top = try runSel4img(["--help"])
