@@ -81,9 +81,11 @@ printf '%-10s %12s %12s %8s %14s %14s\n' module sel4img wasmtime ratio "sel4img 
 for name in grow-64 grow-128 grow-256 grow-max; do
     ours=() theirs=() our_rss=0 their_rss=0
     for ((i = 0; i < runs; i++)); do
-        read -r t rss < <(measure "$SEL4IMG" wasm run "$work/$name.wasm")
+        result=$(measure "$SEL4IMG" wasm run "$work/$name.wasm")
+        read -r t rss <<<"$result"
         ours+=("$t"); (( rss > our_rss )) && our_rss=$rss
-        read -r t rss < <(measure python3 "$wasmtime_run" "$work/$name.wasm")
+        result=$(measure python3 "$wasmtime_run" "$work/$name.wasm")
+        read -r t rss <<<"$result"
         theirs+=("$t"); (( rss > their_rss )) && their_rss=$rss
     done
     a=$(printf '%s\n' "${ours[@]}" | median)

@@ -60,6 +60,28 @@ import TestSupport
         }
     }
 
+    @Test("memory.grow to 4 GiB succeeds untouched, and is -1 when the host cannot allocate it")
+    func growToTheMaximum() throws {
+        let dir = try TemporaryDirectory("wasm-cmd")
+        defer { dir.remove() }
+        // Exits 0 when the grow fails, 42 when it succeeds (after writing the last byte).
+        let file = try Self.module(dir, "grow", """
+            (module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+              (memory (export "memory") 1)
+              (func (export "_start")
+                (if (i32.eq (memory.grow (i32.const 65535)) (i32.const -1)) (then (call $exit (i32.const 0))))
+                (i32.store8 (i32.const 0xFFFFFFFF) (i32.const 1))
+                (call $exit (i32.const 42))))
+            """)
+        let grown = try runSel4img(["wasm", "run", file], in: dir.url)
+        #expect(grown.status == 42)
+        #expect(grown.stderr == "")
+        // With 3 GB of address space, 4 GiB cannot be allocated: a failed grow, not a crash.
+        let binary = productsDirectory.appendingPathComponent("sel4img").path
+        let limited = try sh("ulimit -v 3000000 && '\(binary)' wasm run \(file); echo \"status $?\"", in: dir.url)
+        #expect(limited == "status 0\n")
+    }
+
     @Test("control characters in a file name are escaped in messages")
     func controlCharactersInNames() throws {
         let dir = try TemporaryDirectory("wasm-cmd")
