@@ -46,9 +46,10 @@ let package = Package(
         .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "GuestImage", "WasmEngine", "Support"]),
         .target(name: "Emulator", dependencies: ["Boards", "Support"]),
         .target(name: "Doctor", dependencies: ["Support"]),
-        // WasmEngine and WASI use only the Swift standard library: scripts/check-embedded.sh
-        // compiles them as Embedded Swift for aarch64-none-none-elf (the seL4 runner).
-        .target(name: "WasmEngine"),
+        // WasmEngine and WASI use only the Swift standard library (and calloc, declared with
+        // @_extern(c), for linear memories): scripts/check-embedded.sh compiles them as Embedded
+        // Swift for aarch64-none-none-elf (the seL4 runner).
+        .target(name: "WasmEngine", swiftSettings: [.enableExperimentalFeature("Extern")]),
         .target(name: "WASI", dependencies: ["WasmEngine"]),
         .target(name: "WasmHost", dependencies: ["WASI", "WasmEngine", "Support"]),
         .target(

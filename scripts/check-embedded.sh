@@ -28,7 +28,7 @@ fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-flags=(-target aarch64-none-none-elf -enable-experimental-feature Embedded -wmo -parse-as-library -Osize
+flags=(-target aarch64-none-none-elf -enable-experimental-feature Embedded -enable-experimental-feature Extern -wmo -parse-as-library -Osize
        -Xfrontend -function-sections -Xfrontend -disable-stack-protector
        -module-cache-path "$out/module-cache" -I "$out")
 

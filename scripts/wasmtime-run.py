@@ -5,9 +5,10 @@ reference that `sel4img wasm run` is compared with in Tests/WASITests.
   scripts/wasmtime-run.py [--dir HOSTDIR[::GUESTDIR]]... [--env K=V]... FILE.wasm [ARGS...]
 
 stdin, stdout and stderr are inherited; argv[0] is FILE as given; only --env
-variables are set; --dir preopens read-only (like sel4img). Exits with the
-module's exit code (proc_exit, 0 when _start returns); a trap prints the
-error on stderr and exits 134, like sel4img.
+variables are set; --dir preopens read-only (like sel4img). Exit statuses as
+sel4img's: the module's exit code (proc_exit, 0 when _start returns) when it
+is 0-125; a trap prints the error on stderr and exits 134; an exit code
+outside 0-125 is reported on stderr and exits 255.
 """
 import sys
 
@@ -50,7 +51,11 @@ def main(argv):
         instance = linker.instantiate(store, module)
         instance.exports(store)["_start"](store)
     except wasmtime.ExitTrap as exit_trap:
-        return exit_trap.code
+        code = exit_trap.code & 0xFFFFFFFF
+        if code > 125:
+            print(f"{path}: exit code {code} is outside 0-125; exit status 255", file=sys.stderr)
+            return 255
+        return code
     except (wasmtime.Trap, wasmtime.WasmtimeError) as error:
         print(f"{path}: trap: {error}", file=sys.stderr)
         return 134

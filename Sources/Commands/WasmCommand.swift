@@ -24,10 +24,9 @@ struct WasmCommand: ParsableCommand {
                   sel4img wasm run tool.wasm --dir build/assets::/assets -- --verbose
                 Arguments after '--' all go to the module, even ones that look like sel4img options.
 
-                Exit status: the module's exit code (its proc_exit code, 0 when _start returns); 134 when it traps (like a process killed by SIGABRT, 128 + 6), with the trap on stderr; 1 when it cannot run (unreadable, invalid, an import WASI does not provide). For example:
-                  $ sel4img wasm run div.wasm; echo $?
-                  error: div.wasm: trap: integer divide by zero in function 1 ($div)
-                  at offset 0x66
+                Exit status: 0-125 is the module's exit code (its proc_exit code, 0 when _start returns); the others are sel4img's, each with an error line on stderr: 126 when the module cannot run (unreadable, invalid, an import WASI does not provide); 134 when it traps (like a process killed by SIGABRT, 128 + 6); 255 when it exits with a code outside 0-125 (proc_exit(1000)). So a module cannot pass for a trap by exiting 134. For example:
+                  $ sel4img wasm run d.wasm; echo $?
+                  error: d.wasm: trap: integer divide by zero in function 0 ($f) at offset 0x3c
                   134
 
                 Where modules come from: anything built for wasm32-wasip1 (wasm32-wasi):
@@ -53,15 +52,15 @@ struct WasmCommand: ParsableCommand {
 
         func validate() throws {
             for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
-                throw ValidationError("--env \(pair): give KEY=VALUE")
+                throw ValidationError("--env \(escapingControlCharacters(pair)): give KEY=VALUE")
             }
             for spec in directories {
                 let preopen = WasmRunner.Preopen(parsing: spec)
                 if preopen.guestPath.isEmpty || preopen.hostDirectory.path.isEmpty {
-                    throw ValidationError("--dir \(spec): give HOSTDIR or HOSTDIR::GUESTDIR")
+                    throw ValidationError("--dir \(escapingControlCharacters(spec)): give HOSTDIR or HOSTDIR::GUESTDIR")
                 }
                 if !FileManager.default.isDirectory(preopen.hostDirectory) {
-                    throw ValidationError("--dir \(spec): \(preopen.hostDirectory.path) is not a directory")
+                    throw ValidationError("--dir \(escapingControlCharacters(spec)): \(escapingControlCharacters(preopen.hostDirectory.path)) is not a directory")
                 }
             }
             if fuel == 0 { throw ValidationError("--fuel must be at least 1") }

@@ -39,7 +39,17 @@ struct ModuleDecoder {
         WasmError(.invalid, message, offset: offset)
     }
 
+    /// Before decoding item `index` (0-based) of a counted list: refuses the one past the limit.
+    /// Checked per item, not on the declared count, so a truncated section with a huge count is
+    /// still reported as malformed where it ends.
+    static func check(_ limit: ImplementationLimit, index: Int, at offset: Int) throws(WasmError) {
+        if index >= limit.value { throw limit.error(at: offset) }
+    }
+
     mutating func decodeModule() throws(WasmError) -> Module {
+        if bytes.count > ImplementationLimit.moduleSize.value {
+            throw ImplementationLimit.moduleSize.error(found: bytes.count, at: ImplementationLimit.moduleSize.value)
+        }
         var reader = Reader(bytes: bytes)
         let magic = try? reader.fixed32()
         guard magic == 0x6D73_6100 else {
@@ -117,20 +127,28 @@ struct ModuleDecoder {
 
     mutating func decodeTypes(_ r: inout Reader) throws(WasmError) {
         let n = try r.count()
-        for _ in 0..<n {
+        for i in 0..<n {
             let at = r.position
+            try Self.check(.types, index: i, at: at)
             guard try r.byte() == 0x60 else { throw r.malformed("integer representation too long", at: at) }
             var params: [ValueType] = []
-            for _ in 0..<(try r.count()) { params.append(try r.valueType()) }
+            for j in 0..<(try r.count()) {
+                try Self.check(.parameters, index: j, at: r.position)
+                params.append(try r.valueType())
+            }
             var results: [ValueType] = []
-            for _ in 0..<(try r.count()) { results.append(try r.valueType()) }
+            for j in 0..<(try r.count()) {
+                try Self.check(.results, index: j, at: r.position)
+                results.append(try r.valueType())
+            }
             module.types.append(FunctionType(parameters: params, results: results))
         }
     }
 
     mutating func decodeImports(_ r: inout Reader) throws(WasmError) {
         let n = try r.count()
-        for _ in 0..<n {
+        for i in 0..<n {
+            try Self.check(.imports, index: i, at: r.position)
             let moduleName = try r.name()
             let name = try r.name()
             let at = r.position
@@ -143,7 +161,8 @@ struct ModuleDecoder {
                 module.importedFunctionCount += 1
                 module.imports.append(Import(module: moduleName, name: name, kind: .function(module.types[Int(typeIndex)])))
             case 0x01:
-                let type = TableType(elementType: try r.referenceType(), limits: try r.limits())
+                try Self.check(.tables, index: module.tables.count, at: at)
+                let type = try tableType(&r)
                 module.tables.append(type)
                 module.importedTableCount += 1
                 module.imports.append(Import(module: moduleName, name: name, kind: .table(type)))
@@ -163,6 +182,16 @@ struct ModuleDecoder {
         }
     }
 
+    func tableType(_ r: inout Reader) throws(WasmError) -> TableType {
+        let elementType = try r.referenceType()
+        let at = r.position
+        let limits = try r.limits()
+        if Int(limits.min) > ImplementationLimit.tableSize.value {
+            throw ImplementationLimit.tableSize.error(found: Int(limits.min), at: at)
+        }
+        return TableType(elementType: elementType, limits: limits)
+    }
+
     func globalType(_ r: inout Reader) throws(WasmError) -> GlobalType {
         let type = try r.valueType()
         let at = r.position
@@ -175,14 +204,18 @@ struct ModuleDecoder {
 
     mutating func decodeFunctions(_ r: inout Reader) throws(WasmError) {
         let n = try r.count()
-        for _ in 0..<n { module.functionTypes.append(try r.u32()) }
+        for i in 0..<n {
+            try Self.check(.functions, index: i, at: r.position)
+            module.functionTypes.append(try r.u32())
+        }
         functionCount = n
     }
 
     mutating func decodeTables(_ r: inout Reader) throws(WasmError) {
         let n = try r.count()
         for _ in 0..<n {
-            module.tables.append(TableType(elementType: try r.referenceType(), limits: try r.limits()))
+            try Self.check(.tables, index: module.tables.count, at: r.position)
+            module.tables.append(try tableType(&r))
         }
     }
 
@@ -193,7 +226,8 @@ struct ModuleDecoder {
 
     mutating func decodeGlobals(_ r: inout Reader) throws(WasmError) {
         let n = try r.count()
-        for _ in 0..<n {
+        for i in 0..<n {
+            try Self.check(.globals, index: i, at: r.position)
             let type = try globalType(&r)
             module.globals.append(type)
             globalInits.append(try constExpr(&r))
@@ -202,7 +236,8 @@ struct ModuleDecoder {
 
     mutating func decodeExports(_ r: inout Reader) throws(WasmError) {
         let n = try r.count()
-        for _ in 0..<n {
+        for i in 0..<n {
+            try Self.check(.exports, index: i, at: r.position)
             let name = try r.name()
             let at = r.position
             let kind = try r.byte()
@@ -242,7 +277,8 @@ struct ModuleDecoder {
                 }
             }
             let count = try r.count()
-            for _ in 0..<count {
+            for j in 0..<count {
+                try Self.check(.elementSegmentItems, index: j, at: r.position)
                 if usesExpressions {
                     items.append(try constExpr(&r))
                 } else {
@@ -258,9 +294,13 @@ struct ModuleDecoder {
     mutating func decodeCode(_ r: inout Reader) throws(WasmError) {
         let n = try r.count()
         for _ in 0..<n {
+            let sizeAt = r.position
             let size = try r.u32()
             let start = r.position
             guard Int(size) <= r.end - start else { throw r.malformed("unexpected end of section or function") }
+            if Int(size) > ImplementationLimit.functionBodySize.value {
+                throw ImplementationLimit.functionBodySize.error(found: Int(size), at: sizeAt)
+            }
             var body = Reader(bytes: bytes, position: start, end: start + Int(size))
             var locals: [(count: UInt32, type: ValueType)] = []
             var total: UInt64 = 0
@@ -271,6 +311,14 @@ struct ModuleDecoder {
                 if total > UInt64(UInt32.max) { throw body.malformed("too many locals") }
                 locals.append((count: count, type: try body.valueType()))
             }
+            // Parameters count too; an unknown type index is reported by validation.
+            let typeIndex = module.importedFunctionCount + bodies.count
+            if typeIndex < module.functionTypes.count, Int(module.functionTypes[typeIndex]) < module.types.count {
+                total += UInt64(module.types[Int(module.functionTypes[typeIndex])].parameters.count)
+            }
+            if total > UInt64(ImplementationLimit.locals.value) {
+                throw ImplementationLimit.locals.error(found: Int(total), at: start)
+            }
             bodies.append(RawBody(locals: locals, localCount: Int(total), start: body.position, end: start + Int(size)))
             r.position = start + Int(size)
         }
@@ -278,8 +326,9 @@ struct ModuleDecoder {
 
     mutating func decodeData(_ r: inout Reader) throws(WasmError) {
         let n = try r.count()
-        for _ in 0..<n {
+        for i in 0..<n {
             let at = r.position
+            try Self.check(.dataSegments, index: i, at: at)
             let flags = try r.u32()
             var memory: UInt32 = 0
             var offset: RawConstExpr?

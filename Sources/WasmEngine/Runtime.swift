@@ -178,28 +178,54 @@ public struct Caller {
     }
 }
 
+/// The C library's calloc (Linux, and musl on the seL4 runner): see `Memory.allocateZeroed`.
+@_extern(c, "calloc")
+func wasm_engine_calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer?
+
 /// A linear memory.
+///
+/// The bytes live in one block of `capacity` bytes, of which the first `byteCount` are the
+/// memory; the rest is zero and untouched. Growing within the block only moves `byteCount`;
+/// growing past it moves the memory into a block twice as large (capped at the maximum), so
+/// growing page by page costs amortised O(1) per page. Blocks come from `calloc`, whose large
+/// blocks are fresh zero pages on Linux and on the seL4 runner's heap: a memory declared or
+/// grown to 4 GiB occupies only the pages the module touches. An allocation that fails is a
+/// failed `memory.grow` (-1), or an instantiation error, never a crash.
 public final class Memory {
     public let type: MemoryType
+    /// The interpreter caches `data` and `byteCount` per call and re-reads them after a grow.
     var data: UnsafeMutableRawPointer?
     public private(set) var byteCount: Int
+    /// Bytes allocated: at least `byteCount`, at most the maximum; beyond `byteCount` all zero.
+    public private(set) var capacity: Int
     let limitPages: UInt32
 
-    init(type: MemoryType, limitPages: UInt32) {
+    /// Nil when the initial pages cannot be allocated.
+    init?(type: MemoryType, limitPages: UInt32) {
         self.type = type
         self.limitPages = limitPages
-        byteCount = Int(type.limits.min) * 65536
+        byteCount = Int(type.limits.min) * Self.pageSize
+        capacity = byteCount
         if byteCount > 0 {
-            let data = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 16)
-            data.initializeMemory(as: UInt8.self, repeating: 0, count: byteCount)
+            guard let data = Self.allocateZeroed(byteCount) else { return nil }
             self.data = data
         }
     }
 
     deinit { data?.deallocate() }
 
+    static let pageSize = 65536
+
+    /// Zero-filled memory from the C library (`calloc`), nil when there is none left: the
+    /// standard library's allocator would stop the process instead, and would touch every page.
+    /// Blocks are freed with `deallocate()`, which calls `free` (swift_slowDealloc).
+    static func allocateZeroed(_ byteCount: Int) -> UnsafeMutableRawPointer? {
+        wasm_engine_calloc(1, byteCount)
+    }
+
     /// A standalone memory for the host to export (e.g. the spec tests' `spectest.memory`).
-    public convenience init(_ type: MemoryType) {
+    /// Nil when the initial pages cannot be allocated.
+    public convenience init?(_ type: MemoryType) {
         self.init(type: type, limitPages: 65536)
     }
 
@@ -208,25 +234,36 @@ public final class Memory {
         UnsafeMutableRawBufferPointer(start: data, count: byteCount)
     }
 
-    public var pageCount: UInt32 { UInt32(byteCount / 65536) }
+    public var pageCount: UInt32 { UInt32(byteCount / Self.pageSize) }
+
+    /// The most pages this memory may have: the module's maximum, the host's, and 4 GiB.
+    var maximumPages: UInt32 { Swift.min(type.limits.max ?? 65536, limitPages, 65536) }
 
     /// Grows by `delta` pages; returns the old page count, or nil when the maximum (the module's
-    /// or the host's) would be exceeded.
+    /// or the host's) would be exceeded or the memory cannot be allocated.
     public func grow(by delta: UInt32) -> UInt32? {
         let old = pageCount
         let (new, overflow) = old.addingReportingOverflow(delta)
         if overflow { return nil }
-        let maximum = Swift.min(type.limits.max ?? 65536, limitPages, 65536)
-        if new > maximum { return nil }
-        if delta == 0 { return old }
-        let newCount = Int(new) * 65536
-        let newData = UnsafeMutableRawPointer.allocate(byteCount: newCount, alignment: 16)
-        if let data {
-            newData.copyMemory(from: data, byteCount: byteCount)
-            data.deallocate()
+        if new > maximumPages { return nil }
+        let newCount = Int(new) * Self.pageSize
+        if newCount > capacity {
+            // Double, within the maximum; if that much is not available, try exactly what is needed.
+            let doubled = Swift.min(Swift.max(newCount, capacity * 2), Int(maximumPages) * Self.pageSize)
+            var size = doubled
+            var block = Self.allocateZeroed(size)
+            if block == nil, doubled > newCount {
+                size = newCount
+                block = Self.allocateZeroed(size)
+            }
+            guard let block else { return nil }
+            if let data {
+                block.copyMemory(from: data, byteCount: byteCount)
+                data.deallocate()
+            }
+            data = block
+            capacity = size
         }
-        (newData + byteCount).initializeMemory(as: UInt8.self, repeating: 0, count: newCount - byteCount)
-        data = newData
         byteCount = newCount
         return old
     }

@@ -106,9 +106,10 @@ public struct FunctionType: Equatable, Hashable, Sendable {
     }
 }
 
-/// Errors before execution: decoding (malformed), validation (invalid), linking (unlinkable).
+/// Errors before execution: decoding (malformed), validation (invalid), an implementation
+/// limit (`ImplementationLimit`), linking (unlinkable).
 public struct WasmError: Error, Sendable {
-    public enum Kind: Equatable, Sendable { case malformed, invalid, unlinkable }
+    public enum Kind: Equatable, Sendable { case malformed, invalid, limit, unlinkable }
     public var kind: Kind
     /// What is wrong, e.g. "type mismatch: expected i32, found i64".
     public var message: String
@@ -127,10 +128,58 @@ public struct WasmError: Error, Sendable {
         switch kind {
         case .malformed: what = "malformed module"
         case .invalid: what = "invalid module"
+        case .limit: what = "module beyond an implementation limit"
         case .unlinkable: what = "unlinkable module"
         }
         if let offset { return "\(what) at offset 0x\(String(offset, radix: 16)): \(message)" }
         return "\(what): \(message)"
+    }
+}
+
+/// The implementation limits of the WebAssembly JS API (webassembly.github.io/spec/js-api/#limits),
+/// which V8, SpiderMonkey, JavaScriptCore and wasmtime share: the decoder rejects a module
+/// beyond one (WasmError kind `.limit`, naming the limit and the offset), so what loads here
+/// loads there. Memory pages (65536) and the single memory are validation rules already; a
+/// table's size (10,000,000 elements) is also the store's default `maxTableElements`.
+public enum ImplementationLimit: Sendable, CaseIterable {
+    case moduleSize, types, functions, imports, exports, globals, dataSegments, tables, tableSize,
+         elementSegmentItems, parameters, results, functionBodySize, locals
+
+    public var value: Int {
+        switch self {
+        case .moduleSize: return 1_073_741_824
+        case .types, .functions, .globals: return 1_000_000
+        case .imports, .exports, .dataSegments, .tables: return 100_000
+        case .tableSize, .elementSegmentItems: return 10_000_000
+        case .parameters, .results: return 1000
+        case .functionBodySize: return 7_654_321
+        case .locals: return 50_000
+        }
+    }
+
+    /// What is counted, for messages: "more than 1000 parameters in a function type".
+    public var counted: String {
+        switch self {
+        case .moduleSize: return "bytes in a module"
+        case .types: return "types in a module"
+        case .functions: return "functions defined in a module"
+        case .imports: return "imports in a module"
+        case .exports: return "exports in a module"
+        case .globals: return "globals defined in a module"
+        case .dataSegments: return "data segments in a module"
+        case .tables: return "tables in a module (imported ones included)"
+        case .tableSize: return "elements in a table's initial size"
+        case .elementSegmentItems: return "elements in an element segment"
+        case .parameters: return "parameters in a function type"
+        case .results: return "results in a function type"
+        case .functionBodySize: return "bytes in a function body (locals included)"
+        case .locals: return "locals in a function (parameters included)"
+        }
+    }
+
+    /// "more than 7654321 bytes in a function body (locals included): 7654322".
+    func error(found: Int? = nil, at offset: Int?) -> WasmError {
+        WasmError(.limit, "more than \(value) \(counted)" + (found.map { ": \($0)" } ?? ""), offset: offset)
     }
 }
 

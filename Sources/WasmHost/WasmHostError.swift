@@ -2,9 +2,27 @@ import Foundation
 import Support
 import WasmEngine
 
+/// Exit statuses of `sel4img wasm run` (README "Running WebAssembly on the
+/// host", `wasm run --help`; the guest's `emit` uses the same). A module's own
+/// exit code passes through only in 0-125, so every status says who ended the
+/// run: 0-125 the module; 126 sel4img, because the module cannot run (like a
+/// shell's "cannot execute"); 134 a trap (128 + SIGABRT, as a shell reports an
+/// abort); 255 the module exited with a code outside 0-125 (126 up to
+/// 4294967295, which a process status cannot carry, or would read as a trap
+/// or a signal). Each of 126, 134 and 255 comes with an `error:` line naming
+/// the module on stderr.
+public enum WasmExitStatus {
+    public static let cannotRun: Int32 = 126
+    public static let trap: Int32 = 134
+    public static let exitCodeOutOfRange: Int32 = 255
+    /// The module exit codes that are passed through unchanged.
+    public static let moduleCodes: ClosedRange<Int32> = 0...125
+}
+
 /// Everything that stops `sel4img wasm run`, naming the module or directory
-/// involved. A trap exits 134 (what a shell reports for a process killed by
-/// SIGABRT, 128 + 6); every other failure exits 1.
+/// involved, with the exit status `WasmExitStatus` gives it. Names from the
+/// command line or the module (file, import, export and function names) have
+/// their control characters escaped, so a message is always one printable line.
 public struct WasmHostError: UserFacingError, Equatable {
     public enum Kind: Sendable, Equatable {
         /// The module file could not be read.
@@ -17,6 +35,8 @@ public struct WasmHostError: UserFacingError, Equatable {
         case directory
         /// The module trapped while running.
         case trap
+        /// The module exited (proc_exit) with a code outside 0-125.
+        case exitCodeOutOfRange
     }
 
     public var kind: Kind
@@ -25,12 +45,18 @@ public struct WasmHostError: UserFacingError, Equatable {
 
     public init(kind: Kind, message: String, hint: String? = nil) {
         self.kind = kind
-        self.message = message
-        self.hint = hint
+        self.message = Support.escapingControlCharacters(message)
+        self.hint = hint.map(Support.escapingControlCharacters)
     }
 
     public var description: String { message }
-    public var exitCode: Int32 { kind == .trap ? 134 : 1 }
+    public var exitCode: Int32 {
+        switch kind {
+        case .trap: return WasmExitStatus.trap
+        case .exitCodeOutOfRange: return WasmExitStatus.exitCodeOutOfRange
+        default: return WasmExitStatus.cannotRun
+        }
+    }
 
     static func unreadable(_ file: String, _ reason: String) -> WasmHostError {
         WasmHostError(kind: .unreadable, message: "cannot read \(file): \(reason)")
@@ -41,7 +67,16 @@ public struct WasmHostError: UserFacingError, Equatable {
         WasmHostError(kind: .invalidModule, message: "\(file): \(error.description)",
                       hint: error.kind == .malformed
                           ? "check that \(file) is a complete WebAssembly binary ('wasm-tools validate \(file)' explains more)"
+                          : error.kind == .limit
+                          ? "WebAssembly engines (wasmtime, browsers) refuse modules beyond the JS API's implementation limits too; split the module or its functions"
                           : "the module does not validate; rebuild it, or see 'wasm-tools validate \(file)'")
+    }
+
+    /// `big.wasm: exit code 1000 is outside 0-125; exit status 255`
+    static func exitCodeOutOfRange(_ file: String, _ code: Int32) -> WasmHostError {
+        WasmHostError(kind: .exitCodeOutOfRange,
+                      message: "\(file): exit code \(UInt32(bitPattern: code)) is outside 0-125; exit status \(WasmExitStatus.exitCodeOutOfRange)",
+                      hint: "exit codes 126-255 mean 'cannot run', 'not found' and signals to a shell, and larger ones do not fit a process status: exit with 0-125")
     }
 
     static func unlinkable(_ file: String, _ detail: String, hint: String? = nil) -> WasmHostError {

@@ -68,14 +68,16 @@ public struct WasmRunner {
         }
     }
 
-    /// Runs the module on the real stdio and returns its exit code.
+    /// Runs the module on the real stdio and returns its exit code (0-125; see
+    /// `WasmExitStatus`: other codes, traps and failures throw WasmHostError).
     public func run() throws -> Int32 {
         try run(platform: HostPlatform()).status
     }
 
-    /// Runs the module on `platform`; returns the exit code and the platform
-    /// afterwards (tests read captured output from it). Throws WasmHostError;
-    /// a trap is `.trap` (exit status 134).
+    /// Runs the module on `platform`; returns the exit code (0-125) and the
+    /// platform afterwards (tests read captured output from it). Throws
+    /// WasmHostError: a trap is `.trap` (exit status 134), an exit code outside
+    /// 0-125 `.exitCodeOutOfRange` (255).
     public func run<Platform: WASIPlatform>(platform: Platform) throws -> (status: Int32, platform: Platform) {
         let module = try load()
         for item in module.imports where item.module != "wasi_snapshot_preview1" {
@@ -103,15 +105,21 @@ public struct WasmRunner {
                 throw WasmHostError.unlinkable(displayName, link.description,
                                                hint: "sel4img provides the 46 functions of wasi_snapshot_preview1 with their witx signatures; see 'wasm-objdump -x -j Import \(displayName)'")
             case .trap(let trap):
-                if case .exit(let code) = trap.reason { return (code, wasi.platform) }
+                if case .exit(let code) = trap.reason { return (try checked(code), wasi.platform) }
                 throw WasmHostError.trap(displayName, trap)
             }
         }
         do {
             let status = try wasi.run(instance)
-            return (status, wasi.platform)
-        } catch {
-            throw WasmHostError.trap(displayName, error)
+            return (try checked(status), wasi.platform)
+        } catch let trap as Trap {
+            throw WasmHostError.trap(displayName, trap)
         }
+    }
+
+    /// The module's exit code if it can be the process's exit status unchanged.
+    func checked(_ code: Int32) throws -> Int32 {
+        guard WasmExitStatus.moduleCodes.contains(code) else { throw WasmHostError.exitCodeOutOfRange(displayName, code) }
+        return code
     }
 }

@@ -12,7 +12,7 @@ import WasmHost
         var bytes: [UInt8]?          // raw bytes, or
         var text: String?            // WebAssembly text (wat2wasm --no-check --debug-names)
         var message: String
-        var status: Int32 = 1
+        var status: Int32 = 126
         var testDescription: String { name }
     }
 
@@ -46,7 +46,39 @@ import WasmHost
                   message: "div.wasm: trap: integer divide by zero in function 0 ($div) at offset 0x3c", status: 134),
         BadModule(name: "start.wasm", text: "(module (func $boom unreachable) (start $boom) (func (export \"_start\")))",
                   message: "start.wasm: trap: unreachable in function 0 ($boom) at offset 0x27", status: 134),
+
+        // Names from the module have their control characters escaped.
+        BadModule(name: "control.wasm", text: "(module (import \"e\\1bnv\" \"fo\\0ao\" (func)) (func (export \"_start\")))",
+                  message: "control.wasm: imports e\\u{1B}nv.fo\\no, which WASI does not provide"),
+        BadModule(name: "params.wasm",
+                  bytes: [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0xEE, 0x07, 1, 0x60, 0xE9, 0x07] + Array(repeating: 0x7F, count: 1001) + [0],
+                  message: "params.wasm: module beyond an implementation limit at offset 0x3f7: more than 1000 parameters in a function type"),
+        // Exit codes a process status cannot carry unchanged: 255 and the code on stderr.
+        BadModule(name: "exit134.wasm", text: exitModule(134),
+                  message: "exit134.wasm: exit code 134 is outside 0-125; exit status 255", status: 255),
+        BadModule(name: "exit1000.wasm", text: exitModule(1000),
+                  message: "exit1000.wasm: exit code 1000 is outside 0-125; exit status 255", status: 255),
+        BadModule(name: "exit-1.wasm", text: exitModule(-1),
+                  message: "exit-1.wasm: exit code 4294967295 is outside 0-125; exit status 255", status: 255),
     ]
+
+    static func exitModule(_ code: Int32) -> String {
+        """
+        (module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 1)
+          (func (export "_start") (call $exit (i32.const \(code)))))
+        """
+    }
+
+    @Test("exit codes 0-125 are the exit status")
+    func exitCodesInRange() throws {
+        let dir = try TemporaryDirectory("exit-wasm")
+        defer { dir.remove() }
+        for code: Int32 in [0, 1, 125] {
+            let runner = WasmRunner(file: try writeFile(dir, "exit\(code).wasm", try Self.compile(Self.exitModule(code))))
+            #expect(try runner.run(platform: CapturePlatform()).status == code)
+        }
+    }
 
     @Test("a bad module is refused with a message naming the file", arguments: badModules)
     func badModule(_ bad: BadModule) throws {

@@ -3,9 +3,10 @@
  * beside this Linux guest, through the shared-memory channel in
  * wasm_channel.h, and prints what the module printed.
  *
- * Exit status, as `sel4img wasm run` on a host: the module's exit code; 134
- * when it traps (the trap on stderr); 1 when it cannot run (unreadable,
- * invalid, too large for the buffer, no runner). Calls from several shells
+ * Exit status, as `sel4img wasm run` on a host (WasmExitStatus): 0-125 the
+ * module's exit code; 126 when it cannot run (unreadable, invalid, too large
+ * for the buffer, no runner); 134 when it traps; 255 when it exits with a code
+ * outside 0-125. 126, 134 and 255 come with a line on stderr. Calls from several shells
  * are serialised with a lock file; a waiting call says so on stderr.
  *
  * The channel is the runner's virtual PCI device: BAR 0 holds the event
@@ -33,12 +34,15 @@
 
 static const char *program = "emit";
 
+/* The statuses that are not the module's own (sel4img's WasmExitStatus). */
+enum { EXIT_CANNOT_RUN = 126, EXIT_TRAP = 134, EXIT_CODE_OUT_OF_RANGE = 255 };
+
 static void fail(const char *format, const char *detail)
 {
     fprintf(stderr, "%s: ", program);
     fprintf(stderr, format, detail);
     fputc('\n', stderr);
-    exit(1);
+    exit(EXIT_CANNOT_RUN);
 }
 
 static unsigned long read_hex_file(const char *directory, const char *name)
@@ -115,12 +119,12 @@ static unsigned char *read_module(const char *path, size_t *size)
     int fd = open(path, O_RDONLY);
     if (fd < 0) {
         fprintf(stderr, "%s: cannot read %s: %s\n", program, path, strerror(errno));
-        exit(1);
+        exit(EXIT_CANNOT_RUN);
     }
     struct stat status;
     if (fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
         fprintf(stderr, "%s: %s is not a regular file\n", program, path);
-        exit(1);
+        exit(EXIT_CANNOT_RUN);
     }
     unsigned char *bytes = malloc((size_t)status.st_size + 1);
     if (bytes == NULL) {
@@ -131,7 +135,7 @@ static unsigned char *read_module(const char *path, size_t *size)
         ssize_t got = read(fd, bytes + done, (size_t)status.st_size - done);
         if (got <= 0) {
             fprintf(stderr, "%s: cannot read %s: %s\n", program, path, got < 0 ? strerror(errno) : "file shrank");
-            exit(1);
+            exit(EXIT_CANNOT_RUN);
         }
         done += (size_t)got;
     }
@@ -160,9 +164,10 @@ int main(int argc, char **argv)
         fprintf(argc < 2 ? stderr : stdout,
                 "usage: emit FILE.wasm [ARGS...]\n"
                 "Runs the WebAssembly module (WASI preview1) on the seL4 Wasm runner beside\n"
-                "this guest and prints its output. Exit status: the module's exit code; 134\n"
-                "when it traps; 1 when it cannot run.\n");
-        return argc < 2 ? 1 : 0;
+                "this guest and prints its output. Exit status: 0-125 the module's exit code;\n"
+                "126 when it cannot run; 134 when it traps; 255 when it exits with a code\n"
+                "outside 0-125.\n");
+        return argc < 2 ? EXIT_CANNOT_RUN : 0;
     }
     const char *path = argv[1];
 
@@ -269,15 +274,20 @@ int main(int argc, char **argv)
 
     switch (result) {
     case WASM_RESULT_EXITED:
-        return status & 0xff;
+        if (status >= 0 && status <= 125) {
+            return status;
+        }
+        fprintf(stderr, "%s: %s: exit code %u is outside 0-125; exit status %d\n", program, path,
+                (unsigned)status, EXIT_CODE_OUT_OF_RANGE);
+        return EXIT_CODE_OUT_OF_RANGE;
     case WASM_RESULT_TRAPPED:
         fprintf(stderr, "%s: %s trapped: %s\n", program, path, message);
-        return 134;
+        return EXIT_TRAP;
     case WASM_RESULT_INVALID:
         fprintf(stderr, "%s: %s cannot run: %s\n", program, path, message);
-        return 1;
+        return EXIT_CANNOT_RUN;
     default:
         fprintf(stderr, "%s: the runner refused the request: %s\n", program, message);
-        return 1;
+        return EXIT_CANNOT_RUN;
     }
 }

@@ -51,6 +51,7 @@ set(
     swift_flags
     -target aarch64-none-none-elf
     -enable-experimental-feature Embedded
+    -enable-experimental-feature Extern
     -wmo
     -parse-as-library
     -Osize

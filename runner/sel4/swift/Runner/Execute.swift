@@ -58,7 +58,8 @@ func execute<Platform: WASIPlatform>(
             } catch {
                 result = (.trapped(error.description), wasi.platform)
             }
-            linearMemory = instance.memory?.byteCount ?? 0
+            // What the heap holds for it: the block, which may be larger than the memory.
+            linearMemory = instance.memory?.capacity ?? 0
         } catch {
             if case .trap(let trap) = error, case .exit(let code) = trap.reason {
                 result = (.exited(code), wasi.platform)
