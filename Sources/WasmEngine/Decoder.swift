@@ -186,7 +186,8 @@ struct ModuleDecoder {
         let elementType = try r.referenceType()
         let at = r.position
         let limits = try r.limits()
-        if Int(limits.min) > ImplementationLimit.tableSize.value {
+        // A minimum above the maximum is invalid, which validation reports (the spec suite expects that error first).
+        if limits.max.map({ limits.min <= $0 }) ?? true, Int(limits.min) > ImplementationLimit.tableSize.value {
             throw ImplementationLimit.tableSize.error(found: Int(limits.min), at: at)
         }
         return TableType(elementType: elementType, limits: limits)
