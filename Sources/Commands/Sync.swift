@@ -92,7 +92,7 @@ struct Status: ParsableCommand {
     static func describe(_ s: ProjectStatus) -> String {
         var parts: [String] = []
         if s.removed { parts.append("removed from the manifest" + (s.present ? " (still checked out)" : " (still in the lock)")) }
-        if !s.present { if !s.removed { parts.append("not checked out") } }
+        if !s.present || s.head == nil { if !s.removed { parts.append("not checked out") } }
         else if s.locked == nil { if !s.removed { parts.append("not in lock") } }
         else if s.matchesLock { parts.append("matches lock") }
         else { parts.append("HEAD differs from lock (\(s.locked!.short))") }

@@ -224,12 +224,12 @@ public struct Syncer: Sendable {
         // 2. The checkout, with `.git` as a file pointing into .sel4img/projects.
         let repo = try openCheckout(project, store: storeURL)
         let exclusions = ExcludedPaths(project.excludes)
-        try finishInterruptedCheckout(project, repo: repo, wanted: commit, exclusions: exclusions, progress: progress)
+        let finished = try finishInterruptedCheckout(project, repo: repo, wanted: commit, exclusions: exclusions, progress: progress)
         if try repo.head() == commit {
             let excluded = try repo.exclusionChanges(exclusions)
             if excluded.isEmpty {
-                progress.update(project.path, "up to date (\(commit.short))")
-                return .init(path: project.path, commit: commit, action: .upToDate, fetched: fetched, message: nil)
+                progress.update(project.path, finished ? "done (\(commit.short))" : "up to date (\(commit.short))")
+                return .init(path: project.path, commit: commit, action: finished ? .checkedOut : .upToDate, fetched: fetched, message: nil)
             }
             // Same commit, other exclusions: only the files whose exclusion changed are touched.
             try updateExclusions(project, repo: repo, commit: commit, exclusions: exclusions, changes: excluded, source: source, progress: progress)
@@ -325,12 +325,13 @@ public struct Syncer: Sendable {
     /// files in the work tree are that checkout's half-written output, not the
     /// user's, so it is redone with force (to the commit it was for, when that
     /// is still known, else to `wanted`), before the normal checks run.
-    private func finishInterruptedCheckout(_ project: ProjectSpec, repo: Repository, wanted: ObjectID, exclusions: ExcludedPaths, progress: any ProgressReporter) throws {
-        guard let interrupted = Self.interruptedCheckout(layout, projectPath: project.path) else { return }
+    private func finishInterruptedCheckout(_ project: ProjectSpec, repo: Repository, wanted: ObjectID, exclusions: ExcludedPaths, progress: any ProgressReporter) throws -> Bool {
+        guard let interrupted = Self.interruptedCheckout(layout, projectPath: project.path) else { return false }
         let target = repo.contains(interrupted) ? interrupted : wanted
         progress.note("\(project.path): finishing the checkout of \(target.short) that an earlier sync did not complete")
         try refuseMissingBlobs(project, repo: repo, commit: target, exclusions: exclusions, source: project.url)
         try checkout(project, repo: repo, commit: target, exclusions: exclusions, only: nil, force: true)
+        return true
     }
 
     /// True when `commit` is in neither the object store nor any branch or tag
