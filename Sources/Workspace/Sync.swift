@@ -164,11 +164,11 @@ public struct Syncer: Sendable {
     private func validateSafePaths(_ projects: [ProjectSpec]) throws {
         for project in projects {
             if let problem = SafePath.problem(with: project.path) {
-                throw WorkspaceError(.pathOccupied, "project \(project.name): path '\(project.path)' \(problem)")
+                throw WorkspaceError(.pathOccupied, "project \(project.name.escapingControlCharacters): path '\(project.path.escapingControlCharacters)' \(problem)")
             }
             for exclude in project.excludes {
                 if let problem = SafePath.problem(with: exclude) {
-                    throw WorkspaceError(.pathOccupied, "project \(project.name): excluded path '\(exclude)' \(problem)")
+                    throw WorkspaceError(.pathOccupied, "project \(project.name.escapingControlCharacters): excluded path '\(exclude.escapingControlCharacters)' \(problem)")
                 }
             }
         }
