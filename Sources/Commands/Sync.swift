@@ -56,14 +56,9 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show each project's HEAD against the lock, and its local changes.",
         discussion: """
-            Lists every project of the manifest, then projects that were removed from
-            the manifest but are still in sel4img.lock or still checked out.
+            Lists every project of the manifest, then projects that were removed from the manifest but are still in sel4img.lock or still checked out.
 
-            Exit status: 0 when every project of the manifest is checked out at its
-            locked commit with no changed or untracked files; 1 when any project is
-            not checked out, not in the lock, at another commit than the lock's, has
-            changed files, was removed from the manifest, or holds a checkout or git
-            lock that a killed sel4img left (the next sync finishes or removes it).
+            Exit status: 0 when every project of the manifest is checked out at its locked commit with no changed or untracked files; 1 when any project is not checked out, not in the lock, at another commit than the lock's, has changed files, was removed from the manifest, or holds a checkout or git lock that a killed sel4img left (the next sync finishes or removes it).
             """
     )
 

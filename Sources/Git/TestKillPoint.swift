@@ -4,8 +4,9 @@ import Foundation
 /// of a git operation, so tests can check that interrupted work recovers
 /// (a real kill, not a simulated journal). Off unless the environment names
 /// a point: `SEL4IMG_TEST_SIGKILL_AT=checkout:N` dies as the N-th file of a
-/// checkout is written, `apply:N` as the N-th file of a patch is applied
-/// (counted over the whole process).
+/// checkout is written, `apply:N` as the N-th file of a patch is applied,
+/// `copy:N` after the N-th object file is copied from a local source
+/// (each counted over the whole process).
 enum TestKillPoint {
     private static let target: (kind: String, count: Int)? = {
         guard let spec = ProcessInfo.processInfo.environment["SEL4IMG_TEST_SIGKILL_AT"],
