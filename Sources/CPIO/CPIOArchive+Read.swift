@@ -52,9 +52,9 @@ public struct CPIOListing: Codable, Equatable, Sendable {
         let size = major.map { "\(String($0).leftPadded(to: 3)), \(String(minor ?? 0).leftPadded(to: 3))" } ?? String(self.size)
         var text = "\(Self.modeString(type: type, permissions: permissions)) \(String(nlink).leftPadded(to: 3)) "
             + "\(String(uid).rightPadded(to: 8)) \(String(gid).rightPadded(to: 8)) \(size.leftPadded(to: 8)) "
-            + "\(Self.time(mtime)) \(escapingControlCharacters(path))"
-        if let target { text += " -> \(escapingControlCharacters(target))" }
-        if let hardlink { text += " link to \(escapingControlCharacters(hardlink))" }
+            + "\(Self.time(mtime)) \(path.escapingControlCharacters)"
+        if let target { text += " -> \(target.escapingControlCharacters)" }
+        if let hardlink { text += " link to \(hardlink.escapingControlCharacters)" }
         return text
     }
 

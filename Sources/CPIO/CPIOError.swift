@@ -31,8 +31,8 @@ public struct CPIOError: UserFacingError, Equatable {
     /// drives the terminal.
     public init(kind: Kind, message: String, hint: String? = nil) {
         self.kind = kind
-        self.message = escapingControlCharacters(message)
-        self.hint = hint.map(escapingControlCharacters)
+        self.message = message.escapingControlCharacters
+        self.hint = hint?.escapingControlCharacters
     }
 
     public var description: String { message }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 import Workspace
 
 struct Init: ParsableCommand {
@@ -35,6 +36,7 @@ struct Init: ParsableCommand {
         let source = Workspace.ManifestSourceKind.guess(manifest, file: manifestFile, revision: manifestRevision, manifestURL: manifestURL)
         let ws = try Workspace.initialize(at: global.workspaceURL, from: source, mirror: mirrorOptions.mirrorURL.map(Mirror.init), progress: try global.reporter())
         let (projects, _) = try ws.loadProjects()
-        print("Initialised \(ws.layout.root.path) from \(ws.config.source): \(projects.count) projects. Next: sel4img sync")
+        let mirror = ws.config.mirror.map { " Syncing from the mirror \($0)\(mirrorOptions.mirrorURL == nil ? " (kept from the earlier init; pass --mirror DIR for another)" : "")." } ?? ""
+        print("Initialised \(ws.layout.root.path) from \(ws.config.source): \(counted(projects.count, "project")).\(mirror) Next: sel4img sync")
     }
 }

@@ -73,7 +73,7 @@ struct PatchCommand: ParsableCommand {
                     return Row(set: set.name, status: try ws.patchManager.status(set: set, targets: targets))
                 } catch {
                     failures.append(error)
-                    return Row(set: escapingControlCharacters(name), error: readableDescription(of: error),
+                    return Row(set: name.escapingControlCharacters, error: readableDescription(of: error),
                                hint: (error as? any UserFacingError)?.hint)
                 }
             }

@@ -41,16 +41,23 @@ struct Sync: ParsableCommand {
         if json { return try printJSON(report) }
         let seconds = String(format: "%.2f", Date().timeIntervalSince(started))
         if report.nothingChanged {
-            print("All \(report.projects.count) projects up to date (\(seconds) s).")
+            print(report.projects.count == 1 ? "1 project up to date (\(seconds) s)." : "All \(report.projects.count) projects up to date (\(seconds) s).")
         } else {
             let moved = report.projects.filter { $0.action == .checkedOut }.count
-            print("Synced \(report.projects.count) projects (\(moved) checked out) in \(seconds) s\(report.lockWritten ? "; wrote sel4img.lock" : "").")
+            print("Synced \(counted(report.projects.count, "project")) (\(moved) checked out) in \(seconds) s\(report.lockWritten ? "; wrote sel4img.lock" : "").")
         }
     }
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show each project's HEAD against the lock, and its local changes.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show each project's HEAD against the lock, and its local changes.",
+        discussion: """
+            Lists every project of the manifest, then projects that were removed from the manifest but are still in sel4img.lock or still checked out.
+
+            Exit status: 0 when every project of the manifest is checked out at its locked commit with no changed or untracked files; 1 when any project is not checked out, not in the lock, at another commit than the lock's, has changed files, was removed from the manifest, or holds a checkout or git lock that a killed sel4img left (the next sync finishes or removes it).
+            """
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -60,19 +67,36 @@ struct Status: ParsableCommand {
     func run() throws {
         let ws = try Workspace.open(at: global.workspaceURL)
         let status = try ws.status()
-        if json { return try printJSON(status) }
-        var drift = 0
-        for s in status {
-            let head = s.head?.short ?? "-"
-            var state: String
-            if !s.present { state = "not checked out" }
-            else if s.locked == nil { state = "not in lock" }
-            else if s.matchesLock { state = "matches lock" }
-            else { state = "HEAD differs from lock (\(s.locked!.short))"; drift += 1 }
-            if !s.changes.isEmpty { state += ", \(s.changes.count) changed file(s)" }
-            print("\(s.path.padding(toLength: 32, withPad: " ", startingAt: 0)) \(head.padding(toLength: 12, withPad: " ", startingAt: 0))  \(state)")
+        if case .held(let pid) = WorkspaceLock.state(stateDirectory: ws.layout.stateDirectory) {
+            FileHandle.standardError.write(Data("note: a sel4img\(pid.map { " (process \($0))" } ?? "") is working in this workspace now\n".utf8))
         }
-        if drift > 0 { throw ExitCode(1) }
+        if !json {
+            for s in status {
+                print("\(s.path.padding(toLength: 32, withPad: " ", startingAt: 0)) \((s.head?.short ?? "-").padding(toLength: 12, withPad: " ", startingAt: 0))  \(Self.describe(s))")
+            }
+        } else {
+            try printJSON(status)
+        }
+        if !status.allSatisfy(\.isClean) { throw ExitCode(1) }
+    }
+
+    /// The state column: what differs from a clean, locked checkout.
+    static func describe(_ s: ProjectStatus) -> String {
+        var parts: [String] = []
+        if s.removed { parts.append("removed from the manifest" + (s.present ? " (still checked out)" : " (still in the lock)")) }
+        if !s.present || s.head == nil { if !s.removed { parts.append("not checked out") } }
+        else if s.locked == nil { if !s.removed { parts.append("not in lock") } }
+        else if s.matchesLock { parts.append("matches lock") }
+        else { parts.append("HEAD differs from lock (\(s.locked!.short))") }
+        if let commit = s.interruptedCheckout {
+            parts.append("checkout of \(commit.short) interrupted (the next sync finishes it)")
+        }
+        if !s.staleLocks.isEmpty {
+            let names = s.staleLocks.map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+            parts.append("\(names) left by a killed sel4img (the next sync or patch apply removes it)")
+        }
+        if !s.changes.isEmpty { parts.append(counted(s.changes.count, "changed file")) }
+        return parts.joined(separator: ", ")
     }
 }
 
@@ -95,6 +119,6 @@ struct BundleCommand: ParsableCommand {
         let ws = try Workspace.open(at: global.workspaceURL)
         let dest = URL(fileURLWithPath: output).standardizedFileURL
         let info = try Bundle.write(ws, to: dest, progress: try global.reporter())
-        print("Wrote \(info.projects) projects to \(dest.path). Use it with: sel4img init --manifest \(dest.path) && sel4img sync --locked")
+        print("Wrote \(counted(info.projects, "project")) to \(dest.path). Use it with: sel4img init --manifest \(dest.path) && sel4img sync --locked")
     }
 }

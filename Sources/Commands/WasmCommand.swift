@@ -52,15 +52,15 @@ struct WasmCommand: ParsableCommand {
 
         func validate() throws {
             for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
-                throw ValidationError("--env \(escapingControlCharacters(pair)): give KEY=VALUE")
+                throw ValidationError("--env \(pair.escapingControlCharacters): give KEY=VALUE")
             }
             for spec in directories {
                 let preopen = WasmRunner.Preopen(parsing: spec)
                 if preopen.guestPath.isEmpty || preopen.hostDirectory.path.isEmpty {
-                    throw ValidationError("--dir \(escapingControlCharacters(spec)): give HOSTDIR or HOSTDIR::GUESTDIR")
+                    throw ValidationError("--dir \(spec.escapingControlCharacters): give HOSTDIR or HOSTDIR::GUESTDIR")
                 }
                 if !FileManager.default.isDirectory(preopen.hostDirectory) {
-                    throw ValidationError("--dir \(escapingControlCharacters(spec)): \(escapingControlCharacters(preopen.hostDirectory.path)) is not a directory")
+                    throw ValidationError("--dir \(spec.escapingControlCharacters): \(preopen.hostDirectory.path.escapingControlCharacters) is not a directory")
                 }
             }
             if fuel == 0 { throw ValidationError("--fuel must be at least 1") }

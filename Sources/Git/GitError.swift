@@ -15,6 +15,7 @@ public struct GitError: UserFacingError {
         public static let conflict = Code(rawValue: GIT_ECONFLICT.rawValue)
         public static let applyFail = Code(rawValue: GIT_EAPPLYFAIL.rawValue)
         public static let user = Code(rawValue: GIT_EUSER.rawValue)
+        public static let locked = Code(rawValue: GIT_ELOCKED.rawValue)
 
         public var description: String {
             switch self {
@@ -23,6 +24,7 @@ public struct GitError: UserFacingError {
             case .conflict: return "conflict"
             case .applyFail: return "patch does not apply"
             case .user: return "stopped"
+            case .locked: return "locked"
             default: return "error \(rawValue)"
             }
         }

@@ -50,6 +50,8 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     /// The hunk header, e.g. "@@ -10,6 +10,7 @@ static int foo(void)".
     public var hunkHeader: String?
     public var message: String
+    /// libgit2's code: `.locked` when another process (or a killed one) holds the index lock.
+    public var code: GitError.Code = .applyFail
 
     public var description: String {
         var parts: [String] = []
@@ -63,6 +65,8 @@ private final class ApplyTracker {
     var file: String?
     var hunk = 0
     var header: String?
+    /// Whether the test kill point counts this apply (a real one, not a check).
+    var writes = false
 }
 
 extension Repository {
@@ -74,12 +78,14 @@ extension Repository {
         git_apply_options_init(&opts, UInt32(GIT_APPLY_OPTIONS_VERSION))
         if checkOnly { opts.flags = UInt32(GIT_APPLY_CHECK.rawValue) }
         let tracker = ApplyTracker()
+        tracker.writes = !checkOnly
         let unmanaged = Unmanaged.passRetained(tracker)
         defer { unmanaged.release() }
         opts.payload = unmanaged.toOpaque()
         opts.delta_cb = { delta, payload in
             guard let payload else { return 0 }
             let t = Unmanaged<ApplyTracker>.fromOpaque(payload).takeUnretainedValue()
+            if t.writes { TestKillPoint.reached("apply") }
             if let delta {
                 let p = delta.pointee.new_file.path ?? delta.pointee.old_file.path
                 t.file = p.map { String(cString: $0) }
@@ -104,7 +110,7 @@ extension Repository {
         let result = git_apply(handle, diff.handle, GIT_APPLY_LOCATION_WORKDIR, &opts)
         if result < 0 {
             let error = GitError.last(result, "apply", diff.source)
-            throw ApplyFailure(file: tracker.file, hunk: tracker.hunk > 0 ? tracker.hunk : nil, hunkHeader: tracker.header, message: error.message)
+            throw ApplyFailure(file: tracker.file, hunk: tracker.hunk > 0 ? tracker.hunk : nil, hunkHeader: tracker.header, message: error.message, code: error.code)
         }
     }
 }

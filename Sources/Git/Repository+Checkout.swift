@@ -56,6 +56,10 @@ extension Repository {
         if only != nil {
             opts.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
         }
+        if TestKillPoint.isArmed {
+            opts.progress_cb = { path, _, _, _ in if path != nil { TestKillPoint.reached("checkout") } }
+        }
+        let previous = try head()
         let result = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
             if only != nil { opts.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count) }
             return git_checkout_tree(handle, target ?? tree, &opts)
@@ -64,7 +68,7 @@ extension Repository {
         if !exclusions.isEmpty || !skipped.isEmpty {
             try writeIndex(matching: tree!, excluding: exclusions)
         }
-        try setHeadDetached(commit)
+        try setHeadDetached(commit, message: "sel4img sync: moving from \(previous?.hex ?? "nothing") to \(commit.hex)")
     }
 
     /// Writes the given blob content of a path at HEAD back into the work tree

@@ -44,6 +44,7 @@ extension Repository {
                 try fm.moveItem(at: partial, to: to)
             }
             onProgress(index + 1, files.count)
+            TestKillPoint.reached("copy")
         }
         var odb: OpaquePointer?
         if git_repository_odb(&odb, handle) == 0, let odb {

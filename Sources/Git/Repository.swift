@@ -120,10 +120,36 @@ public final class Repository {
         return ObjectID(target.pointee)
     }
 
-    /// Points HEAD at a commit, detached, as `repo sync` leaves checkouts.
-    public func setHeadDetached(_ id: ObjectID) throws {
+    /// Points HEAD at a commit, detached, as `repo sync` leaves checkouts,
+    /// with `message` as the reflog line (libgit2's own names the commit HEAD
+    /// already points at when the work tree was checked out first).
+    public func setHeadDetached(_ id: ObjectID, message: String) throws {
         var oid = id.raw
-        try check(git_repository_set_head_detached(handle, &oid), "set HEAD of", path)
+        var ref: OpaquePointer?
+        try check(git_reference_create(&ref, handle, "HEAD", &oid, 1, message), "set HEAD of", path)
+        git_reference_free(ref)
+    }
+
+    /// True when `id` is, or is an ancestor of, a commit a branch or tag of
+    /// this repository points at (so moving HEAD away does not lose it).
+    public func isReachableFromBranchOrTag(_ id: ObjectID) throws -> Bool {
+        var target = id.raw
+        for name in try references(under: "refs/heads/") + references(under: "refs/tags/") {
+            guard let tip = try? peelToCommit(spec: name) else { continue }
+            if tip == id { return true }
+            var tipRaw = tip.raw
+            if git_graph_descendant_of(handle, &tipRaw, &target) == 1 { return true }
+        }
+        return false
+    }
+
+    /// The first line of a commit's message.
+    public func summary(of id: ObjectID) throws -> String {
+        var oid = id.raw
+        var commit: OpaquePointer?
+        try check(git_commit_lookup(&commit, handle, &oid), "look up commit", id.hex)
+        defer { git_commit_free(commit) }
+        return git_commit_summary(commit).map { String(cString: $0) } ?? ""
     }
 
     /// Creates or moves a reference to a commit.

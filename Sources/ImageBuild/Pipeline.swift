@@ -94,7 +94,7 @@ public struct BuildPipeline: Sendable {
             throw WorkspaceError(.notAWorkspace, "cannot list the workspace directory \(path): \(readableDescription(of: error))")
         }
         guard entries.isEmpty else {
-            let shown = entries.prefix(3).map { "'\(escapingControlCharacters($0))'" }.joined(separator: ", ") + (entries.count > 3 ? ", …" : "")
+            let shown = entries.prefix(3).map { "'\($0.escapingControlCharacters)'" }.joined(separator: ", ") + (entries.count > 3 ? ", …" : "")
             throw WorkspaceError(.notAWorkspace,
                                  "\(path) is not a sel4img workspace and is not empty (it holds \(shown)); 'sel4img build' starts a workspace only in a new or empty directory",
                                  hint: hint)

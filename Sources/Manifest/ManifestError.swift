@@ -56,11 +56,14 @@ public struct ManifestError: UserFacingError, Equatable {
     /// What is wrong, without the location.
     public var message: String
 
+    /// Control characters in `file` and `message` (which quote names and
+    /// paths from the manifest) are written as escapes (`\n`), so a hostile
+    /// manifest cannot forge lines in the terminal.
     public init(_ kind: Kind, file: String, line: Int?, _ message: String) {
         self.kind = kind
-        self.file = file
+        self.file = file.escapingControlCharacters
         self.line = line
-        self.message = message
+        self.message = message.escapingControlCharacters
     }
 
     init(_ kind: Kind, at location: SourceLocation, _ message: String) {

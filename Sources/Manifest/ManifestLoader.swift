@@ -1,5 +1,8 @@
 import Foundation
 import Support
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a `repo` manifest file and everything it includes, and checks it
 /// (see `ManifestError` for what is refused). Nothing is fetched or written.
@@ -17,7 +20,7 @@ public enum ManifestLoader {
     /// current directory is) and included files by that path's directory
     /// plus the `<include name>`.
     public static func load(file: URL, manifestURL: String?) throws -> Manifest {
-        var reader = IncludeReader()
+        var reader = IncludeReader(topDirectory: file.deletingLastPathComponent())
         let elements = try reader.read(
             url: file, display: file.path, name: file.lastPathComponent, chain: [], site: nil)
         var builder = ManifestBuilder()
@@ -58,6 +61,8 @@ struct PlacedElement {
 /// Reads manifest files, replacing each `<include>` by the included file's
 /// elements, and records every file read.
 struct IncludeReader {
+    /// The top manifest file's directory: every included file must resolve inside it.
+    var topDirectory: URL
     var sources: [ManifestSource] = []
     var includeCount = 0
 
@@ -95,6 +100,12 @@ struct IncludeReader {
                     "more than \(ManifestLoader.maximumIncludes) <include> elements are followed in total")
             }
             let target = SafePath.join(url.deletingLastPathComponent(), cleanName)
+            // The name has no '..', but a symbolic link on the way can still lead out.
+            if FileManager.default.fileExists(atPath: target.path), !target.isBelow(topDirectory) {
+                throw ManifestError(
+                    .unsafePath, at: location,
+                    "<include> name '\(includeName)' leads outside the manifest's directory \(topDirectory.path) through a symbolic link (to \(target.resolvedPath))")
+            }
             let targetKey = Self.identity(of: target)
             if open.contains(where: { $0.key == targetKey }) {
                 let labels = open.map(\.label) + [(cleanName as NSString).lastPathComponent]
@@ -129,9 +140,21 @@ struct IncludeReader {
             }
             return ManifestError(.unreadable, file: display, line: nil, "cannot read the manifest: it \(reason)")
         }
-        let manager = FileManager.default
-        guard manager.fileExists(atPath: url.path) else { throw failure("does not exist") }
-        if manager.isDirectory(url) { throw failure("is a directory") }
+        // stat() follows symbolic links: the type is that of what would be read.
+        // Only a regular file is opened: opening a FIFO blocks until a writer
+        // comes, and a device never ends.
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            throw failure(errno == ENOENT || errno == ENOTDIR ? "does not exist" : "cannot be read (\(String(cString: strerror(errno))))")
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw failure("is a directory")
+        case S_IFIFO: throw failure("is a FIFO, not a regular file")
+        case S_IFCHR, S_IFBLK: throw failure("is a device, not a regular file")
+        case S_IFSOCK: throw failure("is a socket, not a regular file")
+        default: throw failure("is not a regular file")
+        }
         guard let handle = try? FileHandle(forReadingFrom: url) else { throw failure("cannot be read") }
         defer { try? handle.close() }
         let limit = ManifestLoader.maximumFileSize

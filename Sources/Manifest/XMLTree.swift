@@ -26,6 +26,14 @@ enum XMLTree {
 
     /// Parses `data`; errors carry `file` and the line the parser stopped at.
     static func parse(_ data: Data, file: String) throws -> XMLNode {
+        // Manifests are UTF-8. Foundation's XMLParser traps (crashes the
+        // process) on an element name that is not valid UTF-8, so bad bytes
+        // are refused here, before it sees them.
+        if let offset = firstInvalidUTF8(data) {
+            let line = data.prefix(offset).reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+            throw ManifestError(.malformedXML, file: file, line: line,
+                                "malformed XML: byte \(offset) (0x\(String(format: "%02X", data[data.startIndex + offset]))) is not valid UTF-8; manifests must be UTF-8")
+        }
         let text = String(decoding: data, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if let entity = text.range(of: "<!ENTITY") {
@@ -49,6 +57,20 @@ enum XMLTree {
             throw ManifestError(.malformedXML, file: file, line: max(parser.lineNumber, 1), "malformed XML: the document has no root element")
         }
         return root
+    }
+
+    /// The offset of the first byte that does not belong to a valid UTF-8 sequence, or nil.
+    static func firstInvalidUTF8(_ data: Data) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = data.makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let encoded): offset += encoded.count
+            case .emptyInput: return nil
+            case .error: return offset
+            }
+        }
     }
 
     /// Words for the XML errors people make by hand. The codes are libxml2's

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Workspace
 
 extension PatchSetManager {
     /// Where `set` stands: pending, applied, modified (files changed by hand
@@ -18,6 +19,10 @@ extension PatchSetManager {
     /// was applied, unless `force`. Finishes an interrupted apply or revert.
     public func revert(set name: String, targets: [PatchTarget], force: Bool = false,
                        progress: any ProgressReporter = QuietProgress()) throws -> RevertReport {
+        try holdingWorkspaceLock(progress) { try revertHoldingLock(set: name, targets: targets, force: force, progress: progress) }
+    }
+
+    private func revertHoldingLock(set name: String, targets: [PatchTarget], force: Bool, progress: any ProgressReporter) throws -> RevertReport {
         if let problem = PatchSet.nameProblem(name) {
             throw PatchError(.invalidSetName, "'\(name)' is not a valid patch set name: it \(problem)")
         }

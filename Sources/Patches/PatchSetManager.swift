@@ -1,6 +1,7 @@
 import Foundation
 import Git
 import Support
+import Workspace
 
 /// Applies, checks and reverts patch sets in a workspace, all or nothing.
 ///
@@ -23,8 +24,8 @@ import Support
 /// every journalled file to its saved bytes. Between steps 6's write and the
 /// journal's removal both files exist; `state.json` wins. A revert renames
 /// `state.json` to `journal.json` before restoring, so an interrupted revert
-/// is recovered the same way. Callers hold the workspace lock: two processes
-/// must not apply or revert in the same workspace at once.
+/// is recovered the same way. Apply and revert hold the workspace lock
+/// (`WorkspaceLock`): two processes never apply or revert in one workspace at once.
 public struct PatchSetManager: Sendable {
     public let stateDirectory: URL
     let store: StateStore
@@ -38,6 +39,17 @@ public struct PatchSetManager: Sendable {
     /// series is already applied. Throws `PatchError` and leaves every tree as
     /// it was when any patch fails to verify or to apply.
     public func apply(set: PatchSet, targets: [PatchTarget], progress: any ProgressReporter = QuietProgress()) throws -> ApplyReport {
+        try holdingWorkspaceLock(progress) { try applyHoldingLock(set: set, targets: targets, progress: progress) }
+    }
+
+    /// Runs `body` holding the lock of the workspace whose `.sel4img` holds
+    /// `stateDirectory` (see `WorkspaceLock`): one process at a time, and
+    /// git lock files a killed sel4img left are removed first.
+    func holdingWorkspaceLock<T>(_ progress: any ProgressReporter, _ body: () throws -> T) throws -> T {
+        try WorkspaceLock.withExclusive(stateDirectory: stateDirectory.deletingLastPathComponent(), progress: progress, body)
+    }
+
+    private func applyHoldingLock(set: PatchSet, targets: [PatchTarget], progress: any ProgressReporter) throws -> ApplyReport {
         progress.update(set.name, "verifying \(set.entries.count) patch\(set.entries.count == 1 ? "" : "es")")
         let patches = try set.verify(targets: targets)
         let recovered = try recoverInterruption(set.name, targets: targets, progress: progress) != nil
@@ -142,9 +154,13 @@ public struct PatchSetManager: Sendable {
                                         hint: refusal.hint, project: patch.target.path)
             } catch {
                 let cause = (error as? ApplyFailure)?.description ?? describe(error)
+                let locked = (error as? ApplyFailure)?.code == .locked
                 failure = PatchError(.applyFailed, "patch set '\(set.name)' failed: \(patch.entry.file) does not apply to \(patch.target.path): \(cause)",
-                                     hint: "the patch does not fit the checked-out revision of \(patch.target.path); "
-                                         + "refresh the patch or check the manifest revision",
+                                     hint: locked
+                                         ? "another program holds the git index lock of \(patch.target.path) "
+                                             + "(.sel4img/projects/\(patch.target.path).git/index.lock); let it finish, or remove the lock file if none is running"
+                                         : "the patch does not fit the checked-out revision of \(patch.target.path); "
+                                             + "refresh the patch or check the manifest revision",
                                      file: set.seriesDisplayPath, line: patch.entry.line, project: patch.target.path)
             }
             if var failure {

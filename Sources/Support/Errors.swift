@@ -35,29 +35,6 @@ public struct AggregateError: UserFacingError {
     }
 }
 
-// MARK: - Names in messages
-
-/// `text` with control characters shown as escapes (`\n`, `\t`, `\u{1B}`), so
-/// a file or project name read from an archive, a manifest or a directory
-/// cannot break a message's line or send escape sequences to the terminal.
-public func escapingControlCharacters(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: isControl) else { return text }
-    var out = ""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where isControl(scalar): out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out
-}
-
-private func isControl(_ scalar: Unicode.Scalar) -> Bool {
-    scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
-}
 
 // MARK: - Foundation and POSIX errors
 
@@ -102,8 +79,8 @@ public struct FileSystemError: UserFacingError, Equatable {
 
     public var description: String {
         switch (operation, path) {
-        case let (operation?, path?): return "cannot \(operation) \(escapingControlCharacters(path)): \(problem)"
-        case let (nil, path?): return "\(escapingControlCharacters(path)): \(problem)"
+        case let (operation?, path?): return "cannot \(operation) \(path.escapingControlCharacters): \(problem)"
+        case let (nil, path?): return "\(path.escapingControlCharacters): \(problem)"
         case let (operation?, nil): return "cannot \(operation) a file: \(problem)"
         case (nil, nil): return problem
         }
@@ -111,7 +88,7 @@ public struct FileSystemError: UserFacingError, Equatable {
 
     public var hint: String? {
         guard let path, problem == "permission denied" else { return nil }
-        return "check the permissions of \(escapingControlCharacters(path)) and the directories above it"
+        return "check the permissions of \(path.escapingControlCharacters) and the directories above it"
     }
 
     private static func path(in error: NSError) -> String? {
@@ -160,7 +137,7 @@ public struct FileSystemError: UserFacingError, Equatable {
                 while ancestor.path != "/", !FileManager.default.fileExists(atPath: ancestor.path) {
                     ancestor = ancestor.deletingLastPathComponent()
                 }
-                if !isDirectory(ancestor.path) { return "\(escapingControlCharacters(ancestor.path)) is not a directory" }
+                if !isDirectory(ancestor.path) { return "\(ancestor.path.escapingControlCharacters) is not a directory" }
                 return "no such file or directory"
             }
             return "the operation failed (file error \(cocoaCode))"

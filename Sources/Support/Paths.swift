@@ -9,6 +9,7 @@ public enum SafePath {
         if path.isEmpty { return "is empty" }
         if path.hasPrefix("/") { return "is absolute" }
         if path.contains("\0") { return "contains a NUL byte" }
+        if path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) { return "contains a control character" }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         if parts.contains("..") { return "contains '..'" }
         if parts.first == ".git" || parts.contains(".git") { return "names a .git directory" }

@@ -45,8 +45,8 @@ public struct WasmHostError: UserFacingError, Equatable {
 
     public init(kind: Kind, message: String, hint: String? = nil) {
         self.kind = kind
-        self.message = Support.escapingControlCharacters(message)
-        self.hint = hint.map(Support.escapingControlCharacters)
+        self.message = message.escapingControlCharacters
+        self.hint = hint?.escapingControlCharacters
     }
 
     public var description: String { message }

@@ -7,6 +7,7 @@ import Foundation
 ///     .sel4img/manifests/          the manifest file(s)
 ///     .sel4img/objects/HOST/P.git  one bare object store per remote repository
 ///     .sel4img/projects/PATH.git   per-checkout git directories (alternates → objects)
+///     .sel4img/sel4img.pid         the workspace lock (see `WorkspaceLock`)
 ///     sel4img.lock                 exact commits, written by every sync
 public struct WorkspaceLayout: Sendable, Equatable {
     public let root: URL
@@ -33,6 +34,13 @@ public struct WorkspaceLayout: Sendable, Equatable {
 
     public func gitDirectory(forProjectPath path: String) -> URL {
         projectsDirectory.appendingPathComponent(path + ".git")
+    }
+
+    /// Written before a checkout writes its first file and removed once HEAD
+    /// points at the commit: while it exists, the work tree holds a checkout
+    /// sel4img did not finish (see `Syncer.checkout`).
+    public func checkoutJournal(forProjectPath path: String) -> URL {
+        gitDirectory(forProjectPath: path).appendingPathComponent("sel4img-checkout")
     }
 
     public func workTree(forProjectPath path: String) -> URL {

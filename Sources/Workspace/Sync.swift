@@ -90,6 +90,17 @@ public struct Syncer: Sendable {
             }
         }
 
+        return try WorkspaceLock.withExclusive(stateDirectory: layout.stateDirectory, progress: progress) {
+            try syncLocked(projects, manifest: manifest, lock: lock, progress: progress)
+        }
+    }
+
+    private func syncLocked(
+        _ projects: [ProjectSpec],
+        manifest: LockFile.ManifestInfo,
+        lock: LockFile?,
+        progress: any ProgressReporter
+    ) throws -> SyncReport {
         let results = ResultBox(count: projects.count)
         let storeLocks = KeyedLocks()
         let queue = OperationQueue()
@@ -135,7 +146,7 @@ public struct Syncer: Sendable {
             }
         }
         guard failures.isEmpty else {
-            throw AggregateError(summary: "sync failed for \(failures.count) of \(projects.count) projects (the lock file was not changed):", failures: failures)
+            throw AggregateError(summary: "sync failed for \(failures.count) of \(counted(projects.count, "project")) (the lock file was not changed):", failures: failures)
         }
 
         let newLock = LockFile(manifest: manifest, projects: zip(projects, report).map { project, result in
@@ -161,11 +172,11 @@ public struct Syncer: Sendable {
     private func validateSafePaths(_ projects: [ProjectSpec]) throws {
         for project in projects {
             if let problem = SafePath.problem(with: project.path) {
-                throw WorkspaceError(.pathOccupied, "project \(project.name): path '\(project.path)' \(problem)")
+                throw WorkspaceError(.pathOccupied, "project \(project.name.escapingControlCharacters): path '\(project.path.escapingControlCharacters)' \(problem)")
             }
             for exclude in project.excludes {
                 if let problem = SafePath.problem(with: exclude) {
-                    throw WorkspaceError(.pathOccupied, "project \(project.name): excluded path '\(exclude)' \(problem)")
+                    throw WorkspaceError(.pathOccupied, "project \(project.name.escapingControlCharacters): excluded path '\(exclude.escapingControlCharacters)' \(problem)")
                 }
             }
         }
@@ -192,7 +203,7 @@ public struct Syncer: Sendable {
                     let decile = done * 10 / max(total, 1)
                     if decile != lastDecile {
                         lastDecile = decile
-                        progress.update(project.path, "copying objects \(done)/\(total) files")
+                        progress.update(project.path, "copying objects \(done)/\(counted(total, "file"))")
                     }
                 }
                 if !copied {
@@ -221,11 +232,12 @@ public struct Syncer: Sendable {
         // 2. The checkout, with `.git` as a file pointing into .sel4img/projects.
         let repo = try openCheckout(project, store: storeURL)
         let exclusions = ExcludedPaths(project.excludes)
+        let finished = try finishInterruptedCheckout(project, repo: repo, wanted: commit, exclusions: exclusions, progress: progress)
         if try repo.head() == commit {
             let excluded = try repo.exclusionChanges(exclusions)
             if excluded.isEmpty {
-                progress.update(project.path, "up to date (\(commit.short))")
-                return .init(path: project.path, commit: commit, action: .upToDate, fetched: fetched, message: nil)
+                progress.update(project.path, finished ? "done (\(commit.short))" : "up to date (\(commit.short))")
+                return .init(path: project.path, commit: commit, action: finished ? .checkedOut : .upToDate, fetched: fetched, message: nil)
             }
             // Same commit, other exclusions: only the files whose exclusion changed are touched.
             try updateExclusions(project, repo: repo, commit: commit, exclusions: exclusions, changes: excluded, source: source, progress: progress)
@@ -233,6 +245,12 @@ public struct Syncer: Sendable {
         }
         if let head = try repo.head(), let locked = pinned, head != locked {
             progress.note("\(project.path): HEAD \(head.short) differs from the lock (\(locked.short)); checking out the locked commit")
+        }
+        if let head = try repo.head(), try Self.existsOnlyHere(head, repo: repo, store: storeURL) {
+            guard options.force else {
+                throw WorkspaceError.localCommit(project.path, head, summary: try repo.summary(of: head), target: commit)
+            }
+            progress.note("\(project.path): leaving local commit \(head.short) behind (--force); it stays in the reflog ('git -C \(project.path) reflog')")
         }
         if let beforeMove = options.beforeMove {
             try storeLocks.with("beforeMove") { try beforeMove(project.path) }
@@ -261,7 +279,7 @@ public struct Syncer: Sendable {
             throw WorkspaceError.dirty(project.path, dirty)
         }
         try refuseMissingBlobs(project, repo: repo, commit: commit, exclusions: exclusions, source: source)
-        progress.update(project.path, "excluding \(excluded.newlyExcluded.count), restoring \(excluded.newlyIncluded.count) files")
+        progress.update(project.path, "excluding \(excluded.newlyExcluded.count), restoring \(counted(excluded.newlyIncluded.count, "file"))")
         try checkout(project, repo: repo, commit: commit, exclusions: exclusions, only: excluded.paths)
         progress.update(project.path, "done (\(commit.short))")
     }
@@ -284,14 +302,53 @@ public struct Syncer: Sendable {
         }
     }
 
-    private func checkout(_ project: ProjectSpec, repo: Repository, commit: ObjectID, exclusions: ExcludedPaths, only: [String]?) throws {
+    /// Checks out `commit`, journalled: the journal is written before the
+    /// first file and removed once HEAD points at the commit, so a checkout
+    /// cut short (kill -9, power loss) is known to be sel4img's own and is
+    /// finished by the next sync (`finishInterruptedCheckout`).
+    private func checkout(_ project: ProjectSpec, repo: Repository, commit: ObjectID, exclusions: ExcludedPaths, only: [String]?, force: Bool? = nil) throws {
         try checkContained(project)
+        let journal = layout.checkoutJournal(forProjectPath: project.path)
+        try FileManager.default.writeAtomically(Data((commit.hex + "\n").utf8), to: journal)
         do {
-            try repo.checkout(commit, force: options.force, excluding: exclusions, only: only)
+            try repo.checkout(commit, force: force ?? options.force, excluding: exclusions, only: only)
         } catch let error as GitError {
+            // A conflict is found before anything is written: the tree is as it was.
+            if error.code == .conflict { try? FileManager.default.removeItem(at: journal) }
             throw WorkspaceError(.dirtyCheckout, "cannot check out \(commit.short) in \(project.path): \(error.message)",
                                  hint: error.code == .conflict ? "move the conflicting untracked files away, or pass --force" : nil)
         }
+        try FileManager.default.removeItem(at: journal)
+    }
+
+    /// The commit of a checkout that was cut short, from its journal; nil when none was.
+    static func interruptedCheckout(_ layout: WorkspaceLayout, projectPath: String) -> ObjectID? {
+        let journal = layout.checkoutJournal(forProjectPath: projectPath)
+        guard let data = FileManager.default.contents(atPath: journal.path) else { return nil }
+        // An unreadable journal still means a checkout was under way; the zero id stands for "unknown commit".
+        return ObjectID(hex: String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            ?? ObjectID(hex: String(repeating: "0", count: 40))
+    }
+
+    /// Finishes a checkout an earlier sync started and did not complete: the
+    /// files in the work tree are that checkout's half-written output, not the
+    /// user's, so it is redone with force (to the commit it was for, when that
+    /// is still known, else to `wanted`), before the normal checks run.
+    private func finishInterruptedCheckout(_ project: ProjectSpec, repo: Repository, wanted: ObjectID, exclusions: ExcludedPaths, progress: any ProgressReporter) throws -> Bool {
+        guard let interrupted = Self.interruptedCheckout(layout, projectPath: project.path) else { return false }
+        let target = repo.contains(interrupted) ? interrupted : wanted
+        progress.note("\(project.path): finishing the checkout of \(target.short) that an earlier sync did not complete")
+        try refuseMissingBlobs(project, repo: repo, commit: target, exclusions: exclusions, source: project.url)
+        try checkout(project, repo: repo, commit: target, exclusions: exclusions, only: nil, force: true)
+        return true
+    }
+
+    /// True when `commit` is in neither the object store nor any branch or tag
+    /// of the checkout: a commit made on the detached HEAD, which moving HEAD
+    /// would leave reachable only from the reflog.
+    private static func existsOnlyHere(_ commit: ObjectID, repo: Repository, store: URL) throws -> Bool {
+        if try Repository.open(at: store).contains(commit) { return false }
+        return try !repo.isReachableFromBranchOrTag(commit)
     }
 
     /// Refuses a work tree that, on the disk as it is now (projects it lies

@@ -78,8 +78,34 @@ extension Workspace {
     /// Creates the workspace's state directory and takes a copy of the manifest
     /// (and everything it includes). Nothing is fetched but the manifest itself.
     @discardableResult
+    ///
+    /// Without `mirror`, a mirror an earlier `init` saved is kept. When the
+    /// manifest cannot be read, a workspace directory this call created is
+    /// removed again.
     public static func initialize(at root: URL, from source: ManifestSourceKind, mirror: Mirror?, progress: any ProgressReporter) throws -> Workspace {
         let layout = WorkspaceLayout(root: root)
+        let fm = FileManager.default
+        let createdRoot = !fm.fileExists(atPath: layout.root.path)
+        let createdState = !fm.fileExists(atPath: layout.stateDirectory.path)
+        do {
+            return try initialize(layout, from: source, mirror: mirror ?? savedMirror(layout), progress: progress)
+        } catch {
+            // Leave nothing behind that this call made: the state directory, then the (then empty) root.
+            if createdState { try? fm.removeItem(at: layout.stateDirectory) }
+            if createdRoot { rmdir(layout.root.path) }
+            throw error
+        }
+    }
+
+    /// The mirror recorded by an earlier `init` of this workspace, if any.
+    private static func savedMirror(_ layout: WorkspaceLayout) -> Mirror? {
+        guard let data = FileManager.default.contents(atPath: layout.configFile.path),
+              let config = try? JSONDecoder().decode(WorkspaceConfig.self, from: data),
+              let mirror = config.mirror else { return nil }
+        return Mirror(root: URL(fileURLWithPath: mirror))
+    }
+
+    private static func initialize(_ layout: WorkspaceLayout, from source: ManifestSourceKind, mirror: Mirror?, progress: any ProgressReporter) throws -> Workspace {
         let fm = FileManager.default
         try fm.createDirectory(at: layout.root, withIntermediateDirectories: true)
         let staging = layout.stateDirectory.appendingPathComponent("manifests.new")

@@ -20,6 +20,8 @@ public struct WorkspaceError: UserFacingError {
         case fetchFailed
         case revisionNotFound
         case missingObjects
+        case busy
+        case localCommit
     }
 
     public var kind: Kind
@@ -44,6 +46,11 @@ public struct WorkspaceError: UserFacingError {
         let more = files.count > 10 ? "\n    … and \(files.count - 10) more" : ""
         return .init(.dirtyCheckout, "\(project) has uncommitted changes that a checkout would overwrite:\n\(list)\(more)",
                      hint: "commit or save them, or pass --force to discard them")
+    }
+
+    static func localCommit(_ project: String, _ head: ObjectID, summary: String, target: ObjectID) -> WorkspaceError {
+        .init(.localCommit, "\(project) has a local commit on its detached HEAD, \(head.short) \"\(summary.escapingControlCharacters)\", that exists only in this checkout; checking out \(target.short) would leave it behind",
+              hint: "save it on a branch ('git -C \(project) branch NAME \(head.short)') and sync again, or pass --force to leave it (it stays in the reflog)")
     }
 
     static func notInLock(_ path: String) -> WorkspaceError {

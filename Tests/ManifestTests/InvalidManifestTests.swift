@@ -103,6 +103,13 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
                     expected: "{dir}/invalid_exclude_git_dir.xml:5: <exclude> path '.git/hooks' in project 'camkes-vm-images.git' is unsafe: names a .git directory"),
         InvalidCase(fixture: "invalid_exclude_root.xml", kind: .unsafePath,
                     expected: "{dir}/invalid_exclude_root.xml:5: <exclude> path './' in project 'camkes-vm-images.git' is unsafe: names the root itself"),
+        // Foundation's XMLParser crashed the process on this (found by ManifestFuzzTests).
+        InvalidCase(fixture: "invalid_element_name_utf8.xml", kind: .malformedXML,
+                    expected: "{dir}/invalid_element_name_utf8.xml:2: malformed XML: byte 16 (0xE3) is not valid UTF-8; manifests must be UTF-8"),
+        InvalidCase(fixture: "invalid_path_newline.xml", kind: .unsafePath,
+                    expected: #"{dir}/invalid_path_newline.xml:4: project 'evil' has an unsafe path 'kernel\nsel4img: all projects up to date': contains a control character"#),
+        InvalidCase(fixture: "invalid_linkfile_dest_control.xml", kind: .unsafePath,
+                    expected: #"{dir}/invalid_linkfile_dest_control.xml:5: <linkfile> dest 'init-build.sh\r\tx' in project 'tools' is unsafe: contains a control character"#),
         InvalidCase(fixture: "invalid_extend_exclude_dotdot.xml", kind: .unsafePath,
                     expected: "{dir}/invalid_extend_exclude_dotdot.xml:6: <exclude> path '..' in project 'camkes-vm-images.git' is unsafe: contains '..'"),
     ]

@@ -278,4 +278,40 @@ import TestSupport
         #expect(error.kind == .tooManyIncludes)
         #expect(error.line == ManifestLoader.maximumIncludes + 2)
     }
+
+    @Test("An include that names a FIFO or a device is refused without opening it (no hang)")
+    func includeOfSpecialFile() throws {
+        let dir = try TemporaryDirectory("manifest-test")
+        defer { dir.remove() }
+        try sh("mkfifo pipe.xml && ln -s /dev/zero zero.xml", in: dir.url)
+        try dir.write("fifo.xml", "<manifest>\n  <include name=\"pipe.xml\"/>\n</manifest>\n")
+        try dir.write("dev.xml", "<manifest>\n  <include name=\"zero.xml\"/>\n</manifest>\n")
+        let fifo = try #require(throws: ManifestError.self) { try ManifestLoader.load(file: dir.path("fifo.xml"), manifestURL: nil) }
+        #expect(fifo.description == "\(dir.url.path)/fifo.xml:2: included file '\(dir.url.path)/pipe.xml' is a FIFO, not a regular file")
+        #expect(fifo.kind == .includeMissing)
+        let device = try #require(throws: ManifestError.self) { try ManifestLoader.load(file: dir.path("dev.xml"), manifestURL: nil) }
+        #expect(device.description == "\(dir.url.path)/dev.xml:2: <include> name 'zero.xml' leads outside the manifest's directory \(dir.url.path) through a symbolic link (to /dev/zero)")
+        let zero = try #require(throws: ManifestError.self) { try ManifestLoader.load(file: URL(fileURLWithPath: "/dev/zero"), manifestURL: nil) }
+        #expect(zero.description == "/dev/zero: cannot read the manifest: it is a device, not a regular file")
+        // The top file too.
+        let top = try #require(throws: ManifestError.self) { try ManifestLoader.load(file: dir.path("pipe.xml"), manifestURL: nil) }
+        #expect(top.description == "\(dir.url.path)/pipe.xml: cannot read the manifest: it is a FIFO, not a regular file")
+    }
+
+    @Test("An include through a symbolic link that leads outside the manifest's directory is refused; one that stays inside is followed")
+    func includeThroughSymlink() throws {
+        let dir = try TemporaryDirectory("manifest-test")
+        defer { dir.remove() }
+        try dir.write("outside/secret.xml", "<manifest>\n  <remote name=\"r\" fetch=\".\"/>\n</manifest>\n")
+        try dir.write("m/inside/common.xml", "<manifest>\n  <remote name=\"r\" fetch=\".\"/>\n</manifest>\n")
+        try sh("ln -s ../outside/secret.xml m/link.xml && ln -s ../outside m/dir && ln -s inside/common.xml m/ok.xml", in: dir.url)
+        for (name, shown) in [("link.xml", "link.xml"), ("dir/secret.xml", "dir/secret.xml")] {
+            try dir.write("m/default.xml", "<manifest>\n  <include name=\"\(name)\"/>\n</manifest>\n")
+            let error = try #require(throws: ManifestError.self) { try ManifestLoader.load(file: dir.path("m/default.xml"), manifestURL: nil) }
+            #expect(error.description == "\(dir.url.path)/m/default.xml:2: <include> name '\(shown)' leads outside the manifest's directory \(dir.url.path)/m through a symbolic link (to \(dir.url.resolvedPath)/outside/secret.xml)")
+            #expect(error.kind == .unsafePath)
+        }
+        try dir.write("m/default.xml", "<manifest>\n  <include name=\"ok.xml\"/>\n</manifest>\n")
+        #expect(try ManifestLoader.load(file: dir.path("m/default.xml"), manifestURL: nil).remotes.map(\.name) == ["r"])
+    }
 }

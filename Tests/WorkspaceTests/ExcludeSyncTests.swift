@@ -224,7 +224,7 @@ import TestSupport
         let changed = try host.initialize(manifest, mirror: host.mirror)
         let error = #expect(throws: AggregateError.self) { try changed.sync(options: .init(), progress: QuietProgress()) }
         #expect(error?.description == """
-            sync failed for 1 of 1 projects (the lock file was not changed):
+            sync failed for 1 of 1 project (the lock file was not changed):
               - projects/images: projects/images has uncommitted changes that a checkout would overwrite:
                 qemu-arm-virt/linux (modified) (commit or save them, or pass --force to discard them)
             """)

@@ -134,7 +134,7 @@ import TestSupport
         let error = #expect(throws: AggregateError.self) { try ws.sync(options: .init(), progress: QuietProgress()) }
         let commit = try host.head("images")
         #expect(error?.description == """
-            sync failed for 1 of 1 projects (the lock file was not changed):
+            sync failed for 1 of 1 project (the lock file was not changed):
               - images: cannot check out \(commit.prefix(12)) in images: the contents of 1 file are missing from \(bare.path): qemu/linux (blob \(blob.prefix(12))); nothing was written (the copy of images this came from lacks them, as partial snapshots of repositories with large files often do; fetch them from a complete copy, leave them out with <exclude path="qemu/linux"/> in the manifest's project (one per file or directory), or pin a commit that does not need them)
             """)
         let written = try FileManager.default.contentsOfDirectory(atPath: ws.layout.root.appendingPathComponent("images").path)
