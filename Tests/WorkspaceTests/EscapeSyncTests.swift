@@ -54,7 +54,7 @@ struct SyncEscapeTests {
         let before = a.outside.listing()
         let error = try a.sync(#"<project name="e" path="e"><\#(kind) src="README.md" dest="\#(a.escape.path)"/></project>"#)
         #expect(error?.description == """
-            sync failed for 1 of 1 projects (the lock file was not changed):
+            sync failed for 1 of 1 project (the lock file was not changed):
               - project e: \(kind) README.md → \(a.escape.path) refused: \(a.refusal)
             """)
         #expect(a.outside.listing() == before)
@@ -95,7 +95,7 @@ struct SyncEscapeTests {
         let config = try Data(contentsOf: ws.layout.configFile)
         let error = #expect(throws: AggregateError.self) { try ws.sync(options: .init(), progress: QuietProgress()) }
         #expect(error?.description == """
-            sync failed for 1 of 1 projects (the lock file was not changed):
+            sync failed for 1 of 1 project (the lock file was not changed):
               - project e: copyfile README.md → e/st/workspace.json refused: 'e/st/workspace.json' resolves to '.sel4img/workspace.json', sel4img's own state directory (.sel4img/); sel4img never writes there for a manifest, patch or app
             """)
         #expect(try Data(contentsOf: ws.layout.configFile) == config)
