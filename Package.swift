@@ -7,7 +7,8 @@
 //   Patches (verified patch sets applied with libgit2)
 //   DTS (libfdt), CPIO (libarchive): device trees and archives
 //   DiskImage (MBR, FAT32, block maps) → Flash (writing images to disks safely)
-//   Boards (board and app files) → GuestImage (a Linux guest's kernel, initramfs and DTB)
+//   Boards (board and app files) → ImageAssembly (boot blobs, boot scripts, the boot disk)
+//   → GuestImage (a Linux guest's kernel, initramfs and DTB)
 //   → ImageBuild (seL4's CMake/Ninja build, artifacts)
 //   Emulator (QEMU with pass/fail detection), Doctor (host tools)
 //   WasmEngine (WebAssembly decoder, validator, interpreter; Embedded-Swift clean)
@@ -55,7 +56,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "DiskImage", "Flash", "ImageAssembly", "WasmHost", "Support",
+                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "Flash", "ImageAssembly", "WasmHost", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

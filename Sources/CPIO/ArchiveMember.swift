@@ -110,7 +110,7 @@ public enum ArchiveMember {
             message += "; files with that name: " + candidates.prefix(5).joined(separator: ", ")
         }
         return CPIOError(kind: .missingMember, message: message,
-                         hint: "list the archive ('dpkg-deb -c' for a package, 'tar -tf' otherwise) and fix 'member' in the board file")
+                         hint: "list the archive ('dpkg-deb -c' for a package, 'tar -tf' otherwise) and fix 'member' in the board or app file that names it")
     }
 
     static func tooLarge(_ member: String, shown: String, size: Int64, limit: Int64) -> CPIOError {

@@ -1,17 +1,10 @@
 import Foundation
+import Manifest
 
 /// One project as sync needs it: where it comes from, which revision, where
-/// it goes. Built from a resolved manifest (see `Workspace+Manifest.swift`).
+/// it goes. Built from a resolved manifest (`Workspace.loadProjects`); its
+/// links are the manifest's own `FileLink` values.
 public struct ProjectSpec: Sendable, Equatable, Codable {
-    public struct FileLink: Sendable, Equatable, Codable {
-        public var src: String
-        public var dest: String
-        public init(src: String, dest: String) {
-            self.src = src
-            self.dest = dest
-        }
-    }
-
     public var name: String
     public var path: String
     public var url: String

@@ -30,8 +30,8 @@ public struct Workspace: Sendable {
         let projects = try manifest.resolve().map { p in
             ProjectSpec(
                 name: p.name, path: p.path, url: p.url, revision: p.revision,
-                linkfiles: p.linkfiles.map { .init(src: $0.src, dest: $0.dest) },
-                copyfiles: p.copyfiles.map { .init(src: $0.src, dest: $0.dest) },
+                linkfiles: p.linkfiles,
+                copyfiles: p.copyfiles,
                 excludes: p.excludes
             )
         }

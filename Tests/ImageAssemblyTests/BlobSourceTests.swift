@@ -129,7 +129,7 @@ struct BlobSourceTests {
         #expect(error?.kind == .missingMember)
         #expect(error?.description == "boot file 'start4.elf': \(f.url("fake-firmware_1.0_all.deb")) has no member 'usr/lib/raspi-firmware/start4.elf'; files with that name: usr/lib/fw/start4.elf, usr/lib/other/start4.elf"
                 || error?.description == "boot file 'start4.elf': \(f.url("fake-firmware_1.0_all.deb")) has no member 'usr/lib/raspi-firmware/start4.elf'; files with that name: usr/lib/other/start4.elf, usr/lib/fw/start4.elf")
-        #expect(error?.hint == "list the archive ('dpkg-deb -c' for a package, 'tar -tf' otherwise) and fix 'member' in the board file")
+        #expect(error?.hint == "list the archive ('dpkg-deb -c' for a package, 'tar -tf' otherwise) and fix 'member' in the board or app file that names it")
     }
 
     @Test("a member that is a symbolic link is refused with its target")
