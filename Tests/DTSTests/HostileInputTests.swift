@@ -3,18 +3,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// A small deterministic generator (SplitMix64), so every fuzz case can be replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}
-
 /// Hostile DTBs and DTS sources: the inputs that crashed or hung sel4img
 /// (issue 17, items 5 and 6) with their exact messages, and fuzz loops that
 /// take each through the paths of `dt show`, `dt compile` and `dt apply`.

@@ -12,18 +12,6 @@ import TestSupport
 /// count (default 500; `scripts/fuzz-manifests.sh` runs 10,000) and
 /// `SEL4IMG_MANIFEST_FUZZ_SEED` the seed.
 @Suite struct ManifestFuzzTests {
-    /// SplitMix64: a small, seedable generator, so a failing case can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Every manifest in manifests/ and in the fixtures; `valid` are those not named invalid_*.
     static func corpus() throws -> (all: [Data], valid: [Data]) {
         var urls = try FileManager.default.contentsOfDirectory(at: repositoryRoot.appendingPathComponent("manifests"), includingPropertiesForKeys: nil)
@@ -40,7 +28,7 @@ import TestSupport
         var description: String
     }
 
-    static func mutate(_ base: Data, corpus: [Data], rng: inout Generator) -> Case {
+    static func mutate(_ base: Data, corpus: [Data], rng: inout SplitMix64) -> Case {
         var bytes = [UInt8](base)
         var included: Data?
         var steps: [String] = []
@@ -131,7 +119,7 @@ import TestSupport
     /// Runs `count` cases; returns how many loaded and how many were refused.
     static func run(count: Int, seed: UInt64) throws -> (loaded: Int, refused: Int, failures: [String]) {
         let (corpus, valid) = try corpus()
-        var rng = Generator(state: seed)
+        var rng = SplitMix64(state: seed)
         let dir = try TemporaryDirectory("manifest-fuzz")
         defer { dir.remove() }
         let top = dir.path("m.xml"), inc = dir.path("inc.xml")

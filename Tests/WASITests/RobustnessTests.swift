@@ -1,24 +1,13 @@
 import Testing
+import TestSupport
 import WASI
 import WasmEngine
 
 /// Random arguments to every WASI call: no crash, no trap, and every result
 /// is a preview1 errno.
 @Suite struct RobustnessTests {
-    /// A small deterministic generator (SplitMix64), so a failure repeats.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Values that find edge cases: small fds, pointers near the end of memory and of 4 GiB.
-    static func interesting(_ rng: inout SplitMix) -> Int {
+    static func interesting(_ rng: inout SplitMix64) -> Int {
         let choices = [0, 1, 2, 3, 4, 5, -1, 8, 16, 100, 1000, 4096, 65528, 65535, 65536, 0x7FFF_FFFF, 0xFFFF_FFFF, 0xFFFF_FFF8]
         if Bool.random(using: &rng) { return choices.randomElement(using: &rng)! }
         return Int(UInt32.random(in: 0...UInt32.max, using: &rng))
@@ -27,7 +16,7 @@ import WasmEngine
     @Test("every call survives random arguments and random memory", arguments: wasiSignatures.map(\.name).filter { $0 != "proc_exit" })
     func randomArguments(name: String) throws {
         let h = try Harness(stdin: Array("input".utf8))
-        var rng = SplitMix(state: name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) })   // the same numbers every run
+        var rng = SplitMix64(state: name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) })   // the same numbers every run
         let count = wasiSignatures.first { $0.name == name }!.params.count
         for round in 0..<300 {
             // Scribble over the first pages so pointers read from memory (iovecs, subscriptions) are random too.
