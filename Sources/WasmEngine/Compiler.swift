@@ -13,72 +13,8 @@
 // An instruction is one 64-bit word: opcode in bits 0-15, then up to three 16-bit slot fields
 // (d: bits 16-31, a: 32-47, b: 48-63) or a 32-bit immediate in bits 32-63; some take further
 // words (constants, memory offsets, branch targets). Wasm opcodes keep their numbers for the
-// slot-slot forms; other forms are listed in `Op`.
-
-/// Internal opcodes beyond the wasm ones. The numbering is dense (0x00...0x1C8) and mirrored,
-/// case for case, by the `Opcode` enum the interpreter switches over (Opcode.swift).
-enum Op {
-    static let prefixFC: UInt16 = 0xD3         // + n for 0xFC n (n = 0...17)
-    static let jump: UInt16 = 0xE5             // imm = target
-    static let jumpAdjust: UInt16 = 0xE6       // imm = target; word: src | dst << 16 | arity << 32
-    static let jumpIf: UInt16 = 0xE7           // d = condition, imm = target
-    static let jumpIfAdjust: UInt16 = 0xE8     // d = condition, imm = target; word: src | dst << 16 | arity << 32
-    static let jumpUnless: UInt16 = 0xE9       // d = condition, imm = target
-    static let jumpTable: UInt16 = 0xEA        // d = index, imm = n; then n + 1 pairs (target, src | dst << 16 | arity << 32)
-    static let copy: UInt16 = 0xEB             // d = a
-    static let constant: UInt16 = 0xEC         // d = next word
-    static let callIndirect: UInt16 = 0x11     // d = argument base, imm = type; word: table | index slot << 32
-    /// Binary operator k (see `fusableIndex`) with an inline constant second operand (next word).
-    static let withConst: UInt16 = 0x100
-    /// i32 comparison j (0x46 + j) fused with a conditional branch: a, b slots; next word target.
-    static let branchIfCompare: UInt16 = 0x140
-    static let branchUnlessCompare: UInt16 = 0x14A
-    /// The same with a constant second operand: a slot; next words target, constant.
-    static let branchIfCompareConst: UInt16 = 0x154
-    static let branchUnlessCompareConst: UInt16 = 0x15E
-    /// Store 0x36 + k with a constant value: a = address slot; next words offset, value.
-    static let storeConstant: UInt16 = 0x168
-    /// Load 0x28 + k from a constant address: d = result; next word the effective address
-    /// (constant + offset, computed here: at most 2^33, so no wrap-around).
-    static let loadAbsolute: UInt16 = 0x171
-    /// Branch if / unless the 64-bit slot d is non-zero (i64.eqz fused with a branch): imm = target.
-    static let jumpIfI64: UInt16 = 0x17F
-    static let jumpUnlessI64: UInt16 = 0x180
-    /// i64 comparison j (0x51 + j) fused with a conditional branch, as the i32 forms above.
-    static let branchIfCompareI64: UInt16 = 0x181
-    static let branchUnlessCompareI64: UInt16 = 0x18B
-    static let branchIfCompareConstI64: UInt16 = 0x195
-    static let branchUnlessCompareConstI64: UInt16 = 0x19F
-    /// `i32.add` with a constant (`withConst` + 10): the address computation that loads and
-    /// stores fold into their offset word.
-    static let i32AddConst: UInt16 = 0x10A
-    /// Load 0x28 + k / store 0x36 + k / constant store k whose address is the sum of two slots
-    /// (a + b, wrapping at 32 bits: a folded `i32.add`), plus the usual offset word.
-    static let loadIndexed: UInt16 = 0x1A9
-    static let storeIndexed: UInt16 = 0x1B7
-    static let storeConstantIndexed: UInt16 = 0x1C0
-    /// f64 add, sub, mul with an `f64.load` (plain form, just emitted) as second operand, and sub
-    /// with the load as first operand: d, a = the other operand, b = the address slot; next word
-    /// the load's offset word.
-    static let f64AddLoad: UInt16 = 0x1C9
-    static let f64SubLoad: UInt16 = 0x1CA
-    static let f64MulLoad: UInt16 = 0x1CB
-    static let f64LoadSub: UInt16 = 0x1CC
-
-    /// Index of a binary operator that has a constant-operand form: i32 comparisons and
-    /// arithmetic, i64 comparisons and arithmetic, f32 and f64 add/sub/mul/div/min/max.
-    static func fusableIndex(_ op: UInt8) -> Int? {
-        switch op {
-        case 0x46...0x4F: return Int(op - 0x46)
-        case 0x6A...0x78: return 10 + Int(op - 0x6A)
-        case 0x51...0x5A: return 25 + Int(op - 0x51)
-        case 0x7C...0x8A: return 35 + Int(op - 0x7C)
-        case 0x92...0x97: return 50 + Int(op - 0x92)
-        case 0xA0...0xA5: return 56 + Int(op - 0xA0)
-        default: return nil
-        }
-    }
-}
+// slot-slot forms; other forms are listed in `Op` (Opcode.swift, generated from
+// scripts/wasm-instructions.json).
 
 let typeUnknown: UInt8 = 0xFF
 
@@ -158,7 +94,6 @@ struct FunctionCompiler {
         self.declaredReferences = declaredReferences
         self.body = body
         self.type = module.functionType(functionIndex)
-        assert(Opcode.isDenselyNumbered(), "Opcode cases out of step with their numbers")
         numLocals = type.parameters.count + body.localCount
         localTypes = type.parameters.map { $0.rawValue }
         if body.localCount <= 1 << 16 {
