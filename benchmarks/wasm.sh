@@ -18,6 +18,10 @@
 #                               benchmarks/wasm/reference (WasmKit 0.4.2, release)
 #   RUNS=N                      runs per runtime and module
 #   SEL4IMG_COREMARK=DIR        add CoreMark (ITERATIONS from COREMARK_ITERATIONS, default 2000)
+#   BASELINE=path/to/sel4img    compare the runner with this (older) runner binary instead of
+#                               with WasmKit and wasmtime: the two run alternately (ABAB...,
+#                               RUNS times each) and each module gets new/old = median ratio,
+#                               with the lowest and highest ratio of the interleaved pairs
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +34,7 @@ if [[ -z "${SEL4IMG:-}" ]]; then
     (cd "$here" && swift build -c release --product sel4img >&2)
     SEL4IMG="$(cd "$here" && swift build -c release --show-bin-path)/sel4img"
 fi
-if [[ -z "${WASMKIT:-}" ]]; then
+if [[ -z "${WASMKIT:-}" && -z "${BASELINE:-}" ]]; then
     echo "building the WasmKit 0.4.2 reference (release)..." >&2
     (cd "$here/benchmarks/wasm/reference" && swift build -c release --product wasmkit-cli >&2)
     WASMKIT="$(cd "$here/benchmarks/wasm/reference" && swift build -c release --show-bin-path)/wasmkit-cli"
@@ -65,6 +69,7 @@ run() {
     local cmd
     case $runtime in
         runner) cmd=("$SEL4IMG" wasm run "$work/$name.wasm" "$@") ;;
+        baseline) cmd=("$BASELINE" wasm run "$work/$name.wasm" "$@") ;;
         wasmkit) cmd=("$WASMKIT" run "$work/$name.wasm" "$@") ;;
         wasmtime) cmd=(python3 "$wasmtime_run" "$work/$name.wasm" "$@") ;;
     esac
@@ -78,6 +83,36 @@ run() {
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+if [[ -n "${BASELINE:-}" ]]; then
+    printf "%-9s %10s %10s %8s %14s\n" module baseline runner "new/old" "pairs min-max"
+    for entry in "${modules[@]}"; do
+        IFS='|' read -r name _ args <<<"$entry"
+        : >"$work/samples.baseline"
+        : >"$work/samples.runner"
+        : >"$work/pairs"
+        for _ in $(seq "$runs"); do
+            # shellcheck disable=SC2086 # args are words on purpose
+            old=$(run baseline "$name" $args | cut -d' ' -f1)
+            # shellcheck disable=SC2086
+            new=$(run runner "$name" $args | cut -d' ' -f1)
+            echo "$old" >>"$work/samples.baseline"
+            echo "$new" >>"$work/samples.runner"
+            echo "$new / $old" | bc -l >>"$work/pairs"
+        done
+        if ! cmp -s "$work/cmp.runner.$name" "$work/cmp.baseline.$name"; then
+            echo "error: $name: the runner's output differs from the baseline's:" >&2
+            diff "$work/cmp.runner.$name" "$work/cmp.baseline.$name" >&2 || true
+            exit 1
+        fi
+        old=$(median <"$work/samples.baseline")
+        new=$(median <"$work/samples.runner")
+        printf "%-9s %9ss %9ss %8.3f %6.3f-%.3f\n" "$name" "$old" "$new" "$(echo "$new / $old" | bc -l)" \
+            "$(sort -n "$work/pairs" | head -1)" "$(sort -n "$work/pairs" | tail -1)"
+    done
+    echo "(median of $runs interleaved runs each; both printed the same output and exit status)"
+    exit 0
+fi
 
 printf "%-9s %10s %10s %10s %10s %10s %12s %12s\n" module runner wasmkit wasmtime "r/wasmkit" "r/wasmtime" "runner RSS" "wasmkit RSS"
 for entry in "${modules[@]}"; do

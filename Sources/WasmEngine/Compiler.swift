@@ -48,17 +48,32 @@ final class CompiledFunction {
     static var placeholder: CompiledFunction { CompiledFunction(code: [], offsets: [], numParams: 0, numLocals: 0, numResults: 0, maxHeight: 0, index: 0) }
 }
 
+/// The kind of a control frame of the validating compiler.
+enum ControlKind {
+    case block, loop, `if`, `else`, function
+}
+
+/// A branch target the compiler writes once it is known (the end of a block, if or else).
+enum Fixup {
+    /// The 32-bit immediate (bits 32-63) of the instruction word at this position: jump,
+    /// jumpAdjust, jumpIf, jumpIfAdjust, jumpUnless, jumpIfI64, jumpUnlessI64.
+    case immediate(Int)
+    /// The whole word at this position: the target word after a fused compare-and-branch, or a
+    /// `jumpTable` entry.
+    case word(Int)
+}
+
 struct FunctionCompiler {
     struct Control {
-        var kind: UInt8          // 0 block, 1 loop, 2 if, 3 else, 4 function
+        var kind: ControlKind
         var params: [UInt8]
         var results: [UInt8]
         var height: Int
         var unreachable = false
         var start = 0            // loop target
-        var fixups: [Int] = []   // op words (>= 0) or raw target words (-position - 1) to patch with the end
-        var elseFixup = Int.min
-        var labelTypes: [UInt8] { kind == 1 ? params : results }
+        var fixups: [Fixup] = [] // forward branches to the end
+        var elseFixup: Fixup?    // an if's branch to its else (or end) when the condition is false
+        var labelTypes: [UInt8] { kind == .loop ? params : results }
     }
 
     /// Where a stack entry's value is: a frame slot (its home, or a local), or a constant.
@@ -199,7 +214,7 @@ struct FunctionCompiler {
         }
     }
 
-    mutating func pushControl(_ kind: UInt8, _ params: [UInt8], _ results: [UInt8]) {
+    mutating func pushControl(_ kind: ControlKind, _ params: [UInt8], _ results: [UInt8]) {
         controls.append(Control(kind: kind, params: params, results: results, height: stack.count, start: code.count))
         push(params)
     }
@@ -294,21 +309,31 @@ struct FunctionCompiler {
         let op: UInt16
         if condition != nil { op = needsMove ? Op.jumpIfAdjust : Op.jumpIf } else { op = needsMove ? Op.jumpAdjust : Op.jump }
         let position = code.count
-        emit(op, d: condition ?? 0, imm: target.kind == 1 ? UInt32(target.start) : 0)
+        emit(op, d: condition ?? 0, imm: 0)
         if needsMove { emitWord(UInt64(source) | UInt64(destination) << 16 | UInt64(arity) << 32) }
-        if target.kind != 1 { controls[controls.count - 1 - depth].fixups.append(position) }
+        addFixup(.immediate(position), depth: depth)
     }
 
-    mutating func addFixup(depth: Int, rawWord position: Int) {
+    /// A branch to label `depth`: a loop's start is known and written now; a block's end is
+    /// written when the block ends.
+    mutating func addFixup(_ fixup: Fixup, depth: Int) {
         let target = controls[controls.count - 1 - depth]
-        if target.kind == 1 { code[position] = UInt64(target.start) } else {
-            controls[controls.count - 1 - depth].fixups.append(-position - 1)
+        if target.kind == .loop { patchTarget(fixup, to: target.start) } else {
+            controls[controls.count - 1 - depth].fixups.append(fixup)
+        }
+    }
+
+    mutating func patchTarget(_ fixup: Fixup, to target: Int) {
+        switch fixup {
+        case .immediate(let position): patch(position, to: target)
+        case .word(let position): code[position] = UInt64(target)
         }
     }
 
     /// A conditional branch on a popped i32 condition entry; fuses a just-emitted i32 comparison
-    /// or eqz into the branch. `ifTrue` false means "branch when zero" (if / else).
-    mutating func conditionalBranch(_ condition: Entry, depth: Int?, ifTrue: Bool) -> Int {
+    /// or eqz into the branch. `ifTrue` false means "branch when zero" (if / else). Returns where
+    /// the target goes.
+    mutating func conditionalBranch(_ condition: Entry, depth: Int?, ifTrue: Bool) -> Fixup {
         // Fusable: the condition is the result of the instruction just emitted.
         let fusable = previousStart >= barrier && previousWritesTop && !condition.isConstant
             && condition.location == home(stack.count) && previousStart == code.count - (previousOp >= Op.withConst ? 2 : 1)
@@ -333,9 +358,9 @@ struct FunctionCompiler {
             offsets.removeLast(offsets.count - previousStart)
             materializeAll()
             let a = Int((word >> 32) & 0xFFFF), b = Int(word >> 48)
-            let position: Int
+            let fixup: Fixup
             if eqz {
-                position = code.count
+                fixup = .immediate(code.count)
                 if wide {
                     emit(ifTrue ? Op.jumpUnlessI64 : Op.jumpIfI64, d: a, imm: 0)
                 } else {
@@ -345,22 +370,22 @@ struct FunctionCompiler {
                 let base = wide ? (ifTrue ? Op.branchIfCompareConstI64 : Op.branchUnlessCompareConstI64)
                                 : (ifTrue ? Op.branchIfCompareConst : Op.branchUnlessCompareConst)
                 emit(base + j, a: a)
-                position = -code.count - 1
+                fixup = .word(code.count)
                 emitWord(0)
                 emitWord(constantWord)
             } else {
                 let base = wide ? (ifTrue ? Op.branchIfCompareI64 : Op.branchUnlessCompareI64)
                                 : (ifTrue ? Op.branchIfCompare : Op.branchUnlessCompare)
                 emit(base + j, a: a, b: b)
-                position = -code.count - 1
+                fixup = .word(code.count)
                 emitWord(0)
             }
-            return position
+            return fixup
         }
         materializeAll()
-        let position = code.count
+        let fixup = Fixup.immediate(code.count)
         emit(ifTrue ? Op.jumpIf : Op.jumpUnless, d: conditionSlot, imm: 0)
-        return position
+        return fixup
     }
 
     mutating func label(_ depth: UInt32) throws(WasmError) -> Int {
