@@ -21,7 +21,9 @@
 #   BASELINE=path/to/sel4img    compare the runner with this (older) runner binary instead of
 #                               with WasmKit and wasmtime: the two run alternately (ABAB...,
 #                               RUNS times each) and each module gets new/old = median ratio,
-#                               with the lowest and highest ratio of the interleaved pairs
+#                               with the lowest and highest ratio of the interleaved pairs, of
+#                               elapsed and of CPU (user + system) time: on a loaded machine the
+#                               CPU time is the steadier figure
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -63,7 +65,7 @@ if [[ -n "${SEL4IMG_COREMARK:-}" ]]; then
     modules+=("coremark|-|0x0 0x0 0x66 $iterations")
 fi
 
-# run RUNTIME MODULE ARGS...: prints "seconds maxrss_kib", output to $work/out.RUNTIME.MODULE
+# run RUNTIME MODULE ARGS...: prints "seconds maxrss_kib cpu_seconds", output to $work/out.RUNTIME.MODULE
 run() {
     local runtime=$1 name=$2; shift 2
     local cmd
@@ -74,41 +76,46 @@ run() {
         wasmtime) cmd=(python3 "$wasmtime_run" "$work/$name.wasm" "$@") ;;
     esac
     local status=0
-    /usr/bin/time -f "%e %M" -o "$work/time" "${cmd[@]}" >"$work/out.$runtime.$name" 2>"$work/err.$runtime.$name" || status=$?
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "${cmd[@]}" >"$work/out.$runtime.$name" 2>"$work/err.$runtime.$name" || status=$?
     # CoreMark prints its own timing lines; drop them before comparing.
     grep -v -E "^(Total ticks|Total time|Iterations/Sec|CoreMark 1.0|Compiler flags|Memory location|\(e.g.|Errors detected|Correct operation|ERROR! Must execute)" \
         "$work/out.$runtime.$name" >"$work/cmp.$runtime.$name" || true
     echo "exit $status" >>"$work/cmp.$runtime.$name"
-    tail -1 "$work/time"
+    tail -1 "$work/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 if [[ -n "${BASELINE:-}" ]]; then
-    printf "%-9s %10s %10s %8s %14s\n" module baseline runner "new/old" "pairs min-max"
+    printf "%-9s %9s %9s %8s %13s   %9s %9s %8s %13s\n" module "old" "new" "new/old" "pairs" "old cpu" "new cpu" "new/old" "pairs"
     for entry in "${modules[@]}"; do
         IFS='|' read -r name _ args <<<"$entry"
-        : >"$work/samples.baseline"
-        : >"$work/samples.runner"
-        : >"$work/pairs"
+        for f in old new pairs oldcpu newcpu cpupairs; do : >"$work/samples.$f"; done
         for _ in $(seq "$runs"); do
             # shellcheck disable=SC2086 # args are words on purpose
-            old=$(run baseline "$name" $args | cut -d' ' -f1)
+            read -r old _ oldcpu < <(run baseline "$name" $args)
             # shellcheck disable=SC2086
-            new=$(run runner "$name" $args | cut -d' ' -f1)
-            echo "$old" >>"$work/samples.baseline"
-            echo "$new" >>"$work/samples.runner"
-            echo "$new / $old" | bc -l >>"$work/pairs"
+            read -r new _ newcpu < <(run runner "$name" $args)
+            echo "$old" >>"$work/samples.old"
+            echo "$new" >>"$work/samples.new"
+            echo "$new / $old" | bc -l >>"$work/samples.pairs"
+            echo "$oldcpu" >>"$work/samples.oldcpu"
+            echo "$newcpu" >>"$work/samples.newcpu"
+            echo "$newcpu / $oldcpu" | bc -l >>"$work/samples.cpupairs"
         done
         if ! cmp -s "$work/cmp.runner.$name" "$work/cmp.baseline.$name"; then
             echo "error: $name: the runner's output differs from the baseline's:" >&2
             diff "$work/cmp.runner.$name" "$work/cmp.baseline.$name" >&2 || true
             exit 1
         fi
-        old=$(median <"$work/samples.baseline")
-        new=$(median <"$work/samples.runner")
-        printf "%-9s %9ss %9ss %8.3f %6.3f-%.3f\n" "$name" "$old" "$new" "$(echo "$new / $old" | bc -l)" \
-            "$(sort -n "$work/pairs" | head -1)" "$(sort -n "$work/pairs" | tail -1)"
+        row=()
+        for kind in "" cpu; do
+            old=$(median <"$work/samples.old$kind")
+            new=$(median <"$work/samples.new$kind")
+            row+=("$old" "$new" "$(echo "$new / $old" | bc -l)" \
+                  "$(sort -n "$work/samples.${kind}pairs" | head -1)" "$(sort -n "$work/samples.${kind}pairs" | tail -1)")
+        done
+        printf "%-9s %8ss %8ss %8.3f %6.3f-%.3f   %8ss %8ss %8.3f %6.3f-%.3f\n" "$name" "${row[@]}"
     done
     echo "(median of $runs interleaved runs each; both printed the same output and exit status)"
     exit 0
