@@ -18,6 +18,12 @@
 #                               benchmarks/wasm/reference (WasmKit 0.4.2, release)
 #   RUNS=N                      runs per runtime and module
 #   SEL4IMG_COREMARK=DIR        add CoreMark (ITERATIONS from COREMARK_ITERATIONS, default 2000)
+#   BASELINE=path/to/sel4img    compare the runner with this (older) runner binary instead of
+#                               with WasmKit and wasmtime: the two run alternately (ABAB...,
+#                               RUNS times each) and each module gets new/old = median ratio,
+#                               with the lowest and highest ratio of the interleaved pairs, of
+#                               elapsed and of CPU (user + system) time: on a loaded machine the
+#                               CPU time is the steadier figure
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,7 +36,7 @@ if [[ -z "${SEL4IMG:-}" ]]; then
     (cd "$here" && swift build -c release --product sel4img >&2)
     SEL4IMG="$(cd "$here" && swift build -c release --show-bin-path)/sel4img"
 fi
-if [[ -z "${WASMKIT:-}" ]]; then
+if [[ -z "${WASMKIT:-}" && -z "${BASELINE:-}" ]]; then
     echo "building the WasmKit 0.4.2 reference (release)..." >&2
     (cd "$here/benchmarks/wasm/reference" && swift build -c release --product wasmkit-cli >&2)
     WASMKIT="$(cd "$here/benchmarks/wasm/reference" && swift build -c release --show-bin-path)/wasmkit-cli"
@@ -59,25 +65,61 @@ if [[ -n "${SEL4IMG_COREMARK:-}" ]]; then
     modules+=("coremark|-|0x0 0x0 0x66 $iterations")
 fi
 
-# run RUNTIME MODULE ARGS...: prints "seconds maxrss_kib", output to $work/out.RUNTIME.MODULE
+# run RUNTIME MODULE ARGS...: prints "seconds maxrss_kib cpu_seconds", output to $work/out.RUNTIME.MODULE
 run() {
     local runtime=$1 name=$2; shift 2
     local cmd
     case $runtime in
         runner) cmd=("$SEL4IMG" wasm run "$work/$name.wasm" "$@") ;;
+        baseline) cmd=("$BASELINE" wasm run "$work/$name.wasm" "$@") ;;
         wasmkit) cmd=("$WASMKIT" run "$work/$name.wasm" "$@") ;;
         wasmtime) cmd=(python3 "$wasmtime_run" "$work/$name.wasm" "$@") ;;
     esac
     local status=0
-    /usr/bin/time -f "%e %M" -o "$work/time" "${cmd[@]}" >"$work/out.$runtime.$name" 2>"$work/err.$runtime.$name" || status=$?
+    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "${cmd[@]}" >"$work/out.$runtime.$name" 2>"$work/err.$runtime.$name" || status=$?
     # CoreMark prints its own timing lines; drop them before comparing.
     grep -v -E "^(Total ticks|Total time|Iterations/Sec|CoreMark 1.0|Compiler flags|Memory location|\(e.g.|Errors detected|Correct operation|ERROR! Must execute)" \
         "$work/out.$runtime.$name" >"$work/cmp.$runtime.$name" || true
     echo "exit $status" >>"$work/cmp.$runtime.$name"
-    tail -1 "$work/time"
+    tail -1 "$work/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
+if [[ -n "${BASELINE:-}" ]]; then
+    printf "%-9s %9s %9s %8s %13s   %9s %9s %8s %13s\n" module "old" "new" "new/old" "pairs" "old cpu" "new cpu" "new/old" "pairs"
+    for entry in "${modules[@]}"; do
+        IFS='|' read -r name _ args <<<"$entry"
+        for f in old new pairs oldcpu newcpu cpupairs; do : >"$work/samples.$f"; done
+        for _ in $(seq "$runs"); do
+            # shellcheck disable=SC2086 # args are words on purpose
+            read -r old _ oldcpu < <(run baseline "$name" $args)
+            # shellcheck disable=SC2086
+            read -r new _ newcpu < <(run runner "$name" $args)
+            echo "$old" >>"$work/samples.old"
+            echo "$new" >>"$work/samples.new"
+            echo "$new / $old" | bc -l >>"$work/samples.pairs"
+            echo "$oldcpu" >>"$work/samples.oldcpu"
+            echo "$newcpu" >>"$work/samples.newcpu"
+            echo "$newcpu / $oldcpu" | bc -l >>"$work/samples.cpupairs"
+        done
+        if ! cmp -s "$work/cmp.runner.$name" "$work/cmp.baseline.$name"; then
+            echo "error: $name: the runner's output differs from the baseline's:" >&2
+            diff "$work/cmp.runner.$name" "$work/cmp.baseline.$name" >&2 || true
+            exit 1
+        fi
+        row=()
+        for kind in "" cpu; do
+            old=$(median <"$work/samples.old$kind")
+            new=$(median <"$work/samples.new$kind")
+            row+=("$old" "$new" "$(echo "$new / $old" | bc -l)" \
+                  "$(sort -n "$work/samples.${kind}pairs" | head -1)" "$(sort -n "$work/samples.${kind}pairs" | tail -1)")
+        done
+        printf "%-9s %8ss %8ss %8.3f %6.3f-%.3f   %8ss %8ss %8.3f %6.3f-%.3f\n" "$name" "${row[@]}"
+    done
+    echo "(median of $runs interleaved runs each; both printed the same output and exit status)"
+    exit 0
+fi
 
 printf "%-9s %10s %10s %10s %10s %10s %12s %12s\n" module runner wasmkit wasmtime "r/wasmkit" "r/wasmtime" "runner RSS" "wasmkit RSS"
 for entry in "${modules[@]}"; do

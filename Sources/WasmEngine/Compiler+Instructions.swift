@@ -8,7 +8,7 @@ extension FunctionCompiler {
     mutating func compile() throws(WasmError) -> CompiledFunction {
         let i32 = ValueType.i32.rawValue, i64 = ValueType.i64.rawValue
         let f32 = ValueType.f32.rawValue, f64 = ValueType.f64.rawValue
-        controls.append(Control(kind: 4, params: [], results: type.results.map { $0.rawValue }, height: 0))
+        controls.append(Control(kind: .function, params: [], results: type.results.map { $0.rawValue }, height: 0))
         while true {
             at = r.position
             let op = try r.byte()
@@ -23,26 +23,26 @@ extension FunctionCompiler {
                 let bt = try blockType()
                 materializeAll()
                 try pop(bt.params)
-                pushControl(op == 0x02 ? 0 : 1, bt.params, bt.results)
+                pushControl(op == 0x02 ? .block : .loop, bt.params, bt.results)
             case 0x04:
                 let bt = try blockType()
                 let condition = try popEntry(i32)
                 let params = try popEntries(bt.params)
                 pushEntries(params, bt.params)
-                let position = conditionalBranch(condition, depth: nil, ifTrue: false)
+                let fixup = conditionalBranch(condition, depth: nil, ifTrue: false)
                 try pop(bt.params)
-                pushControl(2, bt.params, bt.results)
-                controls[controls.count - 1].elseFixup = position
+                pushControl(.if, bt.params, bt.results)
+                controls[controls.count - 1].elseFixup = fixup
             case 0x05:
-                guard controls[controls.count - 1].kind == 2 else { throw invalid("else without if") }
+                guard controls[controls.count - 1].kind == .if else { throw invalid("else without if") }
                 materializeAll()
                 var frame = try popControl()
                 let jumpPosition = code.count
                 emit(Op.jump, imm: 0)
-                frame.fixups.append(jumpPosition)
-                patchTarget(frame.elseFixup, to: code.count)
-                frame.elseFixup = Int.min
-                frame.kind = 3
+                frame.fixups.append(.immediate(jumpPosition))
+                if let fixup = frame.elseFixup { patchTarget(fixup, to: code.count) }
+                frame.elseFixup = nil
+                frame.kind = .else
                 frame.unreachable = false
                 frame.height = stack.count
                 controls.append(frame)
@@ -50,11 +50,11 @@ extension FunctionCompiler {
             case 0x0B:
                 materializeAll()
                 let frame = try popControl()
-                if frame.kind == 2 && frame.params != frame.results {
+                if frame.kind == .if && frame.params != frame.results {
                     throw invalid("type mismatch: if without else must leave its parameters as results")
                 }
-                if frame.elseFixup != Int.min { patchTarget(frame.elseFixup, to: code.count) }
-                for position in frame.fixups { patchTarget(position, to: code.count) }
+                if let fixup = frame.elseFixup { patchTarget(fixup, to: code.count) }
+                for fixup in frame.fixups { patchTarget(fixup, to: code.count) }
                 push(frame.results)
                 if controls.isEmpty {
                     emit(0x0F, d: home(0))
@@ -79,13 +79,7 @@ extension FunctionCompiler {
                 let types = controls[controls.count - 1 - depth].labelTypes
                 if types.isEmpty || home(stack.count - types.count) == home(controls[controls.count - 1 - depth].height) {
                     pushEntries(try popEntries(types), types)
-                    let position = conditionalBranch(condition, depth: depth, ifTrue: true)
-                    if position >= 0 {
-                        let target = controls[controls.count - 1 - depth]
-                        if target.kind == 1 { patch(position, to: target.start) } else { controls[controls.count - 1 - depth].fixups.append(position) }
-                    } else {
-                        addFixup(depth: depth, rawWord: -position - 1)
-                    }
+                    addFixup(conditionalBranch(condition, depth: depth, ifTrue: true), depth: depth)
                 } else {
                     materializeAll()
                     let conditionSlot = condition.isConstant ? operandSlot(condition, height: stack.count) : condition.location
@@ -117,9 +111,9 @@ extension FunctionCompiler {
                 for depth in depths {
                     let target = controls[controls.count - 1 - depth]
                     let position = code.count
-                    emitWord(target.kind == 1 ? UInt64(target.start) : 0)
+                    emitWord(0)
                     emitWord(UInt64(source) | UInt64(home(target.height)) << 16 | UInt64(arity) << 32)
-                    if target.kind != 1 { controls[controls.count - 1 - depth].fixups.append(-position - 1) }
+                    addFixup(.word(position), depth: depth)
                 }
                 markUnreachable()
             case 0x0F:
@@ -346,10 +340,6 @@ extension FunctionCompiler {
                 throw malformed("illegal opcode")
             }
         }
-    }
-
-    mutating func patchTarget(_ position: Int, to target: Int) {
-        if position >= 0 { patch(position, to: target) } else { code[-position - 1] = UInt64(target) }
     }
 
     mutating func compilePrefixed() throws(WasmError) {

@@ -13,72 +13,8 @@
 // An instruction is one 64-bit word: opcode in bits 0-15, then up to three 16-bit slot fields
 // (d: bits 16-31, a: 32-47, b: 48-63) or a 32-bit immediate in bits 32-63; some take further
 // words (constants, memory offsets, branch targets). Wasm opcodes keep their numbers for the
-// slot-slot forms; other forms are listed in `Op`.
-
-/// Internal opcodes beyond the wasm ones. The numbering is dense (0x00...0x1C8) and mirrored,
-/// case for case, by the `Opcode` enum the interpreter switches over (Opcode.swift).
-enum Op {
-    static let prefixFC: UInt16 = 0xD3         // + n for 0xFC n (n = 0...17)
-    static let jump: UInt16 = 0xE5             // imm = target
-    static let jumpAdjust: UInt16 = 0xE6       // imm = target; word: src | dst << 16 | arity << 32
-    static let jumpIf: UInt16 = 0xE7           // d = condition, imm = target
-    static let jumpIfAdjust: UInt16 = 0xE8     // d = condition, imm = target; word: src | dst << 16 | arity << 32
-    static let jumpUnless: UInt16 = 0xE9       // d = condition, imm = target
-    static let jumpTable: UInt16 = 0xEA        // d = index, imm = n; then n + 1 pairs (target, src | dst << 16 | arity << 32)
-    static let copy: UInt16 = 0xEB             // d = a
-    static let constant: UInt16 = 0xEC         // d = next word
-    static let callIndirect: UInt16 = 0x11     // d = argument base, imm = type; word: table | index slot << 32
-    /// Binary operator k (see `fusableIndex`) with an inline constant second operand (next word).
-    static let withConst: UInt16 = 0x100
-    /// i32 comparison j (0x46 + j) fused with a conditional branch: a, b slots; next word target.
-    static let branchIfCompare: UInt16 = 0x140
-    static let branchUnlessCompare: UInt16 = 0x14A
-    /// The same with a constant second operand: a slot; next words target, constant.
-    static let branchIfCompareConst: UInt16 = 0x154
-    static let branchUnlessCompareConst: UInt16 = 0x15E
-    /// Store 0x36 + k with a constant value: a = address slot; next words offset, value.
-    static let storeConstant: UInt16 = 0x168
-    /// Load 0x28 + k from a constant address: d = result; next word the effective address
-    /// (constant + offset, computed here: at most 2^33, so no wrap-around).
-    static let loadAbsolute: UInt16 = 0x171
-    /// Branch if / unless the 64-bit slot d is non-zero (i64.eqz fused with a branch): imm = target.
-    static let jumpIfI64: UInt16 = 0x17F
-    static let jumpUnlessI64: UInt16 = 0x180
-    /// i64 comparison j (0x51 + j) fused with a conditional branch, as the i32 forms above.
-    static let branchIfCompareI64: UInt16 = 0x181
-    static let branchUnlessCompareI64: UInt16 = 0x18B
-    static let branchIfCompareConstI64: UInt16 = 0x195
-    static let branchUnlessCompareConstI64: UInt16 = 0x19F
-    /// `i32.add` with a constant (`withConst` + 10): the address computation that loads and
-    /// stores fold into their offset word.
-    static let i32AddConst: UInt16 = 0x10A
-    /// Load 0x28 + k / store 0x36 + k / constant store k whose address is the sum of two slots
-    /// (a + b, wrapping at 32 bits: a folded `i32.add`), plus the usual offset word.
-    static let loadIndexed: UInt16 = 0x1A9
-    static let storeIndexed: UInt16 = 0x1B7
-    static let storeConstantIndexed: UInt16 = 0x1C0
-    /// f64 add, sub, mul with an `f64.load` (plain form, just emitted) as second operand, and sub
-    /// with the load as first operand: d, a = the other operand, b = the address slot; next word
-    /// the load's offset word.
-    static let f64AddLoad: UInt16 = 0x1C9
-    static let f64SubLoad: UInt16 = 0x1CA
-    static let f64MulLoad: UInt16 = 0x1CB
-    static let f64LoadSub: UInt16 = 0x1CC
-
-    /// Index of a binary operator that has a constant-operand form: i32 comparisons and
-    /// arithmetic, i64 comparisons and arithmetic, f32 and f64 add/sub/mul/div/min/max.
-    static func fusableIndex(_ op: UInt8) -> Int? {
-        switch op {
-        case 0x46...0x4F: return Int(op - 0x46)
-        case 0x6A...0x78: return 10 + Int(op - 0x6A)
-        case 0x51...0x5A: return 25 + Int(op - 0x51)
-        case 0x7C...0x8A: return 35 + Int(op - 0x7C)
-        case 0x92...0x97: return 50 + Int(op - 0x92)
-        case 0xA0...0xA5: return 56 + Int(op - 0xA0)
-        default: return nil
-        }
-    }
-}
+// slot-slot forms; other forms are listed in `Op` (Opcode.swift, generated from
+// scripts/wasm-instructions.json).
 
 let typeUnknown: UInt8 = 0xFF
 
@@ -112,17 +48,32 @@ final class CompiledFunction {
     static var placeholder: CompiledFunction { CompiledFunction(code: [], offsets: [], numParams: 0, numLocals: 0, numResults: 0, maxHeight: 0, index: 0) }
 }
 
+/// The kind of a control frame of the validating compiler.
+enum ControlKind {
+    case block, loop, `if`, `else`, function
+}
+
+/// A branch target the compiler writes once it is known (the end of a block, if or else).
+enum Fixup {
+    /// The 32-bit immediate (bits 32-63) of the instruction word at this position: jump,
+    /// jumpAdjust, jumpIf, jumpIfAdjust, jumpUnless, jumpIfI64, jumpUnlessI64.
+    case immediate(Int)
+    /// The whole word at this position: the target word after a fused compare-and-branch, or a
+    /// `jumpTable` entry.
+    case word(Int)
+}
+
 struct FunctionCompiler {
     struct Control {
-        var kind: UInt8          // 0 block, 1 loop, 2 if, 3 else, 4 function
+        var kind: ControlKind
         var params: [UInt8]
         var results: [UInt8]
         var height: Int
         var unreachable = false
         var start = 0            // loop target
-        var fixups: [Int] = []   // op words (>= 0) or raw target words (-position - 1) to patch with the end
-        var elseFixup = Int.min
-        var labelTypes: [UInt8] { kind == 1 ? params : results }
+        var fixups: [Fixup] = [] // forward branches to the end
+        var elseFixup: Fixup?    // an if's branch to its else (or end) when the condition is false
+        var labelTypes: [UInt8] { kind == .loop ? params : results }
     }
 
     /// Where a stack entry's value is: a frame slot (its home, or a local), or a constant.
@@ -158,7 +109,6 @@ struct FunctionCompiler {
         self.declaredReferences = declaredReferences
         self.body = body
         self.type = module.functionType(functionIndex)
-        assert(Opcode.isDenselyNumbered(), "Opcode cases out of step with their numbers")
         numLocals = type.parameters.count + body.localCount
         localTypes = type.parameters.map { $0.rawValue }
         if body.localCount <= 1 << 16 {
@@ -264,7 +214,7 @@ struct FunctionCompiler {
         }
     }
 
-    mutating func pushControl(_ kind: UInt8, _ params: [UInt8], _ results: [UInt8]) {
+    mutating func pushControl(_ kind: ControlKind, _ params: [UInt8], _ results: [UInt8]) {
         controls.append(Control(kind: kind, params: params, results: results, height: stack.count, start: code.count))
         push(params)
     }
@@ -359,21 +309,31 @@ struct FunctionCompiler {
         let op: UInt16
         if condition != nil { op = needsMove ? Op.jumpIfAdjust : Op.jumpIf } else { op = needsMove ? Op.jumpAdjust : Op.jump }
         let position = code.count
-        emit(op, d: condition ?? 0, imm: target.kind == 1 ? UInt32(target.start) : 0)
+        emit(op, d: condition ?? 0, imm: 0)
         if needsMove { emitWord(UInt64(source) | UInt64(destination) << 16 | UInt64(arity) << 32) }
-        if target.kind != 1 { controls[controls.count - 1 - depth].fixups.append(position) }
+        addFixup(.immediate(position), depth: depth)
     }
 
-    mutating func addFixup(depth: Int, rawWord position: Int) {
+    /// A branch to label `depth`: a loop's start is known and written now; a block's end is
+    /// written when the block ends.
+    mutating func addFixup(_ fixup: Fixup, depth: Int) {
         let target = controls[controls.count - 1 - depth]
-        if target.kind == 1 { code[position] = UInt64(target.start) } else {
-            controls[controls.count - 1 - depth].fixups.append(-position - 1)
+        if target.kind == .loop { patchTarget(fixup, to: target.start) } else {
+            controls[controls.count - 1 - depth].fixups.append(fixup)
+        }
+    }
+
+    mutating func patchTarget(_ fixup: Fixup, to target: Int) {
+        switch fixup {
+        case .immediate(let position): patch(position, to: target)
+        case .word(let position): code[position] = UInt64(target)
         }
     }
 
     /// A conditional branch on a popped i32 condition entry; fuses a just-emitted i32 comparison
-    /// or eqz into the branch. `ifTrue` false means "branch when zero" (if / else).
-    mutating func conditionalBranch(_ condition: Entry, depth: Int?, ifTrue: Bool) -> Int {
+    /// or eqz into the branch. `ifTrue` false means "branch when zero" (if / else). Returns where
+    /// the target goes.
+    mutating func conditionalBranch(_ condition: Entry, depth: Int?, ifTrue: Bool) -> Fixup {
         // Fusable: the condition is the result of the instruction just emitted.
         let fusable = previousStart >= barrier && previousWritesTop && !condition.isConstant
             && condition.location == home(stack.count) && previousStart == code.count - (previousOp >= Op.withConst ? 2 : 1)
@@ -398,9 +358,9 @@ struct FunctionCompiler {
             offsets.removeLast(offsets.count - previousStart)
             materializeAll()
             let a = Int((word >> 32) & 0xFFFF), b = Int(word >> 48)
-            let position: Int
+            let fixup: Fixup
             if eqz {
-                position = code.count
+                fixup = .immediate(code.count)
                 if wide {
                     emit(ifTrue ? Op.jumpUnlessI64 : Op.jumpIfI64, d: a, imm: 0)
                 } else {
@@ -410,22 +370,22 @@ struct FunctionCompiler {
                 let base = wide ? (ifTrue ? Op.branchIfCompareConstI64 : Op.branchUnlessCompareConstI64)
                                 : (ifTrue ? Op.branchIfCompareConst : Op.branchUnlessCompareConst)
                 emit(base + j, a: a)
-                position = -code.count - 1
+                fixup = .word(code.count)
                 emitWord(0)
                 emitWord(constantWord)
             } else {
                 let base = wide ? (ifTrue ? Op.branchIfCompareI64 : Op.branchUnlessCompareI64)
                                 : (ifTrue ? Op.branchIfCompare : Op.branchUnlessCompare)
                 emit(base + j, a: a, b: b)
-                position = -code.count - 1
+                fixup = .word(code.count)
                 emitWord(0)
             }
-            return position
+            return fixup
         }
         materializeAll()
-        let position = code.count
+        let fixup = Fixup.immediate(code.count)
         emit(ifTrue ? Op.jumpIf : Op.jumpUnless, d: conditionSlot, imm: 0)
-        return position
+        return fixup
     }
 
     mutating func label(_ depth: UInt32) throws(WasmError) -> Int {

@@ -1,0 +1,1020 @@
+// The interpreter's numeric instructions: comparisons, arithmetic (with a slot or an inline
+// constant as second operand), bit operations and conversions. Each handler is one case of the
+// dispatch switch (Interpreter+Dispatch.swift) and is always inlined into it; handlers that can
+// trap (division, float-to-integer truncation) return the `Fault`.
+
+extension Machine {
+    @inline(__always)
+    mutating func i32Eqz(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = u32(a) == 0 ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func i32Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((a == b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((a != b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((Int32(bitPattern: a) < Int32(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((a < b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((Int32(bitPattern: a) > Int32(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((a > b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((Int32(bitPattern: a) <= Int32(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((a <= b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((Int32(bitPattern: a) >= Int32(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = ((a >= b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64Eqz(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = a == 0 ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func i64Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((a == b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((a != b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((Int64(bitPattern: a) < Int64(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((a < b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((Int64(bitPattern: a) > Int64(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((a > b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((Int64(bitPattern: a) <= Int64(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((a <= b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((Int64(bitPattern: a) >= Int64(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = ((a >= b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func f32Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = (a == b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f32Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = (a != b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f32Lt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = (a < b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f32Gt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = (a > b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f32Le(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = (a <= b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f32Ge(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = (a >= b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f64Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = (a == b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f64Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = (a != b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f64Lt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = (a < b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f64Gt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = (a > b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f64Le(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = (a <= b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func f64Ge(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = (a >= b) ? 1 : 0
+    }
+
+    @inline(__always)
+    mutating func i32Clz(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(u32(a).leadingZeroBitCount)
+    }
+
+    @inline(__always)
+    mutating func i32Ctz(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(u32(a).trailingZeroBitCount)
+    }
+
+    @inline(__always)
+    mutating func i32Popcnt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(u32(a).nonzeroBitCount)
+    }
+
+    @inline(__always)
+    mutating func i32Add(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a &+ b)
+    }
+
+    @inline(__always)
+    mutating func i32Sub(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a &- b)
+    }
+
+    @inline(__always)
+    mutating func i32Mul(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a &* b)
+    }
+
+    @inline(__always)
+    mutating func i32DivS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = u32(f[a]), b = u32(f[b]); let x = Int32(bitPattern: a), y = Int32(bitPattern: b); if y == 0 { return .integerDivideByZero }; if x == .min && y == -1 { return .integerOverflow }; f[d] = UInt64(UInt32(bitPattern: x / y))
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32DivU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = u32(f[a]), b = u32(f[b]); if b == 0 { return .integerDivideByZero }; f[d] = UInt64(a / b)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32RemS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = u32(f[a]), b = u32(f[b]); let x = Int32(bitPattern: a), y = Int32(bitPattern: b); if y == 0 { return .integerDivideByZero }; f[d] = y == -1 ? 0 : UInt64(UInt32(bitPattern: x % y))
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32RemU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = u32(f[a]), b = u32(f[b]); if b == 0 { return .integerDivideByZero }; f[d] = UInt64(a % b)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32And(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a & b)
+    }
+
+    @inline(__always)
+    mutating func i32Or(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a | b)
+    }
+
+    @inline(__always)
+    mutating func i32Xor(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a ^ b)
+    }
+
+    @inline(__always)
+    mutating func i32Shl(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a &<< b)
+    }
+
+    @inline(__always)
+    mutating func i32ShrS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b)))
+    }
+
+    @inline(__always)
+    mutating func i32ShrU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a &>> b)
+    }
+
+    @inline(__always)
+    mutating func i32Rotl(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a &<< b | a &>> (32 &- b))
+    }
+
+    @inline(__always)
+    mutating func i32Rotr(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]); f[d] = UInt64(a &>> b | a &<< (32 &- b))
+    }
+
+    @inline(__always)
+    mutating func i64Clz(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(a.leadingZeroBitCount)
+    }
+
+    @inline(__always)
+    mutating func i64Ctz(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(a.trailingZeroBitCount)
+    }
+
+    @inline(__always)
+    mutating func i64Popcnt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(a.nonzeroBitCount)
+    }
+
+    @inline(__always)
+    mutating func i64Add(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a &+ b
+    }
+
+    @inline(__always)
+    mutating func i64Sub(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a &- b
+    }
+
+    @inline(__always)
+    mutating func i64Mul(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a &* b
+    }
+
+    @inline(__always)
+    mutating func i64DivS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = f[a], b = f[b]; let x = Int64(bitPattern: a), y = Int64(bitPattern: b); if y == 0 { return .integerDivideByZero }; if x == .min && y == -1 { return .integerOverflow }; f[d] = UInt64(bitPattern: x / y)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64DivU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = f[a], b = f[b]; if b == 0 { return .integerDivideByZero }; f[d] = a / b
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64RemS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = f[a], b = f[b]; let x = Int64(bitPattern: a), y = Int64(bitPattern: b); if y == 0 { return .integerDivideByZero }; f[d] = y == -1 ? 0 : UInt64(bitPattern: x % y)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64RemU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = f[a], b = f[b]; if b == 0 { return .integerDivideByZero }; f[d] = a % b
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64And(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a & b
+    }
+
+    @inline(__always)
+    mutating func i64Or(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a | b
+    }
+
+    @inline(__always)
+    mutating func i64Xor(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a ^ b
+    }
+
+    @inline(__always)
+    mutating func i64Shl(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a &<< b
+    }
+
+    @inline(__always)
+    mutating func i64ShrS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b))
+    }
+
+    @inline(__always)
+    mutating func i64ShrU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a &>> b
+    }
+
+    @inline(__always)
+    mutating func i64Rotl(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a &<< b | a &>> (64 &- b)
+    }
+
+    @inline(__always)
+    mutating func i64Rotr(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b]; f[d] = a &>> b | a &<< (64 &- b)
+    }
+
+    @inline(__always)
+    mutating func f32Abs(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = a & 0x7FFF_FFFF
+    }
+
+    @inline(__always)
+    mutating func f32Neg(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = (a ^ 0x8000_0000) & 0xFFFF_FFFF
+    }
+
+    @inline(__always)
+    mutating func f32Ceil(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(f32(a).rounded(.up))
+    }
+
+    @inline(__always)
+    mutating func f32Floor(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(f32(a).rounded(.down))
+    }
+
+    @inline(__always)
+    mutating func f32Trunc(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(f32(a).rounded(.towardZero))
+    }
+
+    @inline(__always)
+    mutating func f32Nearest(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(f32(a).rounded(.toNearestOrEven))
+    }
+
+    @inline(__always)
+    mutating func f32Sqrt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(f32(a).squareRoot())
+    }
+
+    @inline(__always)
+    mutating func f32Add(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = s32(a + b)
+    }
+
+    @inline(__always)
+    mutating func f32Sub(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = s32(a - b)
+    }
+
+    @inline(__always)
+    mutating func f32Mul(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = s32(a * b)
+    }
+
+    @inline(__always)
+    mutating func f32Div(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = s32(a / b)
+    }
+
+    @inline(__always)
+    mutating func f32Min(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = s32(wasmMin(a, b))
+    }
+
+    @inline(__always)
+    mutating func f32Max(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(f[b]); f[d] = s32(wasmMax(a, b))
+    }
+
+    @inline(__always)
+    mutating func f32Copysign(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = (f[a] & 0x7FFF_FFFF) | (f[b] & 0x8000_0000)
+    }
+
+    @inline(__always)
+    mutating func f64Abs(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = a & 0x7FFF_FFFF_FFFF_FFFF
+    }
+
+    @inline(__always)
+    mutating func f64Neg(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = a ^ 0x8000_0000_0000_0000
+    }
+
+    @inline(__always)
+    mutating func f64Ceil(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(f64(a).rounded(.up))
+    }
+
+    @inline(__always)
+    mutating func f64Floor(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(f64(a).rounded(.down))
+    }
+
+    @inline(__always)
+    mutating func f64Trunc(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(f64(a).rounded(.towardZero))
+    }
+
+    @inline(__always)
+    mutating func f64Nearest(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(f64(a).rounded(.toNearestOrEven))
+    }
+
+    @inline(__always)
+    mutating func f64Sqrt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(f64(a).squareRoot())
+    }
+
+    @inline(__always)
+    mutating func f64Add(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = s64(a + b)
+    }
+
+    @inline(__always)
+    mutating func f64Sub(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = s64(a - b)
+    }
+
+    @inline(__always)
+    mutating func f64Mul(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = s64(a * b)
+    }
+
+    @inline(__always)
+    mutating func f64Div(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = s64(a / b)
+    }
+
+    @inline(__always)
+    mutating func f64Min(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = s64(wasmMin(a, b))
+    }
+
+    @inline(__always)
+    mutating func f64Max(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(f[b]); f[d] = s64(wasmMax(a, b))
+    }
+
+    @inline(__always)
+    mutating func f64Copysign(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = (f[a] & 0x7FFF_FFFF_FFFF_FFFF) | (f[b] & 0x8000_0000_0000_0000)
+    }
+
+    @inline(__always)
+    mutating func i32WrapI64(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = a & 0xFFFF_FFFF
+    }
+
+    @inline(__always)
+    mutating func i32TruncF32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let x = f32(f[a]); guard let r = truncateS32(x) else { return x.isNaN ? .invalidConversionToInteger : .integerOverflow }; f[d] = r
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32TruncF32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let x = f32(f[a]); guard let r = truncateU32(x) else { return x.isNaN ? .invalidConversionToInteger : .integerOverflow }; f[d] = r
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32TruncF64S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let x = f64(f[a]); guard let r = truncateS32(x) else { return x.isNaN ? .invalidConversionToInteger : .integerOverflow }; f[d] = r
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32TruncF64U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let x = f64(f[a]); guard let r = truncateU32(x) else { return x.isNaN ? .invalidConversionToInteger : .integerOverflow }; f[d] = r
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64ExtendI32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: u32(a))))
+    }
+
+    @inline(__always)
+    mutating func i64ExtendI32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = a & 0xFFFF_FFFF
+    }
+
+    @inline(__always)
+    mutating func i64TruncF32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let x = f32(f[a]); guard let r = truncateS64(x) else { return x.isNaN ? .invalidConversionToInteger : .integerOverflow }; f[d] = r
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64TruncF32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let x = f32(f[a]); guard let r = truncateU64(x) else { return x.isNaN ? .invalidConversionToInteger : .integerOverflow }; f[d] = r
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64TruncF64S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let x = f64(f[a]); guard let r = truncateS64(x) else { return x.isNaN ? .invalidConversionToInteger : .integerOverflow }; f[d] = r
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64TruncF64U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let x = f64(f[a]); guard let r = truncateU64(x) else { return x.isNaN ? .invalidConversionToInteger : .integerOverflow }; f[d] = r
+        return .none
+    }
+
+    @inline(__always)
+    mutating func f32ConvertI32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(Float(Int32(bitPattern: u32(a))))
+    }
+
+    @inline(__always)
+    mutating func f32ConvertI32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(Float(u32(a)))
+    }
+
+    @inline(__always)
+    mutating func f32ConvertI64S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(Float(Int64(bitPattern: a)))
+    }
+
+    @inline(__always)
+    mutating func f32ConvertI64U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(Float(a))
+    }
+
+    @inline(__always)
+    mutating func f32DemoteF64(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s32(Float(f64(a)))
+    }
+
+    @inline(__always)
+    mutating func f64ConvertI32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(Double(Int32(bitPattern: u32(a))))
+    }
+
+    @inline(__always)
+    mutating func f64ConvertI32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(Double(u32(a)))
+    }
+
+    @inline(__always)
+    mutating func f64ConvertI64S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(Double(Int64(bitPattern: a)))
+    }
+
+    @inline(__always)
+    mutating func f64ConvertI64U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(Double(a))
+    }
+
+    @inline(__always)
+    mutating func f64PromoteF32(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = s64(Double(f32(a)))
+    }
+
+    @inline(__always)
+    mutating func i32ReinterpretF32(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = f[a]
+    }
+
+    @inline(__always)
+    mutating func i64ReinterpretF64(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = f[a]
+    }
+
+    @inline(__always)
+    mutating func f32ReinterpretI32(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = f[a]
+    }
+
+    @inline(__always)
+    mutating func f64ReinterpretI64(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = f[a]
+    }
+
+    @inline(__always)
+    mutating func i32Extend8S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: a))))
+    }
+
+    @inline(__always)
+    mutating func i32Extend16S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: a))))
+    }
+
+    @inline(__always)
+    mutating func i64Extend8S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: a)))
+    }
+
+    @inline(__always)
+    mutating func i64Extend16S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: a)))
+    }
+
+    @inline(__always)
+    mutating func i64Extend32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a]; f[d] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: a)))
+    }
+
+    @inline(__always)
+    mutating func i32TruncSatF32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = saturateS32(f32(f[a]))
+    }
+
+    @inline(__always)
+    mutating func i32TruncSatF32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = saturateU32(f32(f[a]))
+    }
+
+    @inline(__always)
+    mutating func i32TruncSatF64S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = saturateS32(f64(f[a]))
+    }
+
+    @inline(__always)
+    mutating func i32TruncSatF64U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = saturateU32(f64(f[a]))
+    }
+
+    @inline(__always)
+    mutating func i64TruncSatF32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = saturateS64(f32(f[a]))
+    }
+
+    @inline(__always)
+    mutating func i64TruncSatF32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = saturateU64(f32(f[a]))
+    }
+
+    @inline(__always)
+    mutating func i64TruncSatF64S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = saturateS64(f64(f[a]))
+    }
+
+    @inline(__always)
+    mutating func i64TruncSatF64U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = saturateU64(f64(f[a]))
+    }
+
+    @inline(__always)
+    mutating func i32EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((a == b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((a != b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((Int32(bitPattern: a) < Int32(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((a < b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((Int32(bitPattern: a) > Int32(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((a > b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((Int32(bitPattern: a) <= Int32(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((a <= b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((Int32(bitPattern: a) >= Int32(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = ((a >= b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i32AddConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a &+ b)
+    }
+
+    @inline(__always)
+    mutating func i32SubConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a &- b)
+    }
+
+    @inline(__always)
+    mutating func i32MulConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a &* b)
+    }
+
+    @inline(__always)
+    mutating func i32DivSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; let x = Int32(bitPattern: a), y = Int32(bitPattern: b); if y == 0 { return .integerDivideByZero }; if x == .min && y == -1 { return .integerOverflow }; f[d] = UInt64(UInt32(bitPattern: x / y))
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32DivUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; if b == 0 { return .integerDivideByZero }; f[d] = UInt64(a / b)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32RemSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; let x = Int32(bitPattern: a), y = Int32(bitPattern: b); if y == 0 { return .integerDivideByZero }; f[d] = y == -1 ? 0 : UInt64(UInt32(bitPattern: x % y))
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32RemUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; if b == 0 { return .integerDivideByZero }; f[d] = UInt64(a % b)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i32AndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a & b)
+    }
+
+    @inline(__always)
+    mutating func i32OrConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a | b)
+    }
+
+    @inline(__always)
+    mutating func i32XorConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a ^ b)
+    }
+
+    @inline(__always)
+    mutating func i32ShlConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a &<< b)
+    }
+
+    @inline(__always)
+    mutating func i32ShrSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b)))
+    }
+
+    @inline(__always)
+    mutating func i32ShrUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a &>> b)
+    }
+
+    @inline(__always)
+    mutating func i32RotlConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a &<< b | a &>> (32 &- b))
+    }
+
+    @inline(__always)
+    mutating func i32RotrConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[0]); ip += 1; f[d] = UInt64(a &>> b | a &<< (32 &- b))
+    }
+
+    @inline(__always)
+    mutating func i64EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((a == b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((a != b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((Int64(bitPattern: a) < Int64(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((a < b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((Int64(bitPattern: a) > Int64(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((a > b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((Int64(bitPattern: a) <= Int64(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((a <= b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((Int64(bitPattern: a) >= Int64(bitPattern: b)) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = ((a >= b) ? 1 : 0)
+    }
+
+    @inline(__always)
+    mutating func i64AddConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a &+ b
+    }
+
+    @inline(__always)
+    mutating func i64SubConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a &- b
+    }
+
+    @inline(__always)
+    mutating func i64MulConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a &* b
+    }
+
+    @inline(__always)
+    mutating func i64DivSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = f[a], b = ip[0]; ip += 1; let x = Int64(bitPattern: a), y = Int64(bitPattern: b); if y == 0 { return .integerDivideByZero }; if x == .min && y == -1 { return .integerOverflow }; f[d] = UInt64(bitPattern: x / y)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64DivUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = f[a], b = ip[0]; ip += 1; if b == 0 { return .integerDivideByZero }; f[d] = a / b
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64RemSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = f[a], b = ip[0]; ip += 1; let x = Int64(bitPattern: a), y = Int64(bitPattern: b); if y == 0 { return .integerDivideByZero }; f[d] = y == -1 ? 0 : UInt64(bitPattern: x % y)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64RemUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let a = f[a], b = ip[0]; ip += 1; if b == 0 { return .integerDivideByZero }; f[d] = a % b
+        return .none
+    }
+
+    @inline(__always)
+    mutating func i64AndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a & b
+    }
+
+    @inline(__always)
+    mutating func i64OrConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a | b
+    }
+
+    @inline(__always)
+    mutating func i64XorConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a ^ b
+    }
+
+    @inline(__always)
+    mutating func i64ShlConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a &<< b
+    }
+
+    @inline(__always)
+    mutating func i64ShrSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b))
+    }
+
+    @inline(__always)
+    mutating func i64ShrUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a &>> b
+    }
+
+    @inline(__always)
+    mutating func i64RotlConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a &<< b | a &>> (64 &- b)
+    }
+
+    @inline(__always)
+    mutating func i64RotrConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = ip[0]; ip += 1; f[d] = a &>> b | a &<< (64 &- b)
+    }
+
+    @inline(__always)
+    mutating func f32AddConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(ip[0]); ip += 1; f[d] = s32(a + b)
+    }
+
+    @inline(__always)
+    mutating func f32SubConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(ip[0]); ip += 1; f[d] = s32(a - b)
+    }
+
+    @inline(__always)
+    mutating func f32MulConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(ip[0]); ip += 1; f[d] = s32(a * b)
+    }
+
+    @inline(__always)
+    mutating func f32DivConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(ip[0]); ip += 1; f[d] = s32(a / b)
+    }
+
+    @inline(__always)
+    mutating func f32MinConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(ip[0]); ip += 1; f[d] = s32(wasmMin(a, b))
+    }
+
+    @inline(__always)
+    mutating func f32MaxConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f32(f[a]), b = f32(ip[0]); ip += 1; f[d] = s32(wasmMax(a, b))
+    }
+
+    @inline(__always)
+    mutating func f64AddConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(ip[0]); ip += 1; f[d] = s64(a + b)
+    }
+
+    @inline(__always)
+    mutating func f64SubConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(ip[0]); ip += 1; f[d] = s64(a - b)
+    }
+
+    @inline(__always)
+    mutating func f64MulConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(ip[0]); ip += 1; f[d] = s64(a * b)
+    }
+
+    @inline(__always)
+    mutating func f64DivConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(ip[0]); ip += 1; f[d] = s64(a / b)
+    }
+
+    @inline(__always)
+    mutating func f64MinConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(ip[0]); ip += 1; f[d] = s64(wasmMin(a, b))
+    }
+
+    @inline(__always)
+    mutating func f64MaxConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f64(f[a]), b = f64(ip[0]); ip += 1; f[d] = s64(wasmMax(a, b))
+    }
+}
