@@ -52,16 +52,7 @@ public struct BoardError: UserFacingError, Equatable {
         self.hint = hint
     }
 
-    public var description: String {
-        var prefix = ""
-        if let file {
-            prefix = file
-            if let line { prefix += ":\(line)" }
-            prefix += ": "
-        }
-        if let keyPath { prefix += "key '\(keyPath)': " }
-        return prefix + message
-    }
+    public var context: ErrorContext { ErrorContext(file: file, line: line, key: keyPath) }
 }
 
 // MARK: - Named factories

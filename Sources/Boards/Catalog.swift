@@ -69,7 +69,7 @@ public struct AppCatalog: Sendable, Equatable {
 }
 
 /// Calls `body` for each `*.yaml` file in `directory` in name order, collecting
-/// failures: one is rethrown as it is, several become one `AggregateError`.
+/// failures: one is rethrown as it is, several become one `AggregateError` that keeps every file's hint.
 private func forEachDefinition(in directory: URL, what: String, _ body: (URL) throws -> Void) throws {
     guard FileManager.default.isDirectory(directory) else {
         throw BoardError.missingDirectory(directory.path, what: what)

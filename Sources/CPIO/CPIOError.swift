@@ -3,40 +3,32 @@ import Support
 
 /// Everything that can go wrong in the CPIO module, with the archive, entry
 /// and offset involved, so a message says where to look.
-public struct CPIOError: UserFacingError, Equatable {
-    /// What kind of failure this is; callers and tests match on it.
-    public enum Kind: Sendable, Equatable {
-        /// libarchive refused an operation (its own message is in `message`).
-        case library
-        /// An archive that libarchive could not read to the end.
-        case malformed
-        /// An entry that extraction refuses (absolute, `..`, escaping symlink…).
-        case unsafeEntry
-        /// A path, specification or value the caller gave that cannot be used.
-        case invalidInput
-        /// A host file that could not be read, or a file that could not be written.
-        case io
-        /// The file asked for is not in the archive.
-        case missingMember
-        /// A member or an archive larger than the limit for it.
-        case tooLarge
-    }
+public typealias CPIOError = ModuleError<CPIOErrorKind>
 
-    public var kind: Kind
-    public var message: String
-    public var hint: String?
+/// What kind of failure a ``CPIOError`` is; callers and tests match on it.
+public enum CPIOErrorKind: ErrorKind {
+    /// libarchive refused an operation (its own message is in `message`).
+    case library
+    /// An archive that libarchive could not read to the end.
+    case malformed
+    /// An entry that extraction refuses (absolute, `..`, escaping symlink…).
+    case unsafeEntry
+    /// A path, specification or value the caller gave that cannot be used.
+    case invalidInput
+    /// A host file that could not be read, or a file that could not be written.
+    case io
+    /// The file asked for is not in the archive.
+    case missingMember
+    /// A member or an archive larger than the limit for it.
+    case tooLarge
 
-    /// Control characters in `message` and `hint` (from entry names, which an
+    /// Control characters in messages and hints (from entry names, which an
     /// archive can make anything) are escaped, so no message breaks a line or
     /// drives the terminal.
-    public init(kind: Kind, message: String, hint: String? = nil) {
-        self.kind = kind
-        self.message = message.escapingControlCharacters
-        self.hint = hint?.escapingControlCharacters
-    }
+    public static var escapesControlCharacters: Bool { true }
+}
 
-    public var description: String { message }
-
+extension CPIOError {
     /// libarchive failed at `operation` on `subject` (a path, or "ENTRY in ARCHIVE").
     static func library(_ operation: String, _ subject: String, _ detail: String) -> CPIOError {
         CPIOError(kind: .library, message: "\(operation) \(subject): \(detail)")

@@ -191,29 +191,9 @@ struct BlobsCommand: ParsableCommand {
                 }
             }
             if !failures.isEmpty {
-                throw FetchFailures(total: entries.count, directory: cache.directory.path, failures: failures)
+                throw AggregateError(summary: "\(failures.count) of \(entries.count) blobs could not be fetched into \(cache.directory.path):", failures: failures)
             }
             print("\(entries.count) blobs verified in \(cache.directory.path)")
         }
-    }
-}
-
-/// Every blob `blobs fetch` could not fetch, with each failure's hint once.
-struct FetchFailures: UserFacingError {
-    var total: Int
-    var directory: String
-    var failures: [any Error]
-
-    var description: String {
-        (["\(failures.count) of \(total) blobs could not be fetched into \(directory):"]
-            + failures.map { "  - \(String(describing: $0))" }).joined(separator: "\n")
-    }
-
-    var hint: String? {
-        var hints: [String] = []
-        for case let error as UserFacingError in failures {
-            if let hint = error.hint, !hints.contains(hint) { hints.append(hint) }
-        }
-        return hints.isEmpty ? nil : hints.joined(separator: "\nhint: ")
     }
 }

@@ -85,7 +85,7 @@ struct PatchCommand: ParsableCommand {
             if rows.isEmpty { print("No patch sets in patches/.") }
             TextColumns(rows.map { [$0.set, $0.status.map(String.init(describing:)) ?? "broken (see below)"] }).lines.forEach { print($0) }
             if !failures.isEmpty {
-                throw AggregateError(summary: "\(failures.count) of \(rows.count) patch sets cannot be read or checked:", failures: failures)
+                throw AggregateError(summary: "\(failures.count) of \(rows.count) patch sets cannot be read or checked:", failures: failures, hints: .omitted)
             }
         }
     }

@@ -77,9 +77,9 @@ public struct SEL4Img: ParsableCommand {
         /// Nil for swift-argument-parser's own errors (usage, help), which it reports itself.
         init?(_ error: any Error) {
             if let e = error as? any UserFacingError {
-                self.init(message: e.description, hint: e.hint, kind: kindName(of: e), exitCode: e.exitCode)
+                self.init(message: e.description, hint: e.hint, kind: e.kindName, exitCode: e.exitCode)
             } else if let e = FileSystemError(error) {
-                self.init(message: e.description, hint: e.hint, kind: "fileSystem", exitCode: e.exitCode)
+                self.init(message: e.description, hint: e.hint, kind: e.kindName, exitCode: e.exitCode)
             } else {
                 return nil
             }
@@ -92,7 +92,8 @@ public struct SEL4Img: ParsableCommand {
 
     static func report(_ failure: Failure) {
         var text = "error: \(failure.message)\n"
-        if let hint = failure.hint { text += "hint: \(hint)\n" }
+        // A hint of several lines (an aggregate's, one per failure) gets `hint: ` on each.
+        for line in failure.hint?.split(separator: "\n", omittingEmptySubsequences: false) ?? [] { text += "hint: \(line)\n" }
         FileHandle.standardError.write(Data(text.utf8))
     }
 
@@ -109,14 +110,6 @@ public struct SEL4Img: ParsableCommand {
             child.label == "_json" && (child.value as? Flag<Bool>)?.wrappedValue == true
         }
     }
-}
-
-/// The error's `kind` (most module errors have one), for the JSON error object.
-private func kindName(of error: any Error) -> String? {
-    guard let value = Mirror(reflecting: error).children.first(where: { $0.label == "kind" })?.value else { return nil }
-    if let raw = value as? any RawRepresentable, let text = raw.rawValue as? String { return text }
-    let text = String(describing: value)
-    return text.contains("(") ? String(text.prefix { $0 != "(" }) : text
 }
 
 /// Options nearly every command shares.

@@ -35,14 +35,11 @@ public struct DTSError: UserFacingError, Equatable {
         self.node = node
     }
 
+    public var context: ErrorContext { ErrorContext(file: file, line: line, key: node) }
+
+    /// `file:line: message (node /path)`: the node follows the message, as dtc says it.
     public var description: String {
-        var text = ""
-        if let file {
-            text = file
-            if let line { text += ":\(line)" }
-            text += ": "
-        }
-        text += message
+        var text = ErrorContext(file: file, line: line).prefix + message
         if let node { text += " (node \(node))" }
         return escaped(text)
     }

@@ -3,45 +3,33 @@ import Support
 
 /// Why a disk image or FAT32 volume could not be built or read, with the
 /// entry, partition or file involved. Messages are exact and tested.
-public struct DiskImageError: UserFacingError, Equatable {
-    public enum Kind: String, Sendable, Equatable {
-        /// A FAT path or name that FAT cannot hold or that is hostile.
-        case invalidName
-        /// Two entries name the same FAT entry (FAT ignores case).
-        case duplicateName
-        /// A volume label FAT cannot hold.
-        case invalidLabel
-        /// A file that does not fit in the volume or exceeds FAT32's file size.
-        case fileTooLarge
-        /// A directory with more entries than FAT allows.
-        case directoryFull
-        /// A volume size below FAT32's minimum or above its maximum.
-        case volumeSize
-        /// Partitions that overlap, are misaligned, or are too many.
-        case partitionLayout
-        /// An image beyond MBR's 2 TiB or a caller's limit.
-        case imageTooLarge
-        /// A source file that cannot be read or changed while being copied.
-        case sourceFile
-        /// Writing the output failed.
-        case output
-        /// An image that is not what the reader expects.
-        case malformedImage
-        /// A path that is not in the volume.
-        case notFound
-    }
+public typealias DiskImageError = ModuleError<DiskImageErrorKind>
 
-    public var kind: Kind
-    public var message: String
-    public var hint: String?
-
-    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
-        self.kind = kind
-        self.message = message
-        self.hint = hint
-    }
-
-    public var description: String { message }
+public enum DiskImageErrorKind: String, ErrorKind {
+    /// A FAT path or name that FAT cannot hold or that is hostile.
+    case invalidName
+    /// Two entries name the same FAT entry (FAT ignores case).
+    case duplicateName
+    /// A volume label FAT cannot hold.
+    case invalidLabel
+    /// A file that does not fit in the volume or exceeds FAT32's file size.
+    case fileTooLarge
+    /// A directory with more entries than FAT allows.
+    case directoryFull
+    /// A volume size below FAT32's minimum or above its maximum.
+    case volumeSize
+    /// Partitions that overlap, are misaligned, or are too many.
+    case partitionLayout
+    /// An image beyond MBR's 2 TiB or a caller's limit.
+    case imageTooLarge
+    /// A source file that cannot be read or changed while being copied.
+    case sourceFile
+    /// Writing the output failed.
+    case output
+    /// An image that is not what the reader expects.
+    case malformedImage
+    /// A path that is not in the volume.
+    case notFound
 }
 
 /// Byte counts in messages: exact bytes plus a MiB figure a person can read.

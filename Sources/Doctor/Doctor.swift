@@ -84,7 +84,7 @@ public struct DoctorError: UserFacingError, Equatable {
         self.problems = problems
     }
 
-    public var description: String {
+    public var message: String {
         let suffix = "(run 'sel4img doctor' for a full check)"
         if problems.count == 1, let problem = problems[0].problem {
             return problem + " " + suffix

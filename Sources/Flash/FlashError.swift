@@ -41,8 +41,6 @@ public struct FlashError: UserFacingError, Equatable {
         self.hint = hint
     }
 
-    public var description: String { message }
-
     public var exitCode: Int32 {
         switch kind {
         case .declined, .noConfirmation: return 1

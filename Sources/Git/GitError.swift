@@ -33,8 +33,10 @@ public struct GitError: UserFacingError {
     public var code: Code
     public var operation: String
     public var subject: String
+    /// libgit2's own message.
     public var message: String
 
+    /// `operation subject: libgit2's message`.
     public var description: String {
         "\(operation) \(subject): \(message)"
     }

@@ -1,5 +1,6 @@
 import CGit2
 import Foundation
+import Support
 
 /// A parsed unified diff (the `patch -p1` / `git diff` format), applied with
 /// libgit2 rather than by running `patch` or `git apply`.
@@ -43,7 +44,7 @@ public final class Diff {
 }
 
 /// Why a diff did not apply: the file and hunk libgit2 was working on.
-public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
+public struct ApplyFailure: UserFacingError, Sendable {
     public var file: String?
     /// 1-based hunk number within that file.
     public var hunk: Int?
@@ -53,6 +54,9 @@ public struct ApplyFailure: Error, Sendable, CustomStringConvertible {
     /// libgit2's code: `.locked` when another process (or a killed one) holds the index lock.
     public var code: GitError.Code = .applyFail
 
+    public var context: ErrorContext { ErrorContext(file: file) }
+
+    /// `file F, hunk N (@@ … @@): message`, as libgit2's apply reports it.
     public var description: String {
         var parts: [String] = []
         if let file { parts.append("file \(file)") }

@@ -43,9 +43,5 @@ public struct GuestImageError: UserFacingError, Equatable {
         self.hint = hint
     }
 
-    public var description: String {
-        var prefix = file.map { "\($0): " } ?? ""
-        if let keyPath { prefix += "key '\(keyPath)': " }
-        return prefix + message
-    }
+    public var context: ErrorContext { ErrorContext(file: file, key: keyPath) }
 }

@@ -226,7 +226,6 @@ public struct BlobError: UserFacingError {
     public var name: String
     public var message: String
     public var hint: String?
-    public var description: String { message }
 
     public init(kind: Kind, name: String, message: String, hint: String? = nil) {
         self.kind = kind

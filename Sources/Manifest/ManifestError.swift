@@ -70,10 +70,7 @@ public struct ManifestError: UserFacingError, Equatable {
         self.init(kind, file: location.file, line: location.line, message)
     }
 
-    public var description: String {
-        if let line { return "\(file):\(line): \(message)" }
-        return "\(file): \(message)"
-    }
+    public var context: ErrorContext { ErrorContext(file: file, line: line) }
 
     public var hint: String? {
         switch kind {

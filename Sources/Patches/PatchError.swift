@@ -48,6 +48,9 @@ public struct PatchError: UserFacingError, Equatable {
         self.project = project
     }
 
+    public var context: ErrorContext { ErrorContext(file: file, line: line, project: project) }
+
+    /// The message alone: it already starts with `series:line: ` when it is about an entry.
     public var description: String { message }
 
     /// An error about one line of a series file: `<series>:<line>: <text>`.

@@ -23,41 +23,34 @@ public enum WasmExitStatus {
 /// involved, with the exit status `WasmExitStatus` gives it. Names from the
 /// command line or the module (file, import, export and function names) have
 /// their control characters escaped, so a message is always one printable line.
-public struct WasmHostError: UserFacingError, Equatable {
-    public enum Kind: Sendable, Equatable {
-        /// The module file could not be read.
-        case unreadable
-        /// Decoding or validation failed (`malformed module …`, `invalid module …`).
-        case invalidModule
-        /// An import that WASI does not provide, or not a WASI command.
-        case unlinkable
-        /// A `--dir` that cannot be preopened (missing, escaping symlink, too large).
-        case directory
-        /// The module trapped while running.
-        case trap
-        /// The module exited (proc_exit) with a code outside 0-125.
-        case exitCodeOutOfRange
-    }
+public typealias WasmHostError = ModuleError<WasmHostErrorKind>
 
-    public var kind: Kind
-    public var message: String
-    public var hint: String?
+public enum WasmHostErrorKind: ErrorKind {
+    /// The module file could not be read.
+    case unreadable
+    /// Decoding or validation failed (`malformed module …`, `invalid module …`).
+    case invalidModule
+    /// An import that WASI does not provide, or not a WASI command.
+    case unlinkable
+    /// A `--dir` that cannot be preopened (missing, escaping symlink, too large).
+    case directory
+    /// The module trapped while running.
+    case trap
+    /// The module exited (proc_exit) with a code outside 0-125.
+    case exitCodeOutOfRange
 
-    public init(kind: Kind, message: String, hint: String? = nil) {
-        self.kind = kind
-        self.message = message.escapingControlCharacters
-        self.hint = hint?.escapingControlCharacters
-    }
-
-    public var description: String { message }
     public var exitCode: Int32 {
-        switch kind {
+        switch self {
         case .trap: return WasmExitStatus.trap
         case .exitCodeOutOfRange: return WasmExitStatus.exitCodeOutOfRange
         default: return WasmExitStatus.cannotRun
         }
     }
 
+    public static var escapesControlCharacters: Bool { true }
+}
+
+extension WasmHostError {
     static func unreadable(_ file: String, _ reason: String) -> WasmHostError {
         WasmHostError(kind: .unreadable, message: "cannot read \(file): \(reason)")
     }

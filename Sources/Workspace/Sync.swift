@@ -127,13 +127,13 @@ public struct Syncer: Sendable {
         }
         queue.addOperations(operations, waitUntilFinished: true)
 
-        var failures: [any Error] = []
+        var failures: [AggregateError.Item] = []
         var report: [ProjectSyncResult] = []
         for (index, outcome) in results.all.enumerated() {
             switch outcome {
             case .success(let r): report.append(r)
             case .failure(let e):
-                failures.append(ProjectFailure(path: projects[index].path, underlying: e))
+                failures.append(.init(e, label: projects[index].path, hint: .inline))
                 report.append(.init(path: projects[index].path, commit: nil, action: .failed, fetched: false, message: String(describing: e)))
             case nil: break
             }
@@ -142,11 +142,11 @@ public struct Syncer: Sendable {
             do {
                 try FileLinks.create(for: projects, in: layout)
             } catch {
-                failures.append(error)
+                failures.append(.init(error))
             }
         }
         guard failures.isEmpty else {
-            throw AggregateError(summary: "sync failed for \(failures.count) of \(counted(projects.count, "project")) (the lock file was not changed):", failures: failures)
+            throw AggregateError(summary: "sync failed for \(failures.count) of \(counted(projects.count, "project")) (the lock file was not changed):", items: failures)
         }
 
         let newLock = LockFile(manifest: manifest, projects: zip(projects, report).map { project, result in
@@ -393,17 +393,6 @@ public struct Syncer: Sendable {
         let repo = try Repository.createLinked(gitDirectory: gitDir, workTree: workTree)
         try repo.setAlternates([store.appendingPathComponent("objects")])
         return try Repository.open(at: gitDir)
-    }
-}
-
-/// A project that failed, for the end-of-sync report.
-struct ProjectFailure: Error, CustomStringConvertible {
-    var path: String
-    var underlying: any Error
-    var description: String {
-        var text = "\(path): \(underlying)"
-        if let u = underlying as? UserFacingError, let hint = u.hint { text += " (\(hint))" }
-        return text
     }
 }
 

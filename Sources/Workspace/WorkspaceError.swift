@@ -4,38 +4,28 @@ import Support
 
 /// Everything that can go wrong while setting up or syncing a workspace,
 /// each with the project and path involved.
-public struct WorkspaceError: UserFacingError {
-    public enum Kind: Sendable, Equatable {
-        case notAWorkspace
-        case alreadyInitialized
-        case manifestNotFound
-        case dirtyCheckout
-        case notInLock
-        case lockMismatch
-        case lockUnreadable
-        case mirrorMissing
-        case pathOccupied
-        case gitDirectoryCheckout
-        case unsafeLink
-        case fetchFailed
-        case revisionNotFound
-        case missingObjects
-        case busy
-        case localCommit
-    }
+public typealias WorkspaceError = ModuleError<WorkspaceErrorKind>
 
-    public var kind: Kind
-    public var message: String
-    public var hint: String?
+public enum WorkspaceErrorKind: ErrorKind {
+    case notAWorkspace
+    case alreadyInitialized
+    case manifestNotFound
+    case dirtyCheckout
+    case notInLock
+    case lockMismatch
+    case lockUnreadable
+    case mirrorMissing
+    case pathOccupied
+    case gitDirectoryCheckout
+    case unsafeLink
+    case fetchFailed
+    case revisionNotFound
+    case missingObjects
+    case busy
+    case localCommit
+}
 
-    public init(_ kind: Kind, _ message: String, hint: String? = nil) {
-        self.kind = kind
-        self.message = message
-        self.hint = hint
-    }
-
-    public var description: String { message }
-
+extension WorkspaceError {
     static func notAWorkspace(_ root: URL) -> WorkspaceError {
         .init(.notAWorkspace, "\(root.path) is not a sel4img workspace (no .sel4img directory)",
               hint: "run 'sel4img init --manifest PATH|URL --workspace \(root.path)' first")
