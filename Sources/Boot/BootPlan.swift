@@ -20,6 +20,12 @@ public struct BootPlan: Codable, Equatable, Sendable {
         public var image: String
         /// U-Boot's place in the blob cache (disk boot); fetched and verified before QEMU starts.
         public var bios: String?
+
+        public init(kind: Kind, image: String, bios: String?) {
+            self.kind = kind
+            self.image = image
+            self.bios = bios
+        }
     }
 
     /// What the console is watched for.

@@ -13,6 +13,11 @@ struct DataCatalogs {
         guard let dir = DataDirectory.locate() else {
             throw MissingDataDirectory()
         }
+        return try load(from: dir)
+    }
+
+    /// The catalogs of the data directory `dir`.
+    static func load(from dir: URL) throws -> DataCatalogs {
         let boards = try BoardCatalog.load(dataDirectory: dir)
         let apps = try AppCatalog.load(dataDirectory: dir, boards: boards)
         return DataCatalogs(directory: dir, boards: boards, apps: apps)

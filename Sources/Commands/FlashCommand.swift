@@ -57,9 +57,14 @@ struct FlashCommand: ParsableCommand {
         systemRoot.map { SystemRoot(directory: URL(fileURLWithPath: $0)) } ?? .host
     }
 
+    /// The checked plan for these options (tests check it without writing).
+    func plan() throws -> FlashPlan {
+        try FlashPlan.prepare(image: image, target: target, options: FlashOptions(force: force, zeroUnmapped: zeroUnmapped), root: root)
+    }
+
     func run() throws {
         let reporter = progressOptions.reporter()
-        let plan = try FlashPlan.prepare(image: image, target: target, options: FlashOptions(force: force, zeroUnmapped: zeroUnmapped), root: root)
+        let plan = try plan()
         if plan.needsConfirmation {
             for line in plan.summaryLines { reporter.note(line) }
         }

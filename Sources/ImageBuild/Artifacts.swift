@@ -9,6 +9,13 @@ public struct Artifact: Sendable, Codable, Equatable {
     public var file: String
     public var size: Int
     public var sha256: String
+
+    public init(role: String, file: String, size: Int, sha256: String) {
+        self.role = role
+        self.file = file
+        self.size = size
+        self.sha256 = sha256
+    }
 }
 
 extension Artifact {
