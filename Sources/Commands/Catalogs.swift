@@ -22,6 +22,9 @@ struct DataCatalogs {
         let apps = try AppCatalog.load(dataDirectory: dir, boards: boards)
         return DataCatalogs(directory: dir, boards: boards, apps: apps)
     }
+
+    /// The boards QEMU can run, named when another cannot.
+    var emulatedBoards: [String] { boards.names.filter { boards.boards[$0]?.qemu != nil } }
 }
 
 struct MissingDataDirectory: UserFacingError {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Boards
 import Boot
 import Emulator
 import Foundation
@@ -63,13 +62,8 @@ struct QEMU: ParsableCommand {
 
     /// The library's boot for these options (tests check its plan without running).
     func boot(catalogs: DataCatalogs) throws -> QEMUBoot {
-        Self.boot(catalogs: catalogs, board: try catalogs.boards.board(named: target.board), app: try catalogs.apps.app(named: target.app),
-                  workspace: global.workspaceURL, request: request)
-    }
-
-    static func boot(catalogs: DataCatalogs, board: Board, app: App, workspace: URL, request: BootRequest) -> QEMUBoot {
-        QEMUBoot(board: board, app: app, workspaceRoot: workspace, request: request,
-                 emulatedBoards: catalogs.boards.names.filter { catalogs.boards.boards[$0]?.qemu != nil })
+        QEMUBoot(board: try catalogs.boards.board(named: target.board), app: try catalogs.apps.app(named: target.app),
+                 workspaceRoot: global.workspaceURL, request: request, emulatedBoards: catalogs.emulatedBoards)
     }
 
     func run() throws {

@@ -22,7 +22,8 @@ struct Test: ParsableCommand {
         let pipeline = try options.pipeline(catalogs: catalogs, workspace: global.workspaceURL)
         let result = try pipeline.run(try pipeline.plan(), progress: try global.reporter())
         FileHandle.standardError.write(Data((buildSummary(result, paths: pipeline.paths) + "\n").utf8))
-        let boot = QEMU.boot(catalogs: catalogs, board: pipeline.board, app: pipeline.app, workspace: global.workspaceURL, request: bootRequest)
+        let boot = QEMUBoot(board: pipeline.board, app: pipeline.app, workspaceRoot: global.workspaceURL, request: bootRequest,
+                            emulatedBoards: catalogs.emulatedBoards)
         let code = try boot.run(try boot.plan(), reporter: .console)
         if code != 0 { throw ExitCode(code) }
     }

@@ -217,11 +217,32 @@ import WasmHost
 
         let artifacts = try writeArtifacts(["image", "elfloader", "modules"], in: ws, label: "qemu-virt-wasm-runner")
         let app = try catalogs.apps.app(named: "wasm-runner")
-        let boot = QEMU.boot(catalogs: catalogs, board: try catalogs.boards.board(named: "qemu-virt"), app: app,
-                             workspace: ws, request: test.bootRequest).plan
-        let bootPlan = try boot()
+        let bootPlan = try QEMUBoot(board: try catalogs.boards.board(named: "qemu-virt"), app: app, workspaceRoot: ws,
+                                    request: test.bootRequest, emulatedBoards: catalogs.emulatedBoards).plan()
         #expect(bootPlan.medium.kind == .kernel && bootPlan.medium.image == artifacts.appendingPathComponent("elfloader.bin").path)
         #expect(bootPlan.console.timeoutSeconds == 45 && bootPlan.console.success == app.console.success)
+    }
+
+    @Test("build --plan and qemu --plan print the plan as JSON with sorted keys and do nothing")
+    func printedPlans() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let build = try runSel4img(["build", "--app", "sel4test", "--plan", "-w", ws.path])
+        #expect(build.status == 0 && build.stderr == "")
+        let plan = try JSONDecoder().decode(BuildPlan.self, from: Data(build.stdout.utf8))
+        let parsed = try parse(["build", "--app", "sel4test", "-w", ws.path], as: Build.self)
+        #expect(plan == (try parsed.pipeline(catalogs: try Self.catalogs()).plan()))
+        #expect(build.stdout == (try plan.json()) + "\n")
+        #expect(build.stdout.hasPrefix("{\n  \"app\" : \"sel4test\",\n  \"artifacts\" : ["))
+        #expect(!FileManager.default.fileExists(atPath: ws.path))
+
+        let artifacts = try writeArtifacts(["image", "elfloader"], in: ws, label: "qemu-virt-sel4test")
+        let qemu = try runSel4img(["qemu", "--plan", "-w", ws.path])
+        #expect(qemu.status == 0 && qemu.stderr == "")
+        let boot = try JSONDecoder().decode(BootPlan.self, from: Data(qemu.stdout.utf8))
+        #expect(boot.medium == BootPlan.Medium(kind: .kernel, image: artifacts.appendingPathComponent("elfloader.bin").path, bios: nil))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: artifacts.path) == ["artifacts.json"])
     }
 
     // MARK: - flash, wasm run
