@@ -19,7 +19,7 @@ public struct BuildContext: Sendable {
         public var memorySize: UInt64?
         /// The WebAssembly modules (and arguments) given with `--wasm`.
         public var wasm: WasmBundle?
-        /// Where downloaded files (a guest's kernel, boot blobs) are cached.
+        /// Where the guest's kernel and busybox are cached (apps with `guest`).
         public var guestBlobs = BlobCache.standard
 
         public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil,
