@@ -11,6 +11,7 @@
 //   → GuestImage (a Linux guest's kernel, initramfs and DTB)
 //   → ImageBuild (seL4's CMake/Ninja build, artifacts)
 //   Emulator (QEMU with pass/fail detection), Doctor (host tools)
+//   → Boot (a build's boot plan: medium, QEMU command line, console expectations)
 //   WasmEngine (WebAssembly decoder, validator, interpreter; Embedded-Swift clean)
 //   → WASI (preview1 over an abstract platform; Embedded-Swift clean)
 //   → WasmHost (the Linux platform: `sel4img wasm run`); runner/sel4 is the seL4 side
@@ -44,8 +45,9 @@ let package = Package(
         .target(name: "ImageAssembly", dependencies: ["Boards", "CPIO", "DiskImage", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "GuestImage", dependencies: ["Boards", "CPIO", "DTS", "ImageAssembly", "Support"]),
-        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "GuestImage", "WasmEngine", "Support"]),
-        .target(name: "Emulator", dependencies: ["Boards", "Support"]),
+        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "GuestImage", "WasmEngine", "Doctor", "Support"]),
+        .target(name: "Emulator", dependencies: ["Support"]),
+        .target(name: "Boot", dependencies: ["Boards", "Emulator", "ImageAssembly", "ImageBuild", "Support"]),
         .target(name: "Doctor", dependencies: ["Support"]),
         // WasmEngine and WASI use only the Swift standard library (and calloc, declared with
         // @_extern(c), for linear memories): scripts/check-embedded.sh compiles them as Embedded
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "Commands",
             dependencies: [
-                "Workspace", "Patches", "Boards", "ImageBuild", "Emulator", "Doctor", "DTS", "CPIO", "Flash", "ImageAssembly", "WasmHost", "Support",
+                "Workspace", "Patches", "Boards", "ImageBuild", "Boot", "Emulator", "Doctor", "DTS", "CPIO", "Flash", "ImageAssembly", "WasmHost", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,7 +80,7 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "TestSupport"]),
         .testTarget(name: "WasmEngineTests", dependencies: ["WasmEngine", "TestSupport"], resources: [.copy("Conformance")]),
         .testTarget(name: "WASITests", dependencies: ["WASI", "WasmHost", "WasmEngine", "TestSupport"]),
-        .testTarget(name: "CommandsTests", dependencies: ["Commands", "TestSupport"]),
+        .testTarget(name: "CommandsTests", dependencies: ["Commands", "Boot", "Boards", "ImageBuild", "Emulator", "Flash", "WasmHost", "TestSupport"]),
         // Runs only with SEL4IMG_TEST_MIRROR naming an offline mirror of the seL4 repositories.
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ]

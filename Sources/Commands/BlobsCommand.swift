@@ -159,18 +159,10 @@ struct BlobsCommand: ParsableCommand {
 
         @OptionGroup var options: Options
 
-        @Option(help: ArgumentHelp("How to show progress: auto (terminal when stderr is one, plain otherwise), terminal, plain, json or quiet.", valueName: "style"))
-        var progress: String = "auto"
+        @OptionGroup var progressOptions: ProgressOptions
 
         func run() throws {
-            let reporter: any ProgressReporter
-            if progress == "auto" {
-                reporter = ProgressStyle.automatic.makeReporter()
-            } else if let style = ProgressStyle(rawValue: progress) {
-                reporter = style.makeReporter()
-            } else {
-                throw ValidationError("--progress must be one of auto, \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", ")); got '\(progress)'")
-            }
+            let reporter = progressOptions.reporter()
             let cache = options.blobCache
             let entries = try options.entries()
             var failures: [any Error] = []

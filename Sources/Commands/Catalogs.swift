@@ -13,10 +13,18 @@ struct DataCatalogs {
         guard let dir = DataDirectory.locate() else {
             throw MissingDataDirectory()
         }
+        return try load(from: dir)
+    }
+
+    /// The catalogs of the data directory `dir`.
+    static func load(from dir: URL) throws -> DataCatalogs {
         let boards = try BoardCatalog.load(dataDirectory: dir)
         let apps = try AppCatalog.load(dataDirectory: dir, boards: boards)
         return DataCatalogs(directory: dir, boards: boards, apps: apps)
     }
+
+    /// The boards QEMU can run, named when another cannot.
+    var emulatedBoards: [String] { boards.names.filter { boards.boards[$0]?.qemu != nil } }
 }
 
 struct MissingDataDirectory: UserFacingError {

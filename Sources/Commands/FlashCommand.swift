@@ -48,26 +48,23 @@ struct FlashCommand: ParsableCommand {
     @Flag(help: "Zero the parts of the image's extent that hold no data, instead of leaving them as they are.")
     var zeroUnmapped = false
 
-    @Option(help: ArgumentHelp("How to show progress: auto (terminal when stderr is one, plain otherwise), terminal, plain, json or quiet.", valueName: "style"))
-    var progress: String = "auto"
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Option(help: .hidden)
     var systemRoot: String?
-
-    func validate() throws {
-        if progress != "auto", ProgressStyle(rawValue: progress) == nil {
-            throw ValidationError("--progress must be one of auto, \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", ")); got '\(progress)'")
-        }
-    }
 
     var root: SystemRoot {
         systemRoot.map { SystemRoot(directory: URL(fileURLWithPath: $0)) } ?? .host
     }
 
+    /// The checked plan for these options (tests check it without writing).
+    func plan() throws -> FlashPlan {
+        try FlashPlan.prepare(image: image, target: target, options: FlashOptions(force: force, zeroUnmapped: zeroUnmapped), root: root)
+    }
+
     func run() throws {
-        let style = ProgressStyle(rawValue: progress) ?? .automatic
-        let reporter: any ProgressReporter = style.makeReporter()
-        let plan = try FlashPlan.prepare(image: image, target: target, options: FlashOptions(force: force, zeroUnmapped: zeroUnmapped), root: root)
+        let reporter = progressOptions.reporter()
+        let plan = try plan()
         if plan.needsConfirmation {
             for line in plan.summaryLines { reporter.note(line) }
         }

@@ -117,8 +117,7 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .shortAndLong, help: ArgumentHelp("The workspace directory (default: $SEL4IMG_WORKSPACE or the current directory).", valueName: "dir"))
     var workspace: String?
 
-    @Option(help: ArgumentHelp("How to show progress: auto (terminal when stderr is one, plain otherwise), terminal, plain, json or quiet.", valueName: "style"))
-    var progress: String = "auto"
+    @OptionGroup var progressOptions: ProgressOptions
 
     @Flag(name: .shortAndLong, help: "Show the output of every tool as it runs.")
     var verbose = false
@@ -129,11 +128,26 @@ struct GlobalOptions: ParsableArguments {
     }
 
     func reporter() throws -> any ProgressReporter {
-        if progress == "auto" { return ProgressStyle.automatic.makeReporter(verbose: verbose) }
-        guard let style = ProgressStyle(rawValue: progress) else {
+        progressOptions.reporter(verbose: verbose)
+    }
+}
+
+/// `--progress STYLE`, parsed and checked in one place for every command that shows progress.
+struct ProgressOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("How to show progress: auto (terminal when stderr is one, plain otherwise), terminal, plain, json or quiet.", valueName: "style"))
+    var progress: String = "auto"
+
+    /// The style asked for; nil for `auto`.
+    var style: ProgressStyle? { progress == "auto" ? nil : ProgressStyle(rawValue: progress) }
+
+    func validate() throws {
+        if progress != "auto", ProgressStyle(rawValue: progress) == nil {
             throw ValidationError("--progress must be one of auto, \(ProgressStyle.allCases.map(\.rawValue).joined(separator: ", ")); got '\(progress)'")
         }
-        return style.makeReporter(verbose: verbose)
+    }
+
+    func reporter(verbose: Bool = false) -> any ProgressReporter {
+        (style ?? .automatic).makeReporter(verbose: verbose)
     }
 }
 

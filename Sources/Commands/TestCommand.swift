@@ -1,4 +1,5 @@
 import ArgumentParser
+import Boot
 import Foundation
 
 struct Test: ParsableCommand {
@@ -8,21 +9,22 @@ struct Test: ParsableCommand {
     )
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var mirrorOptions: MirrorOptions
-    @OptionGroup var target: TargetOptions
-    @OptionGroup var wasmOptions: WasmOptions
-
-    @Flag(help: "Refuse to build unless sel4img.lock matches the manifest.")
-    var locked = false
+    @OptionGroup var options: BuildOptions
 
     @Option(help: ArgumentHelp("Seconds to wait for a pattern (default: the app's).", valueName: "s"))
     var timeout: Double?
 
+    /// What the boot after the build is asked to do.
+    var bootRequest: BootRequest { BootRequest(timeout: timeout) }
+
     func run() throws {
-        let outcome = try Build.runBuild(global: global, mirror: mirrorOptions, target: target, locked: locked, noSync: false, memory: nil,
-                                             wasm: wasmOptions)
-        FileHandle.standardError.write(Data((outcome.summary + "\n").utf8))
-        let code = try QEMU.boot(global: global, target: target, timeout: timeout, expect: [], fail: [], interactive: false)
+        let catalogs = try DataCatalogs.load()
+        let pipeline = try options.pipeline(catalogs: catalogs, workspace: global.workspaceURL)
+        let result = try pipeline.run(try pipeline.plan(), progress: try global.reporter())
+        FileHandle.standardError.write(Data((buildSummary(result, paths: pipeline.paths) + "\n").utf8))
+        let boot = QEMUBoot(board: pipeline.board, app: pipeline.app, workspaceRoot: global.workspaceURL, request: bootRequest,
+                            emulatedBoards: catalogs.emulatedBoards)
+        let code = try boot.run(try boot.plan(), reporter: .console)
         if code != 0 { throw ExitCode(code) }
     }
 }

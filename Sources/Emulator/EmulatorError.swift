@@ -23,7 +23,7 @@ public enum EmulatorError: UserFacingError, Equatable {
     /// A `--script` file with bad lines (each problem is `FILE:LINE: …`) or no commands.
     case invalidScript(problems: [String])
 
-    public var description: String {
+    public var message: String {
         switch self {
         case .qemuNotFound(let binary):
             return "Could not find '\(binary)', which is required to boot seL4 systems in QEMU. "

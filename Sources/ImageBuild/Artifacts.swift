@@ -1,3 +1,4 @@
+import Boards
 import Foundation
 import Support
 
@@ -8,6 +9,13 @@ public struct Artifact: Sendable, Codable, Equatable {
     public var file: String
     public var size: Int
     public var sha256: String
+
+    public init(role: String, file: String, size: Int, sha256: String) {
+        self.role = role
+        self.file = file
+        self.size = size
+        self.sha256 = sha256
+    }
 }
 
 extension Artifact {
@@ -103,4 +111,46 @@ struct ArtifactCollector {
         }
         return current.filter { !FileManager.default.isDirectory($0) }
     }
+}
+
+/// The roles of artifacts other steps look for.
+public enum ArtifactRole {
+    /// The seL4 image proper (may be a uImage or binary meant for U-Boot).
+    public static let image = App.imageRole
+    /// The elfloader ELF, which QEMU boots directly, when the app collects it.
+    public static let elfloader = "elfloader"
+    /// The bootable disk image, and its block map.
+    public static let disk = BootDiskFeature.diskRole
+    public static let blockMap = BootDiskFeature.blockMapRole
+}
+
+/// A build's artifacts as `artifacts.json` lists them, found by role.
+public struct ArtifactIndex: Sendable, Equatable {
+    public let directory: URL
+    public let artifacts: [Artifact]
+
+    /// The artifacts recorded in `directory`; none when nothing was built there.
+    public static func read(_ directory: URL) -> ArtifactIndex {
+        ArtifactIndex(directory: directory, artifacts: Artifact.recorded(in: directory) ?? [])
+    }
+
+    public func contains(role: String) -> Bool { artifacts.contains { $0.role == role } }
+
+    /// The file of the first artifact with `role`; a missing one names the
+    /// build command that makes it.
+    public func url(forRole role: String, buildCommand: String) throws -> URL {
+        guard let artifact = artifacts.first(where: { $0.role == role }) else {
+            throw MissingArtifact(directory: directory.path, role: role, buildCommand: buildCommand)
+        }
+        return directory.appendingPathComponent(artifact.file)
+    }
+}
+
+/// A role that no build has put in an artifacts directory yet.
+public struct MissingArtifact: UserFacingError, Equatable {
+    public var directory: String
+    public var role: String
+    public var buildCommand: String
+    public var description: String { "no \(role) has been built in \(directory)" }
+    public var hint: String? { "run '\(buildCommand)' first" }
 }

@@ -29,12 +29,11 @@ public struct BoardOverlays: Sendable {
             + text.split(separator: "\n", omittingEmptySubsequences: false).drop { $0.hasPrefix("/dts-v1/") || $0.isEmpty }.joined(separator: "\n")
     }
 
-    /// Writes the fragments into `directory` (rewriting a file only when its
-    /// content changed, so a no-op build stays a no-op) and returns their paths in order.
-    public func write(into directory: URL) throws -> [URL] {
-        let fm = FileManager.default
-        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
-        var files: [(String, Data)] = []
+    /// The fragments' file names and contents, in order; a board overlay
+    /// that is not a plain file name in `boards/overlays/`, or is missing, is
+    /// refused naming the board file.
+    public func files() throws -> [(name: String, data: Data)] {
+        var files: [(name: String, data: Data)] = []
         if let generated { files.append(("00-sel4img-board.dts", Data(generated.utf8))) }
         for (index, name) in board.sel4.overlays.enumerated() {
             if let problem = SafePath.problem(with: name) {
@@ -46,6 +45,15 @@ public struct BoardOverlays: Sendable {
             }
             files.append((String(format: "%02d-", index + 1) + source.lastPathComponent, data))
         }
+        return files
+    }
+
+    /// Writes the fragments into `directory` (rewriting a file only when its
+    /// content changed, so a no-op build stays a no-op) and returns their paths in order.
+    public func write(into directory: URL) throws -> [URL] {
+        let fm = FileManager.default
+        let files = try self.files()
+        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
         var urls: [URL] = []
         for (name, data) in files {
             let url = directory.appendingPathComponent(name)

@@ -1,78 +1,99 @@
 import Boards
+import Doctor
 import Foundation
-import GuestImage
-import ImageAssembly
 import Patches
 import Support
 import Workspace
 
 /// What `sel4img build` does, start to end, for one board and app:
+/// `plan()` derives a `BuildPlan` before any work; `run(_:)` carries it out:
 /// workspace (init from the app's manifest when empty) → sync respecting the
-/// lock → the app's patch sets → CMake settings from board and app →
-/// CMake/Ninja → artifacts. Each step hands a typed value to the next.
+/// lock → the app's patch sets → each feature's files → CMake/Ninja →
+/// artifacts, with each feature's additions, provenance and SHA256SUMS.
+/// The pipeline walks its features in order and knows none of them by name.
 public struct BuildPipeline: Sendable {
-    public struct Options: Sendable {
-        public var mirror: Mirror?
-        /// Refuse to re-resolve: the lock must match the manifest.
-        public var locked = false
-        /// Skip sync and patches; build the tree as it is.
-        public var noSync = false
-        public var jobs = 4
-        /// rpi4 comes in several memory sizes; nil means the board's default.
-        public var memorySize: UInt64?
-        /// The WebAssembly modules (and arguments) for apps with a `wasm` section.
-        public var wasm: WasmBundle?
-        /// Where the guest's kernel and busybox are cached (apps with `guest`).
-        public var guestBlobs = BlobCache.standard
+    public typealias Options = BuildContext.Options
 
-        public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil,
-                    wasm: WasmBundle? = nil) {
-            self.mirror = mirror
-            self.locked = locked
-            self.noSync = noSync
-            self.jobs = jobs
-            self.memorySize = memorySize
-            self.wasm = wasm
+    public let context: BuildContext
+    /// What the app (and board) add to the build, in order.
+    public let features: [any AppFeature]
+
+    public init(dataDirectory: URL, workspaceRoot: URL, board: Board, app: App, options: Options, features: [any AppFeature]? = nil) {
+        context = BuildContext(dataDirectory: dataDirectory, workspaceRoot: workspaceRoot, board: board, app: app, options: options)
+        self.features = features ?? AppFeatures.features(for: board, app: app)
+    }
+
+    public var dataDirectory: URL { context.dataDirectory }
+    public var workspaceRoot: URL { context.workspaceRoot }
+    public var board: Board { context.board }
+    public var app: App { context.app }
+    public var options: Options { context.options }
+    public var paths: BuildPaths { context.paths }
+    public var manifestFile: URL { context.manifestFile }
+
+    // MARK: - Deriving the plan
+
+    /// Checks the inputs and derives the plan; nothing is written.
+    public func plan() throws -> BuildPlan {
+        try checkInputs()
+        var hostTools = BuildPlan.baseHostTools(for: board)
+        for tool in features.flatMap({ $0.hostTools(context) }) where !hostTools.contains(tool) { hostTools.append(tool) }
+        return BuildPlan(
+            board: board.name, app: app.name, workspace: workspaceRoot.path,
+            buildDirectory: paths.buildDirectory.path, artifactsDirectory: paths.artifactsDirectory.path,
+            manifest: manifestFile.path,
+            sourceUpdate: options.noSync ? .none : options.locked ? .locked : .sync,
+            patchSets: options.noSync ? [] : app.patchSets,
+            features: features.map(\.name),
+            cmakeSettings: try cmakeSettings(),
+            inputs: features.flatMap { $0.inputs(context) },
+            outputs: app.outputs,
+            artifacts: app.outputs.keys.sorted() + features.flatMap { $0.plannedArtifacts(context) },
+            hostTools: hostTools,
+            configureChecks: BuildPlan.configureChecks)
+    }
+
+    /// Checks what the build needs from the command line and sel4img's data
+    /// before any work: each feature's inputs, and no input that no feature takes.
+    public func checkInputs() throws {
+        try AppFeatures.checkUnclaimedInputs(context, features: features)
+        for feature in features { try feature.checkInputs(context) }
+    }
+
+    /// The board's and app's settings, then each feature's.
+    public func cmakeSettings() throws -> [String: String] {
+        var settings = try app.cmakeSettings(for: board, memorySize: options.memorySize)
+        for feature in features {
+            settings.merge(try feature.cmakeSettings(context, given: settings)) { _, new in new }
         }
+        return settings
     }
 
-    public let dataDirectory: URL
-    public let workspaceRoot: URL
-    public let board: Board
-    public let app: App
-    public let options: Options
-
-    public init(dataDirectory: URL, workspaceRoot: URL, board: Board, app: App, options: Options) {
-        self.dataDirectory = dataDirectory
-        self.workspaceRoot = workspaceRoot
-        self.board = board
-        self.app = app
-        self.options = options
+    /// The CMake invocation this board and app need (the workspace must hold the CMake project).
+    public func cmakeInvocation(settings: [String: String]? = nil) throws -> CMakeInvocation {
+        try CMakeInvocation.locate(workspace: workspaceRoot, definitions: try settings ?? cmakeSettings())
     }
 
-    public var paths: BuildPaths { BuildPaths(workspace: workspaceRoot, board: board.name, app: app.name) }
+    // MARK: - Running it
 
-    /// The app's pinned manifest inside sel4img's data directory.
-    public var manifestFile: URL { dataDirectory.appendingPathComponent("manifests").appendingPathComponent(app.manifest) }
-
-    /// Where the WebAssembly modules archive goes: beside the build directory,
-    /// which a fresh configure clears.
-    public var wasmArchive: URL {
-        paths.buildDirectory.deletingLastPathComponent().appendingPathComponent("\(paths.label)-wasm").appendingPathComponent("modules.cpio")
-    }
-
-    /// Where the Linux guest's files go (apps with `guest`): beside the build
-    /// directory like the modules archive, and passed to CMake in the app's
-    /// `guest.directorySetting`.
-    public var guestDirectory: URL {
-        paths.buildDirectory.deletingLastPathComponent().appendingPathComponent("\(paths.label)-guest")
-    }
-
-    /// What builds the guest's files, with the modules given with `--wasm`
-    /// (their `--args` are not used: the guest gives its own).
-    func guestImage(_ guest: App.Guest, timestamp: Int64, modules: [(name: String, bytes: Data)] = []) -> GuestImage {
-        GuestImage(guest: guest, appFile: "apps/\(app.name).yaml", repository: dataDirectory, timestamp: timestamp,
-                   modules: modules.map { GuestImage.Module(name: $0.name, bytes: $0.bytes) }, blobs: options.guestBlobs)
+    /// Carries out `plan`: the workspace directory and host tools are checked
+    /// before anything is written, the workspace is opened (or started) once,
+    /// and the build runs with the plan's settings.
+    public func run(_ plan: BuildPlan, progress: any ProgressReporter) throws -> BuildResult {
+        // A directory it must not initialise, then missing tools, stop the build before any work.
+        try checkWorkspaceDirectory()
+        try Doctor.require(plan.hostTools)
+        let workspace = try prepareWorkspace(progress: progress)
+        let state = try SourceState(workspace: workspace, root: workspaceRoot)
+        let invocation = try cmakeInvocation(settings: plan.cmakeSettings)
+        if Builder(paths: paths, invocation: invocation, outputs: app.outputs).configureDecision() != .reuse {
+            // CMake is about to run seL4's Python generators: check their modules first.
+            try Doctor.require(plan.configureChecks)
+        }
+        for feature in features {
+            try feature.prepare(context, sourceDateEpoch: state.sourceDateEpoch, progress: progress)
+        }
+        return try builder(invocation: invocation, state: state, progress: progress).build(progress: progress)
     }
 
     /// A build initialises its workspace only where nothing can be in the way:
@@ -98,35 +119,6 @@ public struct BuildPipeline: Sendable {
             throw WorkspaceError(.notAWorkspace,
                                  "\(path) is not a sel4img workspace and is not empty (it holds \(shown)); 'sel4img build' starts a workspace only in a new or empty directory",
                                  hint: hint)
-        }
-    }
-
-    /// Checks what the build needs from the command line before any work:
-    /// WebAssembly modules exactly when the app runs them, each decoding and
-    /// validating (the error names the file and offset).
-    public func checkInputs() throws {
-        if let guest = app.guest {
-            // The guest's modules are optional; the guest agent runs them with its own arguments.
-            if let bundle = options.wasm {
-                guard bundle.arguments.isEmpty else {
-                    throw BuildError(.invalidModule, "--args is not used by app '\(app.name)': arguments are given in the guest: emit FILE.wasm ARGS",
-                                     hint: "build with --wasm only; the modules are in \(guest.modulesDirectory) in the guest")
-                }
-                _ = try bundle.load()
-            }
-            try guestImage(guest, timestamp: 0).checkSources()
-            return
-        }
-        switch (app.wasm, options.wasm) {
-        case (nil, nil):
-            return
-        case (nil, .some):
-            throw BuildError(.invalidModule, "app '\(app.name)' does not run WebAssembly modules; --wasm and --args are for apps like wasm-runner")
-        case (.some, nil):
-            throw BuildError(.invalidModule, "app '\(app.name)' runs WebAssembly modules, and none were given",
-                             hint: "pass --wasm FILE.wasm (several: --wasm A.wasm,B.wasm), and --args \"WORDS\" for their arguments")
-        case (.some, .some(let bundle)):
-            _ = try bundle.load()
         }
     }
 
@@ -191,116 +183,44 @@ public struct BuildPipeline: Sendable {
         }
     }
 
-    /// The CMake invocation this board and app need.
-    public func cmakeInvocation() throws -> CMakeInvocation {
-        var settings = try app.cmakeSettings(for: board, memorySize: options.memorySize)
-        let overlays = try BoardOverlays(board: board, boardsDirectory: dataDirectory.appendingPathComponent("boards"))
-            .write(into: paths.buildDirectory.deletingLastPathComponent().appendingPathComponent("\(paths.label)-overlays"))
-        if !overlays.isEmpty, settings["KernelCustomDTSOverlay"] == nil {
-            settings["KernelCustomDTSOverlay"] = overlays.map(\.path).joined(separator: ";")
-        }
-        if let modules = app.sources?.swiftModules, !modules.isEmpty {
-            settings["SEL4IMG_SWIFT_TOOLCHAIN"] = try SwiftToolchain.locate().root.path
-            settings["SEL4IMG_SWIFT_MODULES"] = modules.joined(separator: ";")
-        }
-        if let wasm = app.wasm {
-            settings[wasm.archiveSetting] = wasmArchive.path
-        }
-        if let guest = app.guest {
-            settings[guest.directorySetting] = guestDirectory.path
-        }
-        return try CMakeInvocation.locate(workspace: workspaceRoot, definitions: settings)
-    }
+    // MARK: - CMake, Ninja and the artifacts
 
-    public func builder(progress: any ProgressReporter = QuietProgress()) throws -> Builder {
-        var builder = Builder(paths: paths, invocation: try cmakeInvocation(), outputs: app.outputs)
-        let workspace = WorkspaceLayout(root: workspaceRoot).isInitialized ? try Workspace.open(at: workspaceRoot) : nil
-        let lock = try workspace?.readLock()
-        let epoch = try sourceDateEpoch(lock: lock, workspace: workspace)
-        builder.runner.environment["SOURCE_DATE_EPOCH"] = String(epoch)
-        // Paths inside the workspace are recorded relative to it, so provenance stays the same in any directory.
-        let root = workspaceRoot.path
-        var recordedSettings = builder.invocation.definitions.mapValues { $0.replacingOccurrences(of: root, with: "${WORKSPACE}") }
-        // The toolchain's place is the machine's business; its version is recorded instead.
-        let swiftVersion = builder.invocation.definitions["SEL4IMG_SWIFT_TOOLCHAIN"].map { SwiftToolchain(root: URL(fileURLWithPath: $0)).version() }
-        if swiftVersion != nil { recordedSettings["SEL4IMG_SWIFT_TOOLCHAIN"] = "${SWIFT_TOOLCHAIN}" }
-        let settings = recordedSettings
+    /// The builder for this board and app: SOURCE_DATE_EPOCH from `state`,
+    /// the reuse key, and the step that adds each feature's artifacts and
+    /// provenance once the outputs are collected. Without `state` the
+    /// workspace is read as it is.
+    public func builder(invocation: CMakeInvocation? = nil, state: SourceState? = nil, progress: any ProgressReporter = QuietProgress()) throws -> Builder {
+        let state = try state ?? SourceState.read(workspaceRoot)
+        var builder = Builder(paths: paths, invocation: try invocation ?? cmakeInvocation(), outputs: app.outputs)
+        builder.runner.environment["SOURCE_DATE_EPOCH"] = String(state.sourceDateEpoch)
+        let (settings, featureTools) = recordedSettings(builder.invocation.definitions)
         let patchSets = try appliedPatchSets()
-        let lockHash = (try? SHA256Hex.ofFile(at: WorkspaceLayout(root: workspaceRoot).lockFile)) ?? ""
-        let (board, app) = (board, app)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        // The guest's files, which the artifacts include: what they are now shapes the artifacts too.
-        let guestFiles = app.guest == nil ? [] : GuestImage.outputFiles.map { (role: $0.role, url: guestDirectory.appendingPathComponent($0.name)) }
-        let guestHashes = guestFiles.map { "\($0.role) \((try? SHA256Hex.ofFile(at: $0.url)) ?? "absent")" }
-        builder.collectionContext = ([String(decoding: try encoder.encode(board), as: UTF8.self),
-                                      String(decoding: try encoder.encode(app), as: UTF8.self),
-                                      String(epoch), lockHash, String(decoding: try encoder.encode(patchSets), as: UTF8.self),
-                                      String(decoding: try encoder.encode(settings), as: UTF8.self)] + guestHashes).joined(separator: "\n")
-        let medium = BootDisk(board: board, label: paths.label, sourceDateEpoch: epoch)
-        let work = paths.buildDirectory.appendingPathComponent("sel4img-boot")
-        let modulesArchive = app.wasm != nil ? wasmArchive : nil
+        builder.collectionContext = ArtifactReuseKey(
+            board: board, app: app, sourceDateEpoch: state.sourceDateEpoch, lockSHA256: state.lockSHA256, patchSets: patchSets,
+            cmakeSettings: settings, featureInputs: features.flatMap { $0.reuseInputs(self.context) }).hash
+        let (context, features) = (self.context, self.features)
         builder.extraFiles = { artifacts, staging in
-            // The WebAssembly modules the image embeds, as an archive beside it.
-            if let modulesArchive, FileManager.default.fileExists(atPath: modulesArchive.path) {
-                let copy = staging.appendingPathComponent(modulesArchive.lastPathComponent)
-                try FileManager.default.copyItem(at: modulesArchive, to: copy)
-                let size = (try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int) ?? 0
-                artifacts.append(Artifact(role: "modules", file: copy.lastPathComponent, size: size, sha256: try SHA256Hex.ofFile(at: copy)))
+            var staged = StagedArtifacts(directory: staging, artifacts: artifacts)
+            for feature in features {
+                try feature.addArtifacts(context, to: &staged, sourceDateEpoch: state.sourceDateEpoch, progress: progress)
             }
-            // The Linux guest's kernel, initramfs and DTB, as the image's build used them.
-            for (role, source) in guestFiles where FileManager.default.fileExists(atPath: source.path) {
-                let copy = staging.appendingPathComponent(source.lastPathComponent)
-                guard !FileManager.default.fileExists(atPath: copy.path) else {
-                    throw BuildError(.outputMissing, "the guest's \(source.lastPathComponent) has the name of another artifact of \(app.name)",
-                                     hint: "rename the app output that is called \(source.lastPathComponent)")
-                }
-                try FileManager.default.copyItem(at: source, to: copy)
-                let size = (try FileManager.default.attributesOfItem(atPath: copy.path)[.size] as? Int) ?? 0
-                artifacts.append(Artifact(role: role, file: copy.lastPathComponent, size: size, sha256: try SHA256Hex.ofFile(at: copy)))
-            }
-            // The bootable disk image, for boards U-Boot starts (and only when its blobs are declared).
-            if let image = artifacts.first(where: { $0.role == App.imageRole }) {
-                if !app.bootDisk {
-                    progress.note("note: no disk image: app '\(app.name)' is not started through \(board.name)'s U-Boot flow (bootDisk: false in its file); boot it with 'sel4img qemu'")
-                } else if let reason = medium.unavailableReason {
-                    progress.note("note: no disk image for \(board.name): \(reason)")
-                } else {
-                    let name = try medium.write(sel4Image: staging.appendingPathComponent(image.file), into: staging, work: work, progress: progress)
-                    if let prerequisite = medium.prerequisite { progress.note("note: \(prerequisite)") }
-                    for (role, file) in [("disk", name), ("blockmap", name + ".bmap.json")] {
-                        let url = staging.appendingPathComponent(file)
-                        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-                        artifacts.append(Artifact(role: role, file: file, size: size, sha256: try SHA256Hex.ofFile(at: url)))
-                    }
-                }
-            }
-            var tools = Provenance.toolVersions(crossCompilerPrefix: board.crossCompilerPrefix)
-            if let swiftVersion { tools["swiftc"] = swiftVersion }
-            let provenance = Provenance(
-                board: board.name, app: app.name, sourceDateEpoch: epoch,
-                manifest: .init(file: lock?.manifest.file ?? "", sha256: lock?.manifest.sha256 ?? ""),
-                lockSHA256: lockHash,
-                projects: lock?.projects.map { .init(path: $0.path, url: $0.url, commit: $0.commit.hex) } ?? [],
-                patchSets: patchSets, cmakeSettings: settings,
-                tools: tools,
-                outputs: artifacts)
+            artifacts = staged.artifacts
+            let tools = Provenance.toolVersions(crossCompilerPrefix: context.board.crossCompilerPrefix).merging(featureTools) { _, feature in feature }
+            let provenance = Provenance(build: context, state: state, patchSets: patchSets, settings: settings, tools: tools, outputs: artifacts)
             return ["provenance.json": try provenance.encoded()]
         }
         return builder
     }
 
-    /// SOURCE_DATE_EPOCH from the environment, else the newest committer time
-    /// among the locked commits: the same for every build of one lock.
-    func sourceDateEpoch(lock: LockFile?, workspace: Workspace?) throws -> Int64 {
-        if let text = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] {
-            guard let value = Int64(text), value >= 0 else {
-                throw BuildError(.configureFailed, "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970; got '\(text)'")
-            }
-            return value
-        }
-        guard let lock, let workspace else { return 0 }
-        return try workspace.commitTimes(of: lock).max() ?? 0
+    /// The settings as provenance records them, and the features' tool
+    /// versions: paths inside the workspace are relative to it, so
+    /// provenance stays the same in any directory.
+    func recordedSettings(_ definitions: [String: String]) -> (settings: [String: String], tools: [String: String]) {
+        let root = workspaceRoot.path
+        var settings = definitions.mapValues { $0.replacingOccurrences(of: root, with: "${WORKSPACE}") }
+        var tools: [String: String] = [:]
+        for feature in features { feature.recordProvenance(context, settings: &settings, tools: &tools) }
+        return (settings, tools)
     }
 
     /// The app's patch sets, with every patch's hash, for provenance.
@@ -311,38 +231,5 @@ public struct BuildPipeline: Sendable {
             return .init(name: name, seriesSHA256: set.seriesHash,
                          patches: set.entries.map { .init(project: $0.project, file: $0.file, sha256: $0.sha256) })
         }
-    }
-
-    /// SOURCE_DATE_EPOCH for files sel4img writes before CMake runs.
-    func currentSourceDateEpoch() throws -> Int64 {
-        let workspace = WorkspaceLayout(root: workspaceRoot).isInitialized ? try Workspace.open(at: workspaceRoot) : nil
-        return try sourceDateEpoch(lock: try workspace?.readLock(), workspace: workspace)
-    }
-
-    /// Builds the guest's kernel, initramfs and DTB into `guestDirectory`
-    /// (apps with `guest`); files whose bytes did not change are not rewritten.
-    @discardableResult
-    public func buildGuest(progress: any ProgressReporter) throws -> GuestImage.Outputs? {
-        guard let guest = app.guest else { return nil }
-        let modules = try options.wasm?.load() ?? []
-        return try guestImage(guest, timestamp: try currentSourceDateEpoch(), modules: modules)
-            .build(into: guestDirectory, progress: progress)
-    }
-
-    public func build(progress: any ProgressReporter) throws -> BuildResult {
-        try checkInputs()
-        if let bundle = options.wasm, app.wasm != nil {
-            let epoch = try currentSourceDateEpoch()
-            let written = try bundle.writeArchive(to: wasmArchive, timestamp: epoch)
-            progress.update("wasm", "\(bundle.modules.count) module\(bundle.modules.count == 1 ? "" : "s") \(written ? "packed into" : "unchanged in") \(wasmArchive.lastPathComponent)")
-        }
-        try buildGuest(progress: progress)
-        // Boot blobs are fetched and verified before the long part, so a
-        // missing download or a changed file stops the build before it starts.
-        if app.bootDisk, let image = app.outputs[App.imageRole], !image.isEmpty {
-            let medium = BootDisk(board: board, label: paths.label, sourceDateEpoch: 0)
-            if medium.unavailableReason == nil { try medium.fetchBlobs(progress: progress) }
-        }
-        return try builder(progress: progress).build(progress: progress)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Workspace
 
 /// What went into a build, written as `provenance.json` next to its outputs.
 /// It holds no paths and no clock time, so two builds of the same lock on
@@ -62,5 +63,18 @@ public struct Provenance: Codable, Sendable, Equatable {
             tools[name] = line ?? "not found"
         }
         return tools
+    }
+}
+
+extension Provenance {
+    /// The provenance of one build: its sources as `state` found them, the
+    /// settings and tool versions as recorded, and the artifacts.
+    init(build: BuildContext, state: SourceState, patchSets: [PatchSetInfo], settings: [String: String], tools: [String: String], outputs: [Artifact]) {
+        let lock = state.lock
+        self.init(board: build.board.name, app: build.app.name, sourceDateEpoch: state.sourceDateEpoch,
+                  manifest: .init(file: lock?.manifest.file ?? "", sha256: lock?.manifest.sha256 ?? ""),
+                  lockSHA256: state.lockSHA256,
+                  projects: lock?.projects.map { .init(path: $0.path, url: $0.url, commit: $0.commit.hex) } ?? [],
+                  patchSets: patchSets, cmakeSettings: settings, tools: tools, outputs: outputs)
     }
 }

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Boards
+import Foundation
+import ImageBuild
+import Support
+import Workspace
+
+/// The options `build` and `test` share: board and app, memory size, modules,
+/// mirror, lock and sync. `pipeline` derives the library's build from them.
+struct BuildOptions: ParsableArguments {
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var mirrorOptions: MirrorOptions
+    @OptionGroup var wasmOptions: WasmOptions
+
+    @Flag(help: "Refuse to build unless sel4img.lock matches the manifest.")
+    var locked = false
+
+    @Flag(help: "Build the tree as it is: no sync, no patches.")
+    var noSync = false
+
+    @Option(help: ArgumentHelp("Memory size for boards sold in several (rpi4: 1G, 2G, 4G, 8G).", valueName: "size"))
+    var memory: String?
+
+    func validate() throws {
+        if let memory, Quantity.size(memory) == nil {
+            throw ValidationError("--memory must be a size like 4G or 4096M; got '\(memory)'")
+        }
+    }
+
+    /// The build these options describe, with the board and app from `catalogs`.
+    func pipeline(catalogs: DataCatalogs, workspace: URL) throws -> BuildPipeline {
+        let board = try catalogs.boards.board(named: target.board)
+        let app = try catalogs.apps.app(named: target.app)
+        return BuildPipeline(
+            dataDirectory: catalogs.directory, workspaceRoot: workspace, board: board, app: app,
+            options: .init(mirror: mirrorOptions.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync,
+                           memorySize: memory.flatMap(Quantity.size), wasm: try wasmOptions.bundle()))
+    }
+}
+
+/// `--wasm` and `--args`, for apps that run WebAssembly modules (wasm-runner).
+struct WasmOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("WebAssembly modules to run, in order: comma-separated, or repeat the option (apps like wasm-runner).", valueName: "file.wasm"))
+    var wasm: [String] = []
+
+    @Option(help: ArgumentHelp("Arguments every module gets after its name, split like a shell would (quotes allowed).", valueName: "words"))
+    var args: String?
+
+    /// The modules and arguments given, or nil when no --wasm was given.
+    func bundle() throws -> WasmBundle? {
+        let files = wasm.flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
+        if files.isEmpty {
+            if args != nil { throw ValidationError("--args gives arguments to WebAssembly modules; pass the modules with --wasm too") }
+            return nil
+        }
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let urls = files.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL }
+        return WasmBundle(modules: urls, arguments: try args.map(WasmBundle.splitArguments) ?? [])
+    }
+}
+
+/// The one-screen summary of a finished build.
+func buildSummary(_ result: BuildResult, paths: BuildPaths) -> String {
+    var lines: [String] = []
+    if let reason = result.configureReason { lines.append("Configured (\(reason)).") }
+    lines.append(result.ninjaDidWork
+        ? String(format: "Built %@ in %.1f s (%d Ninja steps).", paths.label, result.seconds, result.ninjaSteps)
+        : String(format: "%@ is up to date: Ninja had no work to do (%.2f s).", paths.label, result.seconds))
+    lines.append("Artifacts in \(paths.artifactsDirectory.path):")
+    lines += TextColumns(indent: "  ", result.artifacts.map { [$0.role, "\($0.file) (\($0.size) bytes)"] }).lines
+    return lines.joined(separator: "\n")
+}

@@ -1,0 +1,284 @@
+import ArgumentParser
+import Boards
+import Boot
+import Flash
+import Foundation
+import ImageBuild
+import Testing
+import TestSupport
+import WasmHost
+@testable import Commands
+
+/// In-process command tests: a command line is parsed as `sel4img` parses
+/// it, and the plan the command derives is checked, without doing the work
+/// (no workspace, no mirror, no QEMU). The data is the repository's own
+/// boards/ and apps/.
+@Suite struct CommandPlanTests {
+    static func catalogs() throws -> DataCatalogs { try DataCatalogs.load(from: repositoryRoot) }
+
+    func parse<Command: ParsableCommand>(_ arguments: [String], as type: Command.Type) throws -> Command {
+        let command = try SEL4Img.parseAsRoot(arguments)
+        return try #require(command as? Command, "parsed as \(Swift.type(of: command))")
+    }
+
+    /// A module that decodes and validates (the empty module).
+    func module(in dir: TemporaryDirectory, _ name: String = "hello.wasm") throws -> URL {
+        let url = dir.path(name)
+        try Data([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00]).write(to: url)
+        return url
+    }
+
+    /// An artifacts directory as a build leaves it, listing `roles` (file name = role).
+    func writeArtifacts(_ roles: [String], in workspace: URL, label: String) throws -> URL {
+        let dir = workspace.appendingPathComponent("artifacts/\(label)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let artifacts = roles.map { Artifact(role: $0, file: $0 + ".bin", size: 1, sha256: String(repeating: "0", count: 64)) }
+        try JSONEncoder().encode(artifacts).write(to: dir.appendingPathComponent("artifacts.json"))
+        return dir
+    }
+
+    // MARK: - build
+
+    @Test("build derives sel4test's plan for qemu-virt: settings, features, artifacts, host tools; nothing is written")
+    func buildSel4test() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws").path
+        let build = try parse(["build", "--board", "qemu-virt", "--app", "sel4test", "-w", ws, "--plan"], as: Build.self)
+        #expect(build.plan)
+        let plan = try build.pipeline(catalogs: try Self.catalogs()).plan()
+        #expect(plan.board == "qemu-virt" && plan.app == "sel4test")
+        #expect(plan.features == ["boardOverlays", "bootDisk"])
+        #expect(plan.cmakeSettings == [
+            "AARCH64": "TRUE", "ARM_CPU": "cortex-a53", "CROSS_COMPILER_PREFIX": "aarch64-linux-gnu-",
+            "KernelCustomDTSOverlay": "\(ws)/build/qemu-virt-sel4test-overlays/00-sel4img-board.dts",
+            "PLATFORM": "qemu-arm-virt", "QEMU_MEMORY": "2048", "RELEASE": "FALSE", "SEL4IMG_ELFLOADER_IMAGE": "uimage",
+            "SIMULATION": "TRUE", "VERIFICATION": "FALSE",
+        ])
+        #expect(plan.hostTools == ["cmake", "ninja", "aarch64-linux-gnu-gcc", "dtc", "protoc", "xmllint", "cpio", "python3"])
+        #expect(plan.configureChecks.first == "python3 module jinja2")
+        // The outputs in role order, then the boot disk's (U-Boot runs the disk as QEMU's -bios).
+        #expect(plan.artifacts == ["dtb", "elfloader", "image", "kernel", "rootServer", "disk", "blockmap"])
+        #expect(plan.inputs.isEmpty)
+        #expect(plan.sourceUpdate == .sync && plan.patchSets == ["reproducible", "uboot"])
+        #expect(plan.manifest == repositoryRoot.appendingPathComponent("manifests/sel4test.xml").path)
+        #expect(plan.buildDirectory == "\(ws)/build/qemu-virt-sel4test")
+        #expect(!FileManager.default.fileExists(atPath: ws))
+        // The printed plan is the plan: it reads back the same.
+        #expect(try JSONDecoder().decode(BuildPlan.self, from: Data(plan.json().utf8)) == plan)
+    }
+
+    @Test("build for wasm-runner plans the modules archive, Swift modules and the module as an input; --no-sync skips patches")
+    func buildWasmRunner() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws").path
+        let hello = try module(in: dir)
+        let build = try parse(["build", "--app", "wasm-runner", "--wasm", hello.path, "--args", "one 'two words'", "--no-sync", "-w", ws],
+                              as: Build.self)
+        let pipeline = try build.pipeline(catalogs: try Self.catalogs())
+        #expect(pipeline.options.wasm?.arguments == ["one", "two words"])
+        let plan = try pipeline.plan()
+        #expect(plan.features == ["boardOverlays", "swiftModules", "wasmModules", "bootDisk"])
+        #expect(plan.cmakeSettings["WASM_RUNNER_ARCHIVE"] == "\(ws)/build/qemu-virt-wasm-runner-wasm/modules.cpio")
+        #expect(plan.cmakeSettings["SEL4IMG_SWIFT_MODULES"] == "WasmEngine;WASI")
+        #expect(plan.cmakeSettings["SEL4IMG_SWIFT_TOOLCHAIN"] == (try SwiftToolchain.locate().root.path))
+        #expect(plan.inputs == [BuildPlan.Input(role: "wasm module", path: hello.path)])
+        #expect(plan.artifacts.suffix(3) == ["modules", "disk", "blockmap"])
+        #expect(plan.sourceUpdate == .none && plan.patchSets.isEmpty)
+    }
+
+    @Test("build for wasm-vm plans the Linux guest's directory and artifacts, and no disk (bootDisk: false)")
+    func buildWasmVM() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws").path
+        let build = try parse(["build", "--app", "wasm-vm", "--locked", "-w", ws], as: Build.self)
+        let plan = try build.pipeline(catalogs: try Self.catalogs()).plan()
+        #expect(plan.features == ["boardOverlays", "swiftModules", "linuxGuest", "bootDisk"])
+        #expect(plan.cmakeSettings["SEL4IMG_GUEST_DIR"] == "\(ws)/build/qemu-virt-wasm-vm-guest")
+        #expect(plan.artifacts == ["dtb", "image", "kernel", "guest-kernel", "guest-rootfs", "guest-dtb"])
+        #expect(plan.inputs.first == BuildPlan.Input(role: "guest device tree", path: repositoryRoot.appendingPathComponent("runner/guest/qemu-arm-virt.dts").path))
+        #expect(plan.sourceUpdate == .locked)
+    }
+
+    @Test("--memory picks a board's memory size; a size the board file does not list is the board's error (exit 1), a malformed one a usage error")
+    func buildMemory() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws").path
+        let four = try parse(["build", "--board", "rpi4", "--memory", "4G", "-w", ws], as: Build.self)
+        let plan = try four.pipeline(catalogs: try Self.catalogs()).plan()
+        #expect(plan.cmakeSettings["RPI4_MEMORY"] == "4096")
+        #expect(plan.cmakeSettings["PLATFORM"] == "rpi4")
+        #expect(plan.hostTools.contains("aarch64-linux-gnu-gcc"))
+
+        let three = try parse(["build", "--board", "rpi4", "--memory", "3G", "-w", ws], as: Build.self)
+        let error = #expect(throws: BoardError.self) { try three.pipeline(catalogs: try Self.catalogs()).plan() }
+        #expect(error?.description == "board 'rpi4' does not come with 3G of memory; choose one of 1G, 2G, 4G, 8G")
+        #expect(SEL4Img.Failure(try #require(error))?.exitCode == 1)
+
+        let usage = #expect(throws: (any Error).self) { try SEL4Img.parseAsRoot(["build", "--board", "rpi4", "--memory", "3Q"]) }
+        #expect(SEL4Img.exitCode(for: try #require(usage)) == .validationFailure)
+        #expect(SEL4Img.message(for: try #require(usage)) == "--memory must be a size like 4G or 4096M; got '3Q'")
+    }
+
+    // MARK: - qemu
+
+    @Test("qemu boots the elfloader directly when the build collected it, else the image, with the board's QEMU line and the app's patterns")
+    func qemuKernel() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let artifacts = try writeArtifacts(["image", "elfloader", "kernel"], in: ws, label: "qemu-virt-sel4test")
+        let qemu = try parse(["qemu", "-w", ws.path, "--timeout", "30", "--plan"], as: QEMU.self)
+        #expect(qemu.plan)
+        let catalogs = try Self.catalogs()
+        let plan = try qemu.boot(catalogs: catalogs).plan()
+        #expect(plan.medium == BootPlan.Medium(kind: .kernel, image: artifacts.appendingPathComponent("elfloader.bin").path, bios: nil))
+        #expect(plan.arguments == ["qemu-system-aarch64", "-machine", "virt", "-cpu", "cortex-a53", "-nographic", "-m", "size=2G",
+                                   "-kernel", artifacts.appendingPathComponent("elfloader.bin").path])
+        let app = try catalogs.apps.app(named: "sel4test")
+        #expect(plan.console.success == app.console.success && plan.console.failure == app.console.failure)
+        #expect(plan.console.timeoutSeconds == 30 && !plan.console.interactive && plan.console.script == nil)
+        #expect(plan.console.log == artifacts.appendingPathComponent("console.log").path)
+        #expect(try JSONDecoder().decode(BootPlan.self, from: Data(plan.json().utf8)) == plan)
+
+        _ = try writeArtifacts(["image"], in: ws, label: "qemu-virt-sel4test")
+        #expect(try qemu.boot(catalogs: catalogs).plan().medium.image == artifacts.appendingPathComponent("image.bin").path)
+    }
+
+    @Test("qemu --disk boots the disk image with the board's U-Boot from the blob cache; --interactive watches nothing")
+    func qemuDisk() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let artifacts = try writeArtifacts(["image", "elfloader", "disk"], in: ws, label: "qemu-virt-sel4test")
+        let catalogs = try Self.catalogs()
+        let uBoot = try #require(try catalogs.boards.board(named: "qemu-virt").bootloader.blobs["u-boot.bin"])
+        let plan = try parse(["qemu", "--disk", "--interactive", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan()
+        #expect(plan.medium.kind == .disk)
+        #expect(plan.medium.image == artifacts.appendingPathComponent("disk.bin").path)
+        #expect(plan.medium.bios?.hasSuffix("/" + uBoot.sha256) == true)
+        #expect(plan.arguments.suffix(4) == ["-bios", plan.medium.bios!, "-drive", "file=\(plan.medium.image),format=raw,if=virtio"])
+        #expect(plan.console.interactive && plan.console.success.isEmpty)
+    }
+
+    @Test("qemu --disk on a board whose file declares no U-Boot is the board file's error, with file and key, not a usage error")
+    func qemuDiskWithoutUBoot() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        _ = try writeArtifacts(["image", "disk"], in: ws, label: "qemu-virt-sel4test")
+        let catalogs = try Self.catalogs()
+        var board = try catalogs.boards.board(named: "qemu-virt")
+        board.bootloader.blobs["u-boot.bin"] = nil
+        let boot = QEMUBoot(board: board, app: try catalogs.apps.app(named: "sel4test"), workspaceRoot: ws,
+                            request: BootRequest(disk: true), emulatedBoards: ["qemu-virt"])
+        let error = #expect(throws: BoardError.self) { try boot.plan() }
+        #expect(error?.description == "boards/qemu-virt.yaml: key 'bootloader.blobs.u-boot.bin': --disk boots through U-Boot, and the board declares no u-boot.bin")
+        #expect(error?.hint == "boot without --disk, or declare u-boot.bin under bootloader.blobs (see boards/README.md)")
+        #expect(SEL4Img.Failure(try #require(error))?.exitCode == 1)
+    }
+
+    @Test("qemu for wasm-vm takes the app's -machine; before a build it names the build to run")
+    func qemuWasmVM() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let catalogs = try Self.catalogs()
+        let qemu = try parse(["qemu", "--app", "wasm-vm", "-w", ws.path], as: QEMU.self)
+        let missing = #expect(throws: MissingArtifact.self) { try qemu.boot(catalogs: catalogs).plan() }
+        #expect(missing?.description == "no image has been built in \(ws.path)/artifacts/qemu-virt-wasm-vm")
+        #expect(missing?.hint == "run 'sel4img build --board qemu-virt --app wasm-vm' first")
+
+        _ = try writeArtifacts(["image"], in: ws, label: "qemu-virt-wasm-vm")
+        let plan = try qemu.boot(catalogs: catalogs).plan()
+        #expect(plan.qemu.machine == "virt,virtualization=on,highmem=off,secure=off")
+        #expect(plan.arguments.prefix(3) == ["qemu-system-aarch64", "-machine", "virt,virtualization=on,highmem=off,secure=off"])
+        #expect(plan.console.timeoutSeconds == 300)
+    }
+
+    // MARK: - test
+
+    @Test("test derives the same build plan as build, and boots with its --timeout and the app's patterns")
+    func testCommand() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let hello = try module(in: dir)
+        let catalogs = try Self.catalogs()
+        let test = try parse(["test", "--app", "wasm-runner", "--wasm", hello.path, "--timeout", "45", "-w", ws.path], as: Test.self)
+        let build = try parse(["build", "--app", "wasm-runner", "--wasm", hello.path, "-w", ws.path], as: Build.self)
+        let plan = try test.options.pipeline(catalogs: catalogs, workspace: test.global.workspaceURL).plan()
+        #expect(plan == (try build.pipeline(catalogs: catalogs).plan()))
+        #expect(plan.features == ["boardOverlays", "swiftModules", "wasmModules", "bootDisk"])
+        #expect(test.bootRequest == BootRequest(timeout: 45))
+
+        let artifacts = try writeArtifacts(["image", "elfloader", "modules"], in: ws, label: "qemu-virt-wasm-runner")
+        let app = try catalogs.apps.app(named: "wasm-runner")
+        let bootPlan = try QEMUBoot(board: try catalogs.boards.board(named: "qemu-virt"), app: app, workspaceRoot: ws,
+                                    request: test.bootRequest, emulatedBoards: catalogs.emulatedBoards).plan()
+        #expect(bootPlan.medium.kind == .kernel && bootPlan.medium.image == artifacts.appendingPathComponent("elfloader.bin").path)
+        #expect(bootPlan.console.timeoutSeconds == 45 && bootPlan.console.success == app.console.success)
+    }
+
+    @Test("build --plan and qemu --plan print the plan as JSON with sorted keys and do nothing")
+    func printedPlans() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let build = try runSel4img(["build", "--app", "sel4test", "--plan", "-w", ws.path])
+        #expect(build.status == 0 && build.stderr == "")
+        let plan = try JSONDecoder().decode(BuildPlan.self, from: Data(build.stdout.utf8))
+        let parsed = try parse(["build", "--app", "sel4test", "-w", ws.path], as: Build.self)
+        #expect(plan == (try parsed.pipeline(catalogs: try Self.catalogs()).plan()))
+        #expect(build.stdout == (try plan.json()) + "\n")
+        #expect(build.stdout.hasPrefix("{\n  \"app\" : \"sel4test\",\n  \"artifacts\" : ["))
+        #expect(!FileManager.default.fileExists(atPath: ws.path))
+
+        let artifacts = try writeArtifacts(["image", "elfloader"], in: ws, label: "qemu-virt-sel4test")
+        let qemu = try runSel4img(["qemu", "--plan", "-w", ws.path])
+        #expect(qemu.status == 0 && qemu.stderr == "")
+        let boot = try JSONDecoder().decode(BootPlan.self, from: Data(qemu.stdout.utf8))
+        #expect(boot.medium == BootPlan.Medium(kind: .kernel, image: artifacts.appendingPathComponent("elfloader.bin").path, bios: nil))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: artifacts.path) == ["artifacts.json"])
+    }
+
+    // MARK: - flash, wasm run
+
+    @Test("flash derives its plan: a missing file target is a new file written without asking, the block map scanned; --progress is checked at parse")
+    func flash() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        var image = Data(repeating: 0, count: 1 << 20)
+        image.replaceSubrange(0..<4, with: [1, 2, 3, 4])
+        try image.write(to: dir.path("sel4.img"))
+        let command = try parse(["flash", dir.path("sel4.img").path, dir.path("copy.img").path, "--zero-unmapped", "--progress", "plain"],
+                                as: FlashCommand.self)
+        #expect(command.progressOptions.style == .plain)
+        let plan = try command.plan()
+        #expect(plan.target.kind == .newFile && !plan.needsConfirmation)
+        #expect(plan.mapSource == .scanned && plan.map.imageSize == 1 << 20)
+        #expect(plan.options.zeroUnmapped && !plan.options.force)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("copy.img").path))
+
+        let bad = #expect(throws: (any Error).self) { try SEL4Img.parseAsRoot(["flash", "a.img", "b.img", "--progress", "fancy"]) }
+        #expect(SEL4Img.message(for: try #require(bad)) == "--progress must be one of auto, terminal, plain, json, quiet; got 'fancy'")
+    }
+
+    @Test("wasm run derives its runner: arguments after '--' go to the module, directories and environment as given")
+    func wasmRun() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(at: dir.path("data"), withIntermediateDirectories: true)
+        let run = try parse(["wasm", "run", "tool.wasm", "in.txt", "--dir", dir.path("data").path + "::/data", "--env", "LANG=C",
+                             "--fuel", "1000", "--", "--verbose"], as: WasmCommand.Run.self)
+        let runner = run.runner
+        #expect(runner.file == "tool.wasm")
+        #expect(runner.arguments == ["in.txt", "--verbose"])
+        #expect(runner.environment == ["LANG=C"])
+        #expect(runner.preopens == [WasmRunner.Preopen(hostDirectory: dir.path("data"), guestPath: "/data")])
+        #expect(runner.fuel == 1000)
+    }
+}
