@@ -8,8 +8,7 @@ struct SBOMCommand: ParsableCommand {
         commandName: "sbom",
         abstract: "Print an artifacts directory's SBOM (SPDX 2.3 JSON), made from its provenance.json.",
         discussion: """
-            Every build writes sbom.spdx.json beside SHA256SUMS; this makes it again from the
-            directory's provenance.json and output files (which must match their recorded SHA-256):
+            Every build writes sbom.spdx.json beside SHA256SUMS; this makes it again from the directory's provenance.json and output files (which must match their recorded SHA-256):
               sel4img sbom WS/artifacts/qemu-virt-sel4test > sbom.spdx.json
               pyspdxtools -i sbom.spdx.json
             """

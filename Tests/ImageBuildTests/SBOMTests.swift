@@ -10,7 +10,7 @@ func syntheticBuild(_ dir: TemporaryDirectory, in name: String = "a") throws -> 
     try dir.write("\(name)/sel4image", "IMAGE BYTES")
     try dir.write("\(name)/modules.cpio", "CPIO BYTES")
     let blob = Blob(sha256: String(repeating: "b", count: 64),
-                    url: "https://deb.debian.org/debian/pool/main/r/raspi-firmware/raspi-firmware_1.20230405%2Bds-1_arm64.deb",
+                    url: "https://deb.debian.org/debian/pool/non-free-firmware/r/raspi-firmware/raspi-firmware_1.20220830+ds-1_all.deb",
                     member: "usr/lib/raspi-firmware/start4.elf", package: "raspi-firmware")
     let provenance = Provenance(
         board: "rpi4", app: "wasm-runner", sourceDateEpoch: 1_700_000_000,
@@ -70,11 +70,11 @@ func element(_ document: [String: Any], _ list: String, named name: String, key:
         let patch = try element(document, "packages", named: "fixes/0001-fix-timer.patch")
         #expect(patch["checksums"] as? [[String: String]] == [["algorithm": "SHA256", "checksumValue": String(repeating: "4", count: 64)]])
         let blob = try element(document, "packages", named: "start4.elf")
-        #expect(blob["downloadLocation"] as? String == "https://deb.debian.org/debian/pool/main/r/raspi-firmware/raspi-firmware_1.20230405%2Bds-1_arm64.deb")
+        #expect(blob["downloadLocation"] as? String == "https://deb.debian.org/debian/pool/non-free-firmware/r/raspi-firmware/raspi-firmware_1.20220830+ds-1_all.deb")
         #expect(blob["checksums"] as? [[String: String]] == [["algorithm": "SHA256", "checksumValue": String(repeating: "b", count: 64)]])
-        #expect(blob["versionInfo"] as? String == "1.20230405+ds-1")
-        #expect((blob["externalRefs"] as? [[String: String]])?.first?["referenceLocator"] == "pkg:deb/debian/raspi-firmware@1.20230405+ds-1")
-        #expect(blob["comment"] as? String == "boot blob start4.elf; member usr/lib/raspi-firmware/start4.elf of https://deb.debian.org/debian/pool/main/r/raspi-firmware/raspi-firmware_1.20230405%2Bds-1_arm64.deb; Debian package raspi-firmware version 1.20230405+ds-1")
+        #expect(blob["versionInfo"] as? String == "1.20220830+ds-1")
+        #expect((blob["externalRefs"] as? [[String: String]])?.first?["referenceLocator"] == "pkg:deb/debian/raspi-firmware@1.20220830+ds-1")
+        #expect(blob["comment"] as? String == "boot blob start4.elf; member usr/lib/raspi-firmware/start4.elf of https://deb.debian.org/debian/pool/non-free-firmware/r/raspi-firmware/raspi-firmware_1.20220830+ds-1_all.deb; Debian package raspi-firmware version 1.20220830+ds-1")
 
         let kernel = try element(document, "packages", named: "kernel")
         #expect(kernel["downloadLocation"] as? String == "git+https://github.com/seL4/seL4.git@" + String(repeating: "c", count: 40))
