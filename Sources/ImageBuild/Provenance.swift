@@ -15,6 +15,32 @@ public struct Provenance: Codable, Sendable, Equatable {
         public var path: String
         public var url: String
         public var commit: String
+        /// The SPDX license expression the project's tree declares (see
+        /// `DeclaredLicense`); nil when it declares none.
+        public var license: String?
+    }
+
+    /// Something the image holds that sel4img did not build from the
+    /// projects: a boot blob, a guest component, a WebAssembly module.
+    public struct Component: Codable, Sendable, Equatable {
+        /// "boot blob", "guest component" or "wasm module".
+        public var kind: String
+        public var name: String
+        public var sha256: String
+        public var url: String?
+        /// The file inside the archive at `url`.
+        public var member: String?
+        /// The host file it was taken from.
+        public var path: String?
+        /// The Debian package that provides it, and its version when the URL names one.
+        public var package: String?
+        public var packageVersion: String?
+
+        public init(kind: String, name: String, sha256: String, url: String? = nil, member: String? = nil,
+                    path: String? = nil, package: String? = nil, packageVersion: String? = nil) {
+            (self.kind, self.name, self.sha256, self.url, self.member) = (kind, name, sha256, url, member)
+            (self.path, self.package, self.packageVersion) = (path, package, packageVersion)
+        }
     }
 
     public struct PatchSetInfo: Codable, Sendable, Equatable {
@@ -44,6 +70,30 @@ public struct Provenance: Codable, Sendable, Equatable {
     public var tools: [String: String]
     /// Every output with its size and SHA-256.
     public var outputs: [Artifact]
+    /// What the features put into the image besides the projects' code.
+    public var components: [Component]?
+
+    /// Reads a provenance file; a missing or malformed one names the file and the key.
+    public static func read(_ file: URL) throws -> Provenance {
+        let data: Data
+        do { data = try Data(contentsOf: file) } catch {
+            throw BuildError(.outputMissing, "\(file.path) does not exist or cannot be read",
+                             hint: "name an artifacts directory written by 'sel4img build'")
+        }
+        do { return try JSONDecoder().decode(Provenance.self, from: data) } catch let DecodingError.keyNotFound(key, context) {
+            throw BuildError(.outputMissing, "\(file.path): missing key '\(Self.keyPath(context.codingPath + [key]))'")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw BuildError(.outputMissing, "\(file.path): '\(Self.keyPath(context.codingPath))' has the wrong type: \(context.debugDescription)")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw BuildError(.outputMissing, "\(file.path): '\(Self.keyPath(context.codingPath))' is null")
+        } catch {
+            throw BuildError(.outputMissing, "\(file.path) is not valid JSON", hint: "rebuild to write it again")
+        }
+    }
+
+    static func keyPath(_ path: [any CodingKey]) -> String {
+        path.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().drop { $0 == "." }.description
+    }
 
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
@@ -69,12 +119,16 @@ public struct Provenance: Codable, Sendable, Equatable {
 extension Provenance {
     /// The provenance of one build: its sources as `state` found them, the
     /// settings and tool versions as recorded, and the artifacts.
-    init(build: BuildContext, state: SourceState, patchSets: [PatchSetInfo], settings: [String: String], tools: [String: String], outputs: [Artifact]) {
+    init(build: BuildContext, state: SourceState, patchSets: [PatchSetInfo], settings: [String: String], tools: [String: String], outputs: [Artifact],
+         components: [Component]) {
         let lock = state.lock
         self.init(board: build.board.name, app: build.app.name, sourceDateEpoch: state.sourceDateEpoch,
                   manifest: .init(file: lock?.manifest.file ?? "", sha256: lock?.manifest.sha256 ?? ""),
                   lockSHA256: state.lockSHA256,
-                  projects: lock?.projects.map { .init(path: $0.path, url: $0.url, commit: $0.commit.hex) } ?? [],
-                  patchSets: patchSets, cmakeSettings: settings, tools: tools, outputs: outputs)
+                  projects: lock?.projects.map {
+                      .init(path: $0.path, url: $0.url, commit: $0.commit.hex,
+                            license: DeclaredLicense.read(build.workspaceRoot.appendingPathComponent($0.path)))
+                  } ?? [],
+                  patchSets: patchSets, cmakeSettings: settings, tools: tools, outputs: outputs, components: components)
     }
 }

@@ -53,6 +53,8 @@ struct ArtifactReuseKey: Codable, Equatable {
     var cmakeSettings: [String: String]
     /// What each feature's own artifacts are made from now.
     var featureInputs: [String]
+    /// The files written beside the outputs, so artifacts collected before one was added are collected again.
+    var records = ["provenance.json", SBOM.fileName]
 
     var hash: String {
         let encoder = JSONEncoder()

@@ -28,6 +28,24 @@ public enum SHA256Hex {
         return hasher.finish()
     }
 
+    /// The SHA-1 of a string's UTF-8 bytes (only where a format requires SHA-1).
+    public static func sha1(of string: String) -> String {
+        let hasher = SHA256Stream.sha1()
+        hasher.update(Data(string.utf8))
+        return hasher.finish()
+    }
+
+    /// The SHA-1 of a file, read in 1 MiB chunks (only where a format requires SHA-1).
+    public static func sha1OfFile(at url: URL) throws -> String {
+        let handle = try FileHandle(forReadingFrom: url)
+        defer { try? handle.close() }
+        let hasher = SHA256Stream.sha1()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            hasher.update(chunk)
+        }
+        return hasher.finish()
+    }
+
     public static func isValid(_ text: String) -> Bool {
         text.count == 64 && text.allSatisfy { $0.isHexDigit && !$0.isUppercase }
     }
@@ -44,12 +62,19 @@ public enum SHA256Hex {
 public final class SHA256Stream {
     private let context: OpaquePointer
 
-    public init() {
+    public init() { context = Self.context(EVP_sha256()) }
+
+    /// A SHA-1 stream, for formats that require SHA-1 beside SHA-256 (SPDX files).
+    public static func sha1() -> SHA256Stream { SHA256Stream(context: context(EVP_sha1())) }
+
+    private init(context: OpaquePointer) { self.context = context }
+
+    private static func context(_ algorithm: OpaquePointer?) -> OpaquePointer {
         // Allocation and init fail only when memory is exhausted.
-        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else {
-            fatalError("OpenSSL could not set up a SHA-256 context")
+        guard let context = EVP_MD_CTX_new(), EVP_DigestInit_ex(context, algorithm, nil) == 1 else {
+            fatalError("OpenSSL could not set up a digest context")
         }
-        self.context = context
+        return context
     }
 
     deinit { EVP_MD_CTX_free(context) }

@@ -124,6 +124,19 @@ import TestSupport
         let provenance = try #require(extra["provenance.json"].map { String(decoding: $0, as: UTF8.self) })
         #expect(provenance.contains("\"guest-rootfs\""))
         #expect(provenance.contains("\"SEL4IMG_GUEST_DIR\" : \"${WORKSPACE}/build/qemu-virt-test-vm-guest\""))
+        // The SBOM beside it: the guest's kernel and busybox and the module, with their hashes, and pyspdxtools accepts it.
+        let sbomData = try #require(extra[SBOM.fileName])
+        let sbom = try jsonObject(sbomData)
+        try extra["provenance.json"]!.write(to: setup.dir.path("provenance.json"))
+        let recorded = try Provenance.read(setup.dir.path("provenance.json"))
+        let kernel = try #require(recorded.components?.first { $0.name == "kernel" })
+        #expect(kernel.kind == "guest component")
+        #expect(try element(sbom, "packages", named: "kernel")["checksums"] as? [[String: String]] == [["algorithm": "SHA256", "checksumValue": kernel.sha256]])
+        let module = try element(sbom, "packages", named: "hello.wasm")
+        #expect(module["checksums"] as? [[String: String]] == [["algorithm": "SHA256", "checksumValue": try SHA256Hex.ofFile(at: try setup.module("hello.wasm"))]])
+        #expect(sbomData == (try SBOM.document(for: recorded, directory: staging)))
+        try sbomData.write(to: setup.dir.path("sbom.spdx.json"))
+        _ = try sh("pyspdxtools -i sbom.spdx.json", in: setup.dir.url)
 
         // Another guest, another collection context: the artifacts are collected again.
         let before = builder.collectionContext

@@ -94,6 +94,14 @@ struct SeL4MirrorTests {
         let sums = { (root: URL) in try String(contentsOf: root.appendingPathComponent("artifacts/qemu-virt-sel4test/SHA256SUMS"), encoding: .utf8) }
         #expect(try sums(workspace) == sums(other))
         #expect(try runSel4img(["verify", other.appendingPathComponent("artifacts/qemu-virt-sel4test").path]).status == 0)
+        // The SBOM (in SHA256SUMS, so the same bytes in both workspaces): valid SPDX 2.3 by
+        // pyspdxtools, with the remote URLs and the patch sets, and 'sel4img sbom' writes it again.
+        let artifacts = other.appendingPathComponent("artifacts/qemu-virt-sel4test")
+        _ = try sh("pyspdxtools -i sbom.spdx.json", in: artifacts)
+        let sbom = try String(contentsOf: artifacts.appendingPathComponent("sbom.spdx.json"), encoding: .utf8)
+        #expect(sbom.contains("\"downloadLocation\" : \"git+https://github.com/seL4/seL4.git@"))
+        #expect(sbom.contains("\"name\" : \"patch set reproducible\""))
+        #expect(try runSel4img(["sbom", artifacts.path]).stdout == sbom)
 
         for board in ["rpi4", "tx1", "tx2"] {
             let r = try sel4img(["build", "--board", board, "--app", "sel4test", "--progress", "plain"])
@@ -108,6 +116,12 @@ struct SeL4MirrorTests {
                 #expect(!r.stderr.contains("no disk image"))
                 let listing = try sh("mdir -b -i \(diskImage)@@1M ::")
                 #expect(listing == "::/bcm2711-rpi-4-b.dtb\n::/boot.scr\n::/config.txt\n::/fixup4.dat\n::/sel4.bin\n::/start4.elf\n::/u-boot.bin\n")
+                // Its SBOM names each blob with its URL and hash.
+                let sbomFile = workspace.appendingPathComponent("artifacts/rpi4-sel4test/sbom.spdx.json")
+                _ = try sh("pyspdxtools -i \(sbomFile.path)")
+                let sbom = try String(contentsOf: sbomFile, encoding: .utf8)
+                #expect(sbom.contains("\"downloadLocation\" : \"https://deb.debian.org/debian/pool/non-free-firmware/r/raspi-firmware/raspi-firmware_1.20220830+ds-1_all.deb\""))
+                #expect(sbom.contains("\"checksumValue\" : \"36d12ae9eda1a508430e65d7877aada4d6c8dbe61a6dd3bbf20da1ed6ca58f70\""))
             }
         }
     }

@@ -95,6 +95,9 @@ struct WasmRunnerMirrorTests {
         #expect(again.status == 0)
         let sums = { (ws: URL) in try String(contentsOf: ws.appendingPathComponent("artifacts/qemu-virt-wasm-runner/SHA256SUMS"), encoding: .utf8) }
         #expect(try sums(workspace) == sums(second))
+        // The SBOM (in SHA256SUMS, so equal in both): valid SPDX 2.3 by pyspdxtools, naming what the image holds.
+        _ = try sh("pyspdxtools -i sbom.spdx.json", in: second.appendingPathComponent("artifacts/qemu-virt-wasm-runner"))
+        #expect(try String(contentsOf: second.appendingPathComponent("artifacts/qemu-virt-wasm-runner/sbom.spdx.json"), encoding: .utf8).contains("SPDXRef-WasmModule-"))
         try? FileManager.default.removeItem(at: second)
 
         // A trapping module: its status line, the summary, and exit status 1.

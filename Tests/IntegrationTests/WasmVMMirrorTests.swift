@@ -162,6 +162,9 @@ struct WasmVMMirrorTests {
         #expect(again.status == 0)
         let sums = { (ws: URL) in try String(contentsOf: ws.appendingPathComponent("artifacts/qemu-virt-wasm-vm/SHA256SUMS"), encoding: .utf8) }
         #expect(try sums(workspace) == sums(second))
+        // The SBOM (in SHA256SUMS, so equal in both): valid SPDX 2.3 by pyspdxtools, naming what the image holds.
+        _ = try sh("pyspdxtools -i sbom.spdx.json", in: second.appendingPathComponent("artifacts/qemu-virt-wasm-vm"))
+        #expect(try String(contentsOf: second.appendingPathComponent("artifacts/qemu-virt-wasm-vm/sbom.spdx.json"), encoding: .utf8).contains("SPDXRef-GuestComponent-busybox"))
         try? FileManager.default.removeItem(at: second)
 
         if let ready = boot.stdout.range(of: "sel4img-guest: Linux ") {

@@ -40,6 +40,12 @@ struct BootDiskFeature: AppFeature {
         try medium(build, sourceDateEpoch: 0).fetchBlobs(progress: progress)
     }
 
+    func components(_ build: BuildContext) throws -> [Provenance.Component] {
+        guard writesDisk(build) else { return [] }
+        let blobs = medium(build, sourceDateEpoch: 0).diskBlobs
+        return blobs.keys.sorted().map { Provenance.Component(kind: "boot blob", name: $0, blob: blobs[$0]!) }
+    }
+
     func addArtifacts(_ build: BuildContext, to staged: inout StagedArtifacts, sourceDateEpoch: Int64, progress: any ProgressReporter) throws {
         guard let image = staged.first(role: App.imageRole) else { return }
         let (board, app) = (build.board, build.app)

@@ -68,6 +68,12 @@ struct LinuxGuestFeature: AppFeature {
         }
     }
 
+    func components(_ build: BuildContext) throws -> [Provenance.Component] {
+        [Provenance.Component(kind: "guest component", name: "kernel", blob: guest.kernel),
+         Provenance.Component(kind: "guest component", name: "busybox", blob: guest.busybox)]
+            + (try Provenance.Component.wasmModules(build))
+    }
+
     func addArtifacts(_ build: BuildContext, to staged: inout StagedArtifacts, sourceDateEpoch: Int64, progress: any ProgressReporter) throws {
         // The Linux guest's kernel, initramfs and DTB, as the image's build used them.
         for file in GuestImage.outputFiles {

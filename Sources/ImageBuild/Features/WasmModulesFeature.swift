@@ -44,6 +44,10 @@ struct WasmModulesFeature: AppFeature {
         progress.update("wasm", "\(count) module\(count == 1 ? "" : "s") \(written ? "packed into" : "unchanged in") \(archive.lastPathComponent)")
     }
 
+    func components(_ build: BuildContext) throws -> [Provenance.Component] {
+        try Provenance.Component.wasmModules(build)
+    }
+
     func addArtifacts(_ build: BuildContext, to staged: inout StagedArtifacts, sourceDateEpoch: Int64, progress: any ProgressReporter) throws {
         // The WebAssembly modules the image embeds, as an archive beside it.
         let archive = archive(build)
