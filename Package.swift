@@ -60,8 +60,11 @@ let package = Package(
             dependencies: [
                 "Workspace", "Patches", "Boards", "ImageBuild", "Boot", "Emulator", "Doctor", "DTS", "CPIO", "Flash", "ImageAssembly", "WasmHost", "Support",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // `sel4img --version`: the version and commit, generated into the build directory.
+            plugins: ["BuildInfo"]
         ),
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .executableTarget(name: "sel4img", dependencies: ["Commands"]),
 
         .target(name: "TestSupport", dependencies: ["Support"], path: "Tests/TestSupport"),

@@ -19,10 +19,12 @@ struct BlobsCommand: ParsableCommand {
     )
 
     struct Options: ParsableArguments {
-        @Option(name: .shortAndLong, help: ArgumentHelp("Only this board's blobs (default: every board's and app's).", valueName: "name"))
+        @Option(name: .shortAndLong, help: ArgumentHelp("Only this board's blobs (default: every board's and app's).", valueName: "name"),
+                completion: .custom { _, _, _ in CompletionNames.boards() })
         var board: String?
 
-        @Option(name: .shortAndLong, help: ArgumentHelp("Only this app's guest blobs (default: every board's and app's).", valueName: "name"))
+        @Option(name: .shortAndLong, help: ArgumentHelp("Only this app's guest blobs (default: every board's and app's).", valueName: "name"),
+                completion: .custom { _, _, _ in CompletionNames.apps() })
         var app: String?
 
         @Option(help: ArgumentHelp("The blob cache directory (default: $\(BlobCache.environmentVariable), else ~/.cache/sel4img/blobs).", valueName: "dir"))

@@ -31,7 +31,7 @@ struct PatchCommand: ParsableCommand {
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Apply patch sets to the workspace (all-or-nothing per set; re-applying is a no-op).")
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The patch sets to apply, in order.") var sets: [String]
+        @Argument(help: "The patch sets to apply, in order.", completion: .custom { _, _, _ in CompletionNames.patchSets() }) var sets: [String]
 
         func validate() throws {
             if sets.isEmpty { throw ValidationError("name at least one patch set (see the directories in patches/)") }
@@ -51,7 +51,7 @@ struct PatchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "status", abstract: "Show whether each patch set is pending, applied, modified or stale.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print the status as JSON on stdout.") var json = false
-        @Argument(help: "The patch sets to show (default: all in patches/).") var sets: [String] = []
+        @Argument(help: "The patch sets to show (default: all in patches/).", completion: .custom { _, _, _ in CompletionNames.patchSets() }) var sets: [String] = []
 
         /// One set's status, or why it cannot be read or judged.
         struct Row: Codable {
@@ -94,7 +94,7 @@ struct PatchCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Restore the files a patch set changed to their exact pre-apply content.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Revert even when patched files were edited since (the edits are lost).") var force = false
-        @Argument(help: "The patch sets to revert.") var sets: [String]
+        @Argument(help: "The patch sets to revert.", completion: .custom { _, _, _ in CompletionNames.patchSets() }) var sets: [String]
 
         func validate() throws {
             if sets.isEmpty { throw ValidationError("name at least one patch set to revert") }

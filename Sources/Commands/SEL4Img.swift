@@ -20,6 +20,7 @@ public struct SEL4Img: ParsableCommand {
 
             Offline: pass --mirror DIR (or set SEL4IMG_MIRROR) with repositories laid out as DIR/HOST/OWNER/NAME.git; 'sel4img bundle' writes such a directory.
             """,
+        version: BuildInfo.versionLine,
         subcommands: [
             Init.self, Sync.self, Status.self, BundleCommand.self, PatchCommand.self,
             BoardsCommand.self, BlobsCommand.self, DoctorCommand.self, Build.self, QEMU.self, Test.self, VerifyCommand.self, SBOMCommand.self,
@@ -134,7 +135,8 @@ struct GlobalOptions: ParsableArguments {
 
 /// `--progress STYLE`, parsed and checked in one place for every command that shows progress.
 struct ProgressOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("How to show progress: auto (terminal when stderr is one, plain otherwise), terminal, plain, json or quiet.", valueName: "style"))
+    @Option(help: ArgumentHelp("How to show progress: auto (terminal when stderr is one, plain otherwise), terminal, plain, json or quiet.", valueName: "style"),
+            completion: .list(["auto"] + ProgressStyle.allCases.map(\.rawValue)))
     var progress: String = "auto"
 
     /// The style asked for; nil for `auto`.

@@ -178,6 +178,44 @@ import TestSupport
         #expect(found?.path == temp.path("checkout").path)
     }
 
+    @Test("an installed binary finds PREFIX/share/sel4img, also through a symlink to it; the checkout search still follows")
+    func installLayout() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        for dir in ["prefix/share/sel4img/boards", "prefix/share/sel4img/apps", "prefix/share/sel4img/manifests", "prefix/bin", "elsewhere/bin"] {
+            try FileManager.default.createDirectory(at: temp.path(dir), withIntermediateDirectories: true)
+        }
+        try temp.write("prefix/bin/sel4img", "")
+        try FileManager.default.createSymbolicLink(at: temp.path("elsewhere/bin/sel4img"), withDestinationURL: temp.path("prefix/bin/sel4img"))
+        let root = URL(fileURLWithPath: "/")
+        let direct = DataDirectory.search(environment: [:], executables: [temp.path("prefix/bin/sel4img")], currentDirectory: root)
+        #expect(direct.found?.path == temp.path("prefix/share/sel4img").path)
+        #expect(direct.looked == ["\(temp.path("prefix/share/sel4img").path) (installed beside \(temp.path("prefix/bin/sel4img").path))"])
+        let linked = DataDirectory.search(environment: [:], executables: [temp.path("elsewhere/bin/sel4img")], currentDirectory: root)
+        #expect(linked.found?.path == temp.path("prefix/share/sel4img").path)
+        #expect(linked.looked == [
+            "\(temp.path("elsewhere/share/sel4img").path) (installed beside \(temp.path("elsewhere/bin/sel4img").path))",
+            "\(temp.path("prefix/share/sel4img").path) (installed beside \(temp.path("prefix/bin/sel4img").path))",
+        ])
+    }
+
+    @Test("when nothing is found, the search says each place it looked, once, in order")
+    func lookedWhenMissing() throws {
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        try FileManager.default.createDirectory(at: temp.path("bin"), withIntermediateDirectories: true)
+        try temp.write("bin/sel4img", "")
+        let exe = temp.path("bin/sel4img")
+        let search = DataDirectory.search(environment: [:], executables: [exe, exe], currentDirectory: temp.path("bin"))
+        #expect(search.found == nil)
+        let prefix = temp.url.standardizedFileURL.path
+        #expect(search.looked == [
+            "\(prefix)/share/sel4img (installed beside \(prefix)/bin/sel4img)",
+            "\(prefix)/bin and the directories above it (a checkout)",
+            "\(prefix)/bin and the directories above it (the current directory)",
+        ])
+    }
+
     @Test("without an executable inside a checkout, the current directory is searched")
     func currentDirectory() {
         let found = DataDirectory.locate(environment: [:], executables: [URL(fileURLWithPath: "/usr/bin/sel4img")],

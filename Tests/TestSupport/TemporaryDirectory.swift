@@ -72,16 +72,19 @@ public var productsDirectory: URL {
     URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
 }
 
-/// Runs the built `sel4img` with arguments, in a directory, with extra environment.
-public func runSel4img(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> CommandResult {
+/// Runs the built `sel4img` (or `executable`) with arguments, in a directory, with extra
+/// environment and the variables in `unset` removed.
+public func runSel4img(_ args: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                       executable: URL? = nil, unset: [String] = []) throws -> CommandResult {
     let process = Process()
-    process.executableURL = productsDirectory.appendingPathComponent("sel4img")
+    process.executableURL = executable ?? productsDirectory.appendingPathComponent("sel4img")
     process.arguments = args
     if let directory { process.currentDirectoryURL = directory }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "SEL4IMG_MIRROR")
     env.removeValue(forKey: "SEL4IMG_WORKSPACE")
     for (k, v) in environment { env[k] = v }
+    for k in unset { env.removeValue(forKey: k) }
     process.environment = env
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
