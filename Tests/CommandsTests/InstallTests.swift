@@ -144,7 +144,11 @@ import TestSupport
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
         // Builds the static release binary once (in .build/release-static); later runs reuse it.
-        let deb = try sh("'\(repositoryRoot.path)/scripts/package-deb.sh' '\(temp.path("out").path)' 2>/dev/null")
+        // The release build resolves the package's dependencies as the developer's own `swift build` does:
+        // with the real HOME and git's system configuration, which `sh` hides from test fixtures.
+        let host = ProcessInfo.processInfo.environment
+        let deb = try sh("'\(repositoryRoot.path)/scripts/package-deb.sh' '\(temp.path("out").path)' 2>/dev/null",
+                         environment: ["HOME": host["HOME"] ?? "/root", "GIT_CONFIG_NOSYSTEM": "0"])
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let version = try String(contentsOf: repositoryRoot.appendingPathComponent("VERSION"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
