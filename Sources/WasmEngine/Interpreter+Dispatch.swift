@@ -2,7 +2,7 @@
 // Change the table and run scripts/generate-opcodes.sh.
 //
 // The interpreter's one dispatch switch: each case calls its instruction's handler
-// (Interpreter+Control.swift, +Memory.swift, +Numeric.swift, all `@inline(__always)`).
+// (Interpreter+Control.swift, +Memory.swift, +Numeric.swift, +Float.swift, all `@inline(__always)`).
 // Transparent, so that it is inlined into both copies of `Machine.step` (see `Store.run`).
 
 extension Machine {

@@ -62,7 +62,7 @@ import TestSupport
                                          to: directory.appendingPathComponent("scripts/generate-opcodes.py"))
         let table = try String(contentsOf: repositoryRoot.appendingPathComponent("scripts/wasm-instructions.json"), encoding: .utf8)
         try edit(table).write(to: directory.appendingPathComponent("scripts/wasm-instructions.json"), atomically: true, encoding: .utf8)
-        for file in ["Opcode.swift", "Interpreter+Dispatch.swift", "Interpreter+Control.swift", "Interpreter+Memory.swift", "Interpreter+Numeric.swift"] {
+        for file in ["Opcode.swift", "Interpreter+Dispatch.swift", "Interpreter+Control.swift", "Interpreter+Memory.swift", "Interpreter+Numeric.swift", "Interpreter+Float.swift"] {
             try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("Sources/WasmEngine/\(file)"),
                                              to: engine.appendingPathComponent(file))
         }
