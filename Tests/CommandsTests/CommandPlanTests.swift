@@ -3,7 +3,7 @@ import Boards
 import Boot
 import Flash
 import Foundation
-import ImageBuild
+@testable import ImageBuild
 import Testing
 import TestSupport
 import WasmHost
@@ -162,6 +162,57 @@ import WasmHost
         #expect(plan.medium.bios?.hasSuffix("/" + uBoot.sha256) == true)
         #expect(plan.arguments.suffix(4) == ["-bios", plan.medium.bios!, "-drive", "file=\(plan.medium.image),format=raw,if=virtio"])
         #expect(plan.console.interactive && plan.console.success.isEmpty)
+    }
+
+    @Test("qemu --board rpi4 boots the SD image on raspi4b: U-Boot and the DTB from the image, a padded scratch copy on if=sd, the mini UART on stdio")
+    func qemuRaspberryPi() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let artifacts = try writeArtifacts(["image", "disk"], in: ws, label: "rpi4-sel4test")
+        let catalogs = try Self.catalogs()
+        let plan = try parse(["qemu", "--board", "rpi4", "-w", ws.path, "--plan"], as: QEMU.self).boot(catalogs: catalogs).plan()
+        let scratch = ws.appendingPathComponent(".sel4img/qemu/rpi4-sel4test")
+        #expect(plan.medium == BootPlan.Medium(
+            kind: .disk, image: artifacts.appendingPathComponent("disk.bin").path, bios: scratch.appendingPathComponent("u-boot.bin").path,
+            deviceTree: scratch.appendingPathComponent("bcm2711-rpi-4-b.dtb").path, firmwareFromImage: true,
+            scratch: scratch.appendingPathComponent("disk.bin").path))
+        #expect(plan.arguments == [
+            "qemu-system-aarch64", "-machine", "raspi4b", "-cpu", "cortex-a72", "-nographic", "-m", "size=2G",
+            "-serial", "null", "-serial", "mon:stdio",
+            "-kernel", scratch.appendingPathComponent("u-boot.bin").path, "-dtb", scratch.appendingPathComponent("bcm2711-rpi-4-b.dtb").path,
+            "-drive", "file=\(scratch.appendingPathComponent("disk.bin").path),format=raw,if=sd"])
+        let app = try catalogs.apps.app(named: "sel4test")
+        #expect(plan.console.success == app.console.success && plan.console.failure == app.console.failure)
+        #expect(try JSONDecoder().decode(BootPlan.self, from: Data(plan.json().utf8)) == plan)
+        // --disk changes nothing: the Pi boots only from its card.
+        #expect(try parse(["qemu", "--board", "rpi4", "--disk", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan() == plan)
+    }
+
+    @Test("an rpi4 build for more memory than raspi4b's 2 GiB is refused before boot, naming --memory; 2G and 1G builds boot")
+    func qemuRaspberryPiMemory() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let artifacts = try writeArtifacts(["image", "disk"], in: ws, label: "rpi4-sel4test")
+        let catalogs = try Self.catalogs()
+        let qemu = try parse(["qemu", "--board", "rpi4", "-w", ws.path], as: QEMU.self)
+        func provenance(_ mib: String) throws {
+            let p = Provenance(board: "rpi4", app: "sel4test", sourceDateEpoch: 0, manifest: .init(file: "m.xml", sha256: ""), lockSHA256: "",
+                               projects: [], patchSets: [], cmakeSettings: ["RPI4_MEMORY": mib, "PLATFORM": "rpi4"], tools: [:], outputs: [])
+            try p.encoded().write(to: artifacts.appendingPathComponent("provenance.json"))
+        }
+        try provenance("8192")
+        let error = #expect(throws: MemoryTooLarge.self) { try qemu.boot(catalogs: catalogs).plan() }
+        #expect(error?.description == "rpi4-sel4test was built for 8G of memory (RPI4_MEMORY=8192), but QEMU's raspi4b has 2G; seL4 would fault on memory that is not there")
+        #expect(error?.hint == "rebuild for the emulated machine with --memory 2G: sel4img build --board rpi4 --app sel4test --memory 2G")
+        #expect(SEL4Img.Failure(try #require(error))?.exitCode == 1)
+        try provenance("4096")
+        #expect(throws: MemoryTooLarge.self) { try qemu.boot(catalogs: catalogs).plan() }
+        try provenance("2048")
+        #expect(try qemu.boot(catalogs: catalogs).plan().medium.kind == .disk)
+        try provenance("1024")
+        #expect(try qemu.boot(catalogs: catalogs).plan().medium.kind == .disk)
     }
 
     @Test("qemu --disk on a board whose file declares no U-Boot is the board file's error, with file and key, not a usage error")
