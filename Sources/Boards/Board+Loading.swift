@@ -8,7 +8,7 @@ extension Board {
     static let sel4Keys = ["platform", "arch", "cpu", "simulation", "cmake", "overlays"]
     static let memoryKeys = ["base", "size", "variants", "sizeSetting"]
     static let uartKeys = ["device", "address", "baud"]
-    static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs", "minimumVersion", "serial", "disk", "kernelBoot"]
+    static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs", "minimumVersion", "serial", "disk", "kernelBoot", "cmake"]
     static let qemuDiskKeys = ["interface", "firmwareOption", "firmware", "deviceTree", "filesFromImage", "powerOfTwoSize"]
     static let loadKeys = ["imageAddress", "dtbAddress"]
     static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig", "blobs"]
@@ -60,6 +60,7 @@ extension Board {
             let minimumVersion = view.optional("minimumVersion", .string)
             let serial = view.optional("serial", .list(.string)) ?? []
             let kernelBoot = view.optional("kernelBoot", .bool) ?? true
+            let qemuCMake = view.optional("cmake", .map(.setting)) ?? [:]
             var disk: QEMU.Disk?
             if let diskView = view.section("disk", allowed: qemuDiskKeys, required: false) {
                 let defaults = QEMU.Disk()
@@ -74,7 +75,8 @@ extension Board {
             }
             if let binary, let machine, let qemuCPU, let memory {
                 qemu = QEMU(binary: binary, machine: machine, cpu: qemuCPU, memory: memory, extraArgs: extra,
-                            minimumVersion: minimumVersion, serial: serial, disk: disk, kernelBoot: kernelBoot)
+                            minimumVersion: minimumVersion, serial: serial, disk: disk, kernelBoot: kernelBoot,
+                            cmake: qemuCMake)
             }
         }
 

@@ -123,9 +123,14 @@ public struct Board: Sendable, Equatable, Codable {
         /// Whether QEMU can start the seL4 image itself (`-kernel`); when not,
         /// `sel4img qemu` always boots the disk image.
         public var kernelBoot: Bool
+        /// seL4 CMake settings for builds meant for this machine
+        /// (`sel4img build --emulated`), e.g. `SIMULATION: TRUE`.
+        public var cmake: [String: String]
 
         public init(binary: String, machine: String, cpu: String, memory: UInt64, extraArgs: [String],
-                    minimumVersion: String? = nil, serial: [String] = [], disk: Disk? = nil, kernelBoot: Bool = true) {
+                    minimumVersion: String? = nil, serial: [String] = [], disk: Disk? = nil, kernelBoot: Bool = true,
+                    cmake: [String: String] = [:]) {
+            self.cmake = cmake
             self.binary = binary
             self.machine = machine
             self.cpu = cpu
@@ -242,7 +247,26 @@ extension Board {
     /// takes one, the memory size where seL4 needs it, and `sel4.cmake`.
     ///
     /// - Parameter memorySize: one of `memory.variants`; nil for `memory.size`.
-    public func cmakeSettings(memorySize: UInt64? = nil) throws -> [String: String] {
+    ///
+    /// With `emulated`, the build is for the board's QEMU machine: the size
+    /// defaults to the machine's memory, a bigger one is refused, and
+    /// `qemu.cmake` is applied last.
+    public func cmakeSettings(memorySize: UInt64? = nil, emulated: Bool = false) throws -> [String: String] {
+        var memorySize = memorySize
+        if emulated {
+            guard let qemu else {
+                throw BoardError(kind: .invalidValue, file: nil, line: nil, keyPath: nil,
+                                 message: "--emulated builds for the board's QEMU machine, and board '\(name)' has none; build without --emulated and flash the image")
+            }
+            if memory.variants != nil {
+                let size = memorySize ?? qemu.memory
+                if size > qemu.memory {
+                    throw BoardError(kind: .invalidValue, file: nil, line: nil, keyPath: nil,
+                                     message: "--emulated builds for QEMU's \(qemu.machine), which has \(Quantity.formatSize(qemu.memory)) of memory; --memory \(Quantity.formatSize(size)) is more")
+                }
+                memorySize = size
+            }
+        }
         var settings = sel4.cmake
         settings["PLATFORM"] = sel4.platform
         if sel4.arch == "aarch64" { settings["AARCH64"] = "TRUE" }
@@ -264,6 +288,7 @@ extension Board {
         if let setting = memory.sizeSetting {
             settings[setting] = String(size / Quantity.mib)
         }
+        if emulated, let qemu { settings.merge(qemu.cmake) { _, emulator in emulator } }
         return settings
     }
 }

@@ -123,6 +123,33 @@ import WasmHost
         #expect(SEL4Img.message(for: try #require(usage)) == "--memory must be a size like 4G or 4096M; got '3Q'")
     }
 
+    @Test("build --emulated targets the board's QEMU machine: rpi4 for raspi4b's 2G with SIMULATION=TRUE; more memory or a board without one is refused")
+    func buildEmulated() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws").path
+        let catalogs = try Self.catalogs()
+        let emulated = try parse(["build", "--board", "rpi4", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(emulated.cmakeSettings["RPI4_MEMORY"] == "2048")
+        #expect(emulated.cmakeSettings["SIMULATION"] == "TRUE")
+        let hardware = try parse(["build", "--board", "rpi4", "--memory", "2G", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(hardware.cmakeSettings["SIMULATION"] == "FALSE")
+        // Only SIMULATION differs between the two 2G builds.
+        #expect(emulated.cmakeSettings.filter { $0.key != "SIMULATION" } == hardware.cmakeSettings.filter { $0.key != "SIMULATION" })
+        let small = try parse(["build", "--board", "rpi4", "--emulated", "--memory", "1G", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(small.cmakeSettings["RPI4_MEMORY"] == "1024")
+
+        let big = try parse(["build", "--board", "rpi4", "--emulated", "--memory", "4G", "-w", ws], as: Build.self)
+        let error = #expect(throws: BoardError.self) { try big.pipeline(catalogs: catalogs).plan() }
+        #expect(error?.description == "--emulated builds for QEMU's raspi4b, which has 2G of memory; --memory 4G is more")
+        let tx1 = try parse(["build", "--board", "tx1", "--emulated", "-w", ws], as: Build.self)
+        let none = #expect(throws: BoardError.self) { try tx1.pipeline(catalogs: catalogs).plan() }
+        #expect(none?.description == "--emulated builds for the board's QEMU machine, and board 'tx1' has none; build without --emulated and flash the image")
+        // qemu-virt exists only as a QEMU machine: --emulated changes nothing.
+        let virt = try parse(["build", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(virt.cmakeSettings == (try parse(["build", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan().cmakeSettings))
+    }
+
     // MARK: - qemu
 
     @Test("qemu boots the elfloader directly when the build collected it, else the image, with the board's QEMU line and the app's patterns")
