@@ -13,7 +13,7 @@ let raspi4bQEMU: Bool = {
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 repositories"),
        .enabled(if: raspi4bQEMU, "QEMU has no raspi4b machine (QEMU 9 or newer: scripts/setup.sh installs it)"))
 struct RaspberryPiQEMUTests {
-    @Test("rpi4 sel4test built with --memory 2G boots on raspi4b from its SD image and passes; the artifact is left as it was")
+    @Test("rpi4 sel4test built --emulated (2G, SIMULATION) boots on raspi4b from its SD image and passes; the artifact is left as it was")
     func sel4testOnRaspi4b() throws {
         let keep = ProcessInfo.processInfo.environment["SEL4IMG_TEST_KEEP"]
         let workspace = try keep.map { URL(fileURLWithPath: $0) } ?? TemporaryDirectory("sel4img-rpi4-qemu").url
@@ -23,7 +23,7 @@ struct RaspberryPiQEMUTests {
             if r.status != 0 { print("sel4img \(args.joined(separator: " ")) exited \(r.status):\n\(r.stderr.suffix(3000))") }
             return r
         }
-        let build = try sel4img(["build", "--board", "rpi4", "--app", "sel4test", "--memory", "2G", "--progress", "plain"])
+        let build = try sel4img(["build", "--board", "rpi4", "--app", "sel4test", "--emulated", "--progress", "plain"])
         try #require(build.status == 0)
         let image = workspace.appendingPathComponent("artifacts/rpi4-sel4test/rpi4-sel4test.img")
         let before = try sh("sha256sum '\(image.path)'")
