@@ -43,7 +43,7 @@ public struct QEMUBoot: Sendable {
     }
 
     /// Refuses a QEMU older than the board's machine needs.
-    func checkVersion(runner: ProcessRunner = ProcessRunner()) throws {
+    public func checkVersion(runner: ProcessRunner = ProcessRunner()) throws {
         guard let qemu = board.qemu, let minimum = qemu.minimumVersion, let binary = ProcessRunner.which(qemu.binary) else { return }
         let output = (try? runner.run([binary.path, "--version"], check: false).output) ?? ""
         guard let version = Self.qemuVersion(in: output) else { return }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Boards
 import Boot
+import Emulator
 import Flash
 import Foundation
 @testable import ImageBuild
@@ -214,6 +215,26 @@ import WasmHost
         #expect(try JSONDecoder().decode(BootPlan.self, from: Data(plan.json().utf8)) == plan)
         // --disk changes nothing: the Pi boots only from its card.
         #expect(try parse(["qemu", "--board", "rpi4", "--disk", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan() == plan)
+    }
+
+    @Test("a QEMU older than the board's machine needs is refused before boot, with the backports hint; qemu-virt takes any")
+    func qemuTooOld() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("qemu", "#!/bin/sh\necho 'QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)'\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path("qemu").path)
+        let catalogs = try Self.catalogs()
+        var rpi4 = try catalogs.boards.board(named: "rpi4")
+        rpi4.qemu?.binary = dir.path("qemu").path
+        let app = try catalogs.apps.app(named: "sel4test")
+        let boot = QEMUBoot(board: rpi4, app: app, workspaceRoot: dir.path("ws"), request: BootRequest(), emulatedBoards: [])
+        let error = #expect(throws: EmulatorError.self) { try boot.checkVersion() }
+        #expect(error?.description == "'\(dir.path("qemu").path)' is QEMU 7.2.22, but QEMU's raspi4b machine (board rpi4) needs 9.0 or newer. Install it with: apt-get install -t bookworm-backports qemu-system-arm (scripts/setup.sh adds bookworm-backports to APT's sources)")
+        var virt = try catalogs.boards.board(named: "qemu-virt")
+        virt.qemu?.binary = dir.path("qemu").path
+        try QEMUBoot(board: virt, app: app, workspaceRoot: dir.path("ws"), request: BootRequest(), emulatedBoards: []).checkVersion()
+        try dir.write("qemu", "#!/bin/sh\necho 'QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)'\n")
+        try boot.checkVersion()
     }
 
     @Test("an rpi4 build for more memory than raspi4b's 2 GiB is refused before boot, naming --memory; 2G and 1G builds boot")
