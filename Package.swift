@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "GuestImage", dependencies: ["Boards", "CPIO", "DTS", "ImageAssembly", "Support"]),
         .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "GuestImage", "WasmEngine", "Doctor", "Support"]),
         .target(name: "Emulator", dependencies: ["Support"]),
-        .target(name: "Boot", dependencies: ["Boards", "Emulator", "ImageAssembly", "ImageBuild", "Support"]),
+        .target(name: "Boot", dependencies: ["Boards", "DiskImage", "Emulator", "ImageAssembly", "ImageBuild", "Support"]),
         .target(name: "Doctor", dependencies: ["Support"]),
         // WasmEngine and WASI use only the Swift standard library (and calloc, declared with
         // @_extern(c), for linear memories): scripts/check-embedded.sh compiles them as Embedded

@@ -24,8 +24,8 @@ packages=(
   # static aarch64 programs for Linux guests (apps with 'guest')
   libc6-dev-arm64-cross
   libxml2-utils protobuf-compiler cpio python3-pip
-  # booting and images
-  qemu-system-arm u-boot-tools u-boot-qemu
+  # booting and images (qemu-system-arm comes from bookworm-backports, below)
+  u-boot-tools u-boot-qemu
   # independent tools the tests cross-check against
   git patch libarchive-tools dosfstools fdisk mtools bc bmap-tools
 )
@@ -45,6 +45,24 @@ if ((${#missing[@]})); then
   echo "Installing: ${missing[*]}"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q "${missing[@]}"
+fi
+# QEMU 9 or newer: 'sel4img qemu --board rpi4' boots on QEMU's raspi4b, which
+# Debian 12's QEMU 7.2 lacks; bookworm-backports has 10.0. The suite is added
+# with the base URL of the Debian mirror the machine already uses.
+qemu_version() {
+  qemu-system-aarch64 --version 2>/dev/null | sed -n 's/^QEMU emulator version \([0-9][0-9]*\)\..*/\1/p'
+}
+qemu_major=$(qemu_version)
+if [[ -z $qemu_major || $qemu_major -lt 9 ]]; then
+  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    mirror=$(grep -rhs -A3 '^Types: deb$' /etc/apt/sources.list.d/*.sources | sed -n 's/^URIs: *\([^ ]*\/debian\)\/\{0,1\}$/\1/p' | head -1)
+    [[ -n $mirror ]] || mirror=$(grep -hs '^deb  *[^ ]*/debian/\{0,1\}  *bookworm ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list | awk '{print $2}' | head -1)
+    mirror=${mirror:-http://deb.debian.org/debian}
+    echo "Adding bookworm-backports from ${mirror%/} to APT's sources"
+    echo "deb ${mirror%/} bookworm-backports main" | $sudo tee /etc/apt/sources.list.d/sel4img-bookworm-backports.list >/dev/null
+  fi
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q -t bookworm-backports qemu-system-arm
 fi
 # seL4's build scripts' Python modules (jinja2, ply, pyfdt, pyelftools, protobuf, …)
 python3 -c 'import jinja2, ply, pyfdt, elftools, google.protobuf, libarchive' 2>/dev/null \

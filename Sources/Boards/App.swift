@@ -98,7 +98,7 @@ public struct App: Sendable, Equatable, Codable {
 
     /// The complete seL4 CMake settings for building this app for `board`:
     /// the board's settings, then the app's, then the app's for that board.
-    public func cmakeSettings(for board: Board, memorySize: UInt64? = nil) throws -> [String: String] {
+    public func cmakeSettings(for board: Board, memorySize: UInt64? = nil, emulated: Bool = false) throws -> [String: String] {
         guard supportedBoards.contains(board.name) else {
             throw BoardError(kind: .unknownName, file: nil, line: nil, keyPath: nil,
                              message: "app '\(name)' does not support board '\(board.name)'; supported boards: \(supportedBoards.joined(separator: ", "))")
@@ -106,6 +106,8 @@ public struct App: Sendable, Equatable, Codable {
         var settings = try board.cmakeSettings(memorySize: memorySize)
         settings.merge(cmake.settings) { _, app in app }
         settings.merge(cmake.boards[board.name] ?? [:]) { _, app in app }
+        // The emulator's settings are board-owned (SIMULATION): they come last.
+        if emulated { settings.merge(try board.cmakeSettings(memorySize: memorySize, emulated: true)) { _, emulator in emulator } }
         return settings
     }
 }

@@ -8,7 +8,8 @@ extension Board {
     static let sel4Keys = ["platform", "arch", "cpu", "simulation", "cmake", "overlays"]
     static let memoryKeys = ["base", "size", "variants", "sizeSetting"]
     static let uartKeys = ["device", "address", "baud"]
-    static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs"]
+    static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs", "minimumVersion", "serial", "disk", "kernelBoot", "cmake"]
+    static let qemuDiskKeys = ["interface", "firmwareOption", "firmware", "deviceTree", "filesFromImage", "powerOfTwoSize"]
     static let loadKeys = ["imageAddress", "dtbAddress"]
     static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig", "blobs"]
     static let blobKeys = ["sha256", "path", "url", "member", "package"]
@@ -56,8 +57,26 @@ extension Board {
             let qemuCPU = view.required("cpu", .string)
             let memory = view.required("memory", .size)
             let extra = view.optional("extraArgs", .list(.string)) ?? []
+            let minimumVersion = view.optional("minimumVersion", .string)
+            let serial = view.optional("serial", .list(.string)) ?? []
+            let kernelBoot = view.optional("kernelBoot", .bool) ?? true
+            let qemuCMake = view.optional("cmake", .map(.setting)) ?? [:]
+            var disk: QEMU.Disk?
+            if let diskView = view.section("disk", allowed: qemuDiskKeys, required: false) {
+                let defaults = QEMU.Disk()
+                let option = diskView.optional("firmwareOption", .oneOf(QEMU.Disk.FirmwareOption.allCases.map(\.rawValue)))
+                disk = QEMU.Disk(
+                    interface: diskView.optional("interface", .string) ?? defaults.interface,
+                    firmwareOption: option.flatMap(QEMU.Disk.FirmwareOption.init(rawValue:)) ?? defaults.firmwareOption,
+                    firmware: diskView.optional("firmware", .string) ?? defaults.firmware,
+                    deviceTree: diskView.optional("deviceTree", .string),
+                    filesFromImage: diskView.optional("filesFromImage", .bool) ?? false,
+                    powerOfTwoSize: diskView.optional("powerOfTwoSize", .bool) ?? false)
+            }
             if let binary, let machine, let qemuCPU, let memory {
-                qemu = QEMU(binary: binary, machine: machine, cpu: qemuCPU, memory: memory, extraArgs: extra)
+                qemu = QEMU(binary: binary, machine: machine, cpu: qemuCPU, memory: memory, extraArgs: extra,
+                            minimumVersion: minimumVersion, serial: serial, disk: disk, kernelBoot: kernelBoot,
+                            cmake: qemuCMake)
             }
         }
 
@@ -210,9 +229,29 @@ extension Board {
                 reader.report(.invalid(qemuView?.placeOf("cpu") ?? root.placeOf("qemu"),
                     "QEMU's CPU '\(qemu.cpu)' differs from the CPU seL4 is built for ('sel4.cpu' is '\(sel4.cpu)')"))
             }
-            if qemu.memory < memory.size {
+            // A board sold in several sizes boots in QEMU when built for one
+            // that fits the model (refused at boot otherwise, naming --memory).
+            if let variants = memory.variants, !variants.isEmpty {
+                if let smallest = variants.min(), qemu.memory < smallest {
+                    reader.report(.invalid(qemuView?.placeOf("memory") ?? root.placeOf("qemu"),
+                        "QEMU gets \(Quantity.formatSize(qemu.memory)) but the smallest of 'memory.variants' is \(Quantity.formatSize(smallest))"))
+                }
+            } else if qemu.memory < memory.size {
                 reader.report(.invalid(qemuView?.placeOf("memory") ?? root.placeOf("qemu"),
                     "QEMU gets \(Quantity.formatSize(qemu.memory)) but seL4 is built for \(Quantity.formatSize(memory.size)) ('memory.size')"))
+            }
+            if let disk = qemu.disk {
+                let diskView = qemuView?.section("disk", allowed: nil, required: false)
+                for (key, name) in [("firmware", disk.firmware), ("deviceTree", disk.deviceTree)] {
+                    if let name, bootloader.blobs[name] == nil {
+                        reader.report(.invalid(diskView?.placeOf(key) ?? root.placeOf("qemu"),
+                            "'\(name.escapingControlCharacters)' is not one of 'bootloader.blobs'"))
+                    }
+                }
+            }
+            if !qemu.kernelBoot && bootloader.kind == .none {
+                reader.report(.invalid(qemuView?.placeOf("kernelBoot") ?? root.placeOf("qemu"),
+                    "QEMU cannot start the image itself, and the board has no bootloader to start it"))
             }
         } else if sel4.simulation {
             reader.report(.invalid(sel4View.placeOf("simulation"),

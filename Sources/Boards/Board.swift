@@ -113,13 +113,67 @@ public struct Board: Sendable, Equatable, Codable {
         public var memory: UInt64
         /// Further arguments, placed before `-kernel`.
         public var extraArgs: [String]
+        /// The oldest QEMU that has this machine (`raspi4b` came with 9.0).
+        public var minimumVersion: String?
+        /// `-serial` values in order, when the console is not QEMU's first
+        /// serial port (the Pi's mini UART is its second: `[null, mon:stdio]`).
+        public var serial: [String]
+        /// How the board boots its disk image; nil: as qemu-virt does.
+        public var disk: Disk?
+        /// Whether QEMU can start the seL4 image itself (`-kernel`); when not,
+        /// `sel4img qemu` always boots the disk image.
+        public var kernelBoot: Bool
+        /// seL4 CMake settings for builds meant for this machine
+        /// (`sel4img build --emulated`), e.g. `SIMULATION: TRUE`.
+        public var cmake: [String: String]
 
-        public init(binary: String, machine: String, cpu: String, memory: UInt64, extraArgs: [String]) {
+        public init(binary: String, machine: String, cpu: String, memory: UInt64, extraArgs: [String],
+                    minimumVersion: String? = nil, serial: [String] = [], disk: Disk? = nil, kernelBoot: Bool = true,
+                    cmake: [String: String] = [:]) {
+            self.cmake = cmake
             self.binary = binary
             self.machine = machine
             self.cpu = cpu
             self.memory = memory
             self.extraArgs = extraArgs
+            self.minimumVersion = minimumVersion
+            self.serial = serial
+            self.disk = disk
+            self.kernelBoot = kernelBoot
+        }
+
+        /// How QEMU is given the disk image and what starts it.
+        public struct Disk: Sendable, Equatable, Codable {
+            public enum FirmwareOption: String, Sendable, Equatable, Codable, CaseIterable {
+                /// `-bios`: QEMU's virt machine runs U-Boot as its firmware.
+                case bios
+                /// `-kernel`: the Pi's machine starts U-Boot as the GPU firmware would.
+                case kernel
+            }
+
+            /// `-drive if=` value: `virtio`, `sd`.
+            public var interface: String
+            public var firmwareOption: FirmwareOption
+            /// The firmware file (a name in `bootloader.blobs`).
+            public var firmware: String
+            /// A device tree given with `-dtb` (a name in `bootloader.blobs`).
+            public var deviceTree: String?
+            /// Whether the firmware and device tree are read from the image's
+            /// boot partition (what the board really starts) rather than the blob cache.
+            public var filesFromImage: Bool
+            /// Whether QEMU needs the drive's size to be a power of two (its SD
+            /// card model does); QEMU gets a padded scratch copy.
+            public var powerOfTwoSize: Bool
+
+            public init(interface: String = "virtio", firmwareOption: FirmwareOption = .bios, firmware: String = "u-boot.bin",
+                        deviceTree: String? = nil, filesFromImage: Bool = false, powerOfTwoSize: Bool = false) {
+                self.interface = interface
+                self.firmwareOption = firmwareOption
+                self.firmware = firmware
+                self.deviceTree = deviceTree
+                self.filesFromImage = filesFromImage
+                self.powerOfTwoSize = powerOfTwoSize
+            }
         }
     }
 
@@ -179,12 +233,40 @@ extension Board {
     /// Whether QEMU can run this board.
     public var canEmulate: Bool { qemu != nil }
 
+    /// Whether the board exists only as a QEMU machine whose firmware QEMU
+    /// supplies (qemu-virt: U-Boot as `-bios`, the disk on virtio), so its
+    /// disk carries no boot blobs. False for a real board QEMU also models
+    /// (rpi4 on `raspi4b` boots the firmware files on its own SD image).
+    public var emulatorSuppliesFirmware: Bool {
+        guard let qemu else { return false }
+        return !(qemu.disk?.filesFromImage ?? false)
+    }
+
     /// The settings that target seL4's CMake at this board: `PLATFORM`, the
     /// architecture, `SIMULATION`, the cross compiler, the CPU where seL4
     /// takes one, the memory size where seL4 needs it, and `sel4.cmake`.
     ///
     /// - Parameter memorySize: one of `memory.variants`; nil for `memory.size`.
-    public func cmakeSettings(memorySize: UInt64? = nil) throws -> [String: String] {
+    ///
+    /// With `emulated`, the build is for the board's QEMU machine: the size
+    /// defaults to the machine's memory, a bigger one is refused, and
+    /// `qemu.cmake` is applied last.
+    public func cmakeSettings(memorySize: UInt64? = nil, emulated: Bool = false) throws -> [String: String] {
+        var memorySize = memorySize
+        if emulated {
+            guard let qemu else {
+                throw BoardError(kind: .invalidValue, file: nil, line: nil, keyPath: nil,
+                                 message: "--emulated builds for the board's QEMU machine, and board '\(name)' has none; build without --emulated and flash the image")
+            }
+            if memory.variants != nil {
+                let size = memorySize ?? qemu.memory
+                if size > qemu.memory {
+                    throw BoardError(kind: .invalidValue, file: nil, line: nil, keyPath: nil,
+                                     message: "--emulated builds for QEMU's \(qemu.machine), which has \(Quantity.formatSize(qemu.memory)) of memory; --memory \(Quantity.formatSize(size)) is more")
+                }
+                memorySize = size
+            }
+        }
         var settings = sel4.cmake
         settings["PLATFORM"] = sel4.platform
         if sel4.arch == "aarch64" { settings["AARCH64"] = "TRUE" }
@@ -206,6 +288,7 @@ extension Board {
         if let setting = memory.sizeSetting {
             settings[setting] = String(size / Quantity.mib)
         }
+        if emulated, let qemu { settings.merge(qemu.cmake) { _, emulator in emulator } }
         return settings
     }
 }

@@ -19,12 +19,23 @@ public struct BootPlan: Codable, Equatable, Sendable {
         /// The artifact QEMU boots.
         public var image: String
         /// U-Boot's place in the blob cache (disk boot); fetched and verified before QEMU starts.
+        /// With `firmwareFromImage`, where U-Boot is copied out of the image's boot partition.
         public var bios: String?
+        /// The device tree QEMU passes with `-dtb` (disk boot on boards that take one).
+        public var deviceTree: String?
+        /// U-Boot and the device tree are read from the image's boot partition.
+        public var firmwareFromImage: Bool?
+        /// The copy of `image` QEMU is given (padded to a power of two for an
+        /// SD card); the artifact itself is never written.
+        public var scratch: String?
 
-        public init(kind: Kind, image: String, bios: String?) {
+        public init(kind: Kind, image: String, bios: String?, deviceTree: String? = nil, firmwareFromImage: Bool? = nil, scratch: String? = nil) {
             self.kind = kind
             self.image = image
             self.bios = bios
+            self.deviceTree = deviceTree
+            self.firmwareFromImage = firmwareFromImage
+            self.scratch = scratch
         }
     }
 

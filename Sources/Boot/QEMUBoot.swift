@@ -27,7 +27,44 @@ public struct QEMUBoot: Sendable {
 
     public var paths: BuildPaths { BuildPaths(workspace: workspaceRoot, board: board.name, app: app.name) }
     var target: BootTarget { BootTarget(board: board.name, app: app.name) }
-    static let uBoot = "u-boot.bin"
+
+    /// Refuses, before QEMU starts, an image built for more memory than the
+    /// machine has: the build's memory setting is read from its provenance.
+    func checkMemory(_ qemu: Board.QEMU) throws {
+        guard let setting = board.memory.sizeSetting, board.memory.variants != nil else { return }
+        let file = paths.artifactsDirectory.appendingPathComponent("provenance.json")
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let provenance = try Provenance.read(file)
+        guard let value = provenance.cmakeSettings[setting], let mib = UInt64(value) else { return }
+        let built = mib << 20
+        if built > qemu.memory {
+            throw MemoryTooLarge(board: board.name, app: app.name, built: built, setting: "\(setting)=\(value)", machine: qemu.machine, available: qemu.memory)
+        }
+    }
+
+    /// Refuses a QEMU older than the board's machine needs.
+    public func checkVersion(runner: ProcessRunner = ProcessRunner()) throws {
+        guard let qemu = board.qemu, let minimum = qemu.minimumVersion, let binary = ProcessRunner.which(qemu.binary) else { return }
+        let output = (try? runner.run([binary.path, "--version"], check: false).output) ?? ""
+        guard let version = Self.qemuVersion(in: output) else { return }
+        if Self.isOlder(version, than: minimum) {
+            throw EmulatorError.qemuTooOld(binary: qemu.binary, version: version, minimum: minimum, machine: qemu.machine, board: board.name)
+        }
+    }
+
+    /// The version in `qemu-system-* --version`'s first line.
+    static func qemuVersion(in text: String) -> String? {
+        guard let range = text.range(of: #"QEMU emulator version (\d+(\.\d+)+)"#, options: .regularExpression) else { return nil }
+        return String(text[range].dropFirst("QEMU emulator version ".count))
+    }
+
+    static func isOlder(_ a: String, than b: String) -> Bool {
+        let (x, y) = (a.split(separator: ".").map { Int($0) ?? 0 }, b.split(separator: ".").map { Int($0) ?? 0 })
+        for i in 0..<max(x.count, y.count) where (i < x.count ? x[i] : 0) != (i < y.count ? y[i] : 0) {
+            return (i < x.count ? x[i] : 0) < (i < y.count ? y[i] : 0)
+        }
+        return false
+    }
 
     /// The script session `request.script` asks for, checked: the app must
     /// say when its guest's shell is ready, and the file must parse.
@@ -47,16 +84,26 @@ public struct QEMUBoot: Sendable {
         let index = ArtifactIndex.read(paths.artifactsDirectory)
         let medium: BootPlan.Medium
         let boot: BootMedium
-        if request.disk {
-            guard let uBoot = board.bootloader.blobs[Self.uBoot] else {
-                throw BoardError(kind: .missingKey, file: "boards/\(board.name).yaml", line: nil, keyPath: "bootloader.blobs.\(Self.uBoot)",
-                                 message: "--disk boots through U-Boot, and the board declares no \(Self.uBoot)",
-                                 hint: "boot without --disk, or declare \(Self.uBoot) under bootloader.blobs (see boards/README.md)")
+        var diskOptions = QEMUConfiguration.DiskOptions()
+        if request.disk || !qemu.kernelBoot {
+            let disk = qemu.disk ?? Board.QEMU.Disk()
+            guard let uBoot = board.bootloader.blobs[disk.firmware] else {
+                throw BoardError(kind: .missingKey, file: "boards/\(board.name).yaml", line: nil, keyPath: "bootloader.blobs.\(disk.firmware)",
+                                 message: "--disk boots through U-Boot, and the board declares no \(disk.firmware)",
+                                 hint: "boot without --disk, or declare \(disk.firmware) under bootloader.blobs (see boards/README.md)")
             }
             let image = try index.url(forRole: ArtifactRole.disk, buildCommand: target.buildCommand)
-            let bios = blobs.cachedFile(for: uBoot)
-            medium = .init(kind: .disk, image: image.path, bios: bios.path)
-            boot = .disk(image: image, bios: bios)
+            try checkMemory(qemu)
+            let scratchDirectory = paths.workspace.appendingPathComponent(".sel4img/qemu").appendingPathComponent(paths.label)
+            let bios = disk.filesFromImage ? scratchDirectory.appendingPathComponent(disk.firmware) : blobs.cachedFile(for: uBoot)
+            let deviceTree = disk.deviceTree.flatMap { name in
+                disk.filesFromImage ? scratchDirectory.appendingPathComponent(name) : board.bootloader.blobs[name].map { blobs.cachedFile(for: $0) }
+            }
+            let drive = disk.powerOfTwoSize ? scratchDirectory.appendingPathComponent(image.lastPathComponent) : image
+            diskOptions = .init(interface: disk.interface, firmwareOption: "-" + disk.firmwareOption.rawValue, deviceTree: deviceTree)
+            medium = .init(kind: .disk, image: image.path, bios: bios.path, deviceTree: deviceTree?.path,
+                           firmwareFromImage: disk.filesFromImage ? true : nil, scratch: disk.powerOfTwoSize ? drive.path : nil)
+            boot = .disk(image: drive, bios: bios)
         } else {
             // Direct boot takes the elfloader ELF when the app collects it: the
             // image proper may be a uImage or binary meant for U-Boot.
@@ -65,9 +112,11 @@ public struct QEMUBoot: Sendable {
             medium = .init(kind: .kernel, image: image.path, bios: nil)
             boot = .kernel(image)
         }
-        let configuration = QEMUConfiguration(
+        var configuration = QEMUConfiguration(
             boot: boot, binary: qemu.binary, machine: app.qemuMachine ?? qemu.machine, cpu: qemu.cpu,
             memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs)
+        configuration.serial = qemu.serial
+        configuration.disk = diskOptions
         // With a script, the commands' statuses decide the run, not success patterns.
         let success = session != nil ? [] : request.expect.isEmpty ? app.console.success : request.expect
         let failure = request.fail.isEmpty ? app.console.failure : request.fail
@@ -102,8 +151,24 @@ public struct QEMUBoot: Sendable {
     /// 1 failed, 2 timed out; an interactive session's own status.
     public func run(_ plan: BootPlan, reporter: Reporter) throws -> Int32 {
         var configuration = plan.qemu
-        if plan.medium.kind == .disk, let uBoot = board.bootloader.blobs[Self.uBoot] {
-            configuration.boot = .disk(image: URL(fileURLWithPath: plan.medium.image), bios: try blobs.fetch(Self.uBoot, uBoot))
+        try checkVersion()
+        if plan.medium.kind == .disk {
+            let disk = board.qemu?.disk ?? Board.QEMU.Disk()
+            let image = URL(fileURLWithPath: plan.medium.image)
+            guard FileManager.default.fileExists(atPath: image.path) else {
+                throw EmulatorError.bootImageMissing(path: image.path, target: target)
+            }
+            let drive = try plan.medium.scratch.map { try DiskScratch.paddedCopy(of: image, to: URL(fileURLWithPath: $0)) } ?? image
+            if disk.filesFromImage {
+                let names = [disk.firmware] + (disk.deviceTree.map { [$0] } ?? [])
+                let files = try DiskScratch.extractBootFiles(names, from: image, into: URL(fileURLWithPath: plan.medium.bios ?? "").deletingLastPathComponent())
+                configuration.boot = .disk(image: drive, bios: files[0])
+            } else if let uBoot = board.bootloader.blobs[disk.firmware] {
+                configuration.boot = .disk(image: drive, bios: try blobs.fetch(disk.firmware, uBoot))
+                if let name = disk.deviceTree, let blob = board.bootloader.blobs[name] {
+                    configuration.disk.deviceTree = try blobs.fetch(name, blob)
+                }
+            }
         }
         if plan.console.interactive {
             return try InteractiveSession(configuration: configuration, target: target).run()
@@ -123,6 +188,22 @@ public struct NoShellReady: UserFacingError {
     public var app: String
     public var description: String { "app '\(app)' has no console.shellReady pattern, so sel4img cannot tell when its guest's shell takes --script commands" }
     public var hint: String? { "--script is for apps whose guest runs a shell on the console; such an app sets 'shellReady' under 'console:' in apps/\(app).yaml" }
+}
+
+/// An image built for more memory than the emulated machine has.
+public struct MemoryTooLarge: UserFacingError, Equatable {
+    public var board: String
+    public var app: String
+    public var built: UInt64
+    public var setting: String
+    public var machine: String
+    public var available: UInt64
+    public var description: String {
+        "\(board)-\(app) was built for \(Quantity.formatSize(built)) of memory (\(setting)), but QEMU's \(machine) has \(Quantity.formatSize(available)); seL4 would fault on memory that is not there"
+    }
+    public var hint: String? {
+        "rebuild for the emulated machine with --memory \(Quantity.formatSize(available)): sel4img build --board \(board) --app \(app) --memory \(Quantity.formatSize(available))"
+    }
 }
 
 /// A board QEMU cannot run.

@@ -21,6 +21,9 @@ struct BuildOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Memory size for boards sold in several (rpi4: 1G, 2G, 4G, 8G).", valueName: "size"))
     var memory: String?
 
+    @Flag(help: "Build for the board's QEMU machine ('sel4img qemu'): rpi4 for raspi4b, with its 2G of memory and seL4's SIMULATION=TRUE, which leaves out sel4test's tests that need the platform timer's interrupt (QEMU does not route it to the GIC).")
+    var emulated = false
+
     func validate() throws {
         if let memory, Quantity.size(memory) == nil {
             throw ValidationError("--memory must be a size like 4G or 4096M; got '\(memory)'")
@@ -34,7 +37,7 @@ struct BuildOptions: ParsableArguments {
         return BuildPipeline(
             dataDirectory: catalogs.directory, workspaceRoot: workspace, board: board, app: app,
             options: .init(mirror: mirrorOptions.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync,
-                           memorySize: memory.flatMap(Quantity.size), wasm: try wasmOptions.bundle()))
+                           memorySize: memory.flatMap(Quantity.size), wasm: try wasmOptions.bundle(), emulated: emulated))
     }
 }
 

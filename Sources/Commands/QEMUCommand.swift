@@ -28,7 +28,7 @@ struct QEMU: ParsableCommand {
     @Flag(help: "Give the console to the user instead of watching it.")
     var interactive = false
 
-    @Flag(help: "Boot the build's disk image through U-Boot (the board's u-boot.bin as -bios), as the board would boot from its SD card.")
+    @Flag(help: "Boot the build's disk image through U-Boot (qemu-virt: the board's u-boot.bin as -bios), as the board would boot from its SD card. rpi4 always boots this way, on QEMU's raspi4b (QEMU 9 or newer; build with --emulated).")
     var disk = false
 
     @Option(help: ArgumentHelp("Shell commands to run in the guest once its shell is ready, one per line; '#=> N' at the end of a line expects exit status N instead of 0.", valueName: "file"),

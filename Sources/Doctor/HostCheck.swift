@@ -21,16 +21,21 @@ public struct HostCheck: Sendable, Equatable, Codable {
 
         public var manager: Manager
         public var package: String
+        /// The Debian suite to take it from when the stable one is too old
+        /// (`bookworm-backports`, added to APT's sources by scripts/setup.sh).
+        public var release: String?
 
-        public init(_ manager: Manager, _ package: String) {
+        public init(_ manager: Manager, _ package: String, release: String? = nil) {
             self.manager = manager
             self.package = package
+            self.release = release
         }
 
-        /// The command that installs it: `apt-get install cmake`, `pip install sel4-deps`.
+        /// The command that installs it: `apt-get install cmake`, `pip install sel4-deps`,
+        /// `apt-get install -t bookworm-backports qemu-system-arm`.
         public var installCommand: String {
             switch manager {
-            case .apt: return "apt-get install \(package)"
+            case .apt: return "apt-get install \(release.map { "-t \($0) " } ?? "")\(package)"
             case .pip: return "pip install \(package)"
             }
         }
@@ -62,10 +67,10 @@ public struct HostCheck: Sendable, Equatable, Codable {
     }
 
     /// A program on PATH.
-    public static func program(_ name: String, required: Bool = true, purpose: String, apt package: String,
+    public static func program(_ name: String, required: Bool = true, purpose: String, apt package: String, release: String? = nil,
                                versionArguments: [String]? = ["--version"], minimumVersion: String? = nil) -> HostCheck {
         HostCheck(name: name, target: .program(name), required: required, purpose: purpose,
-                  provider: Provider(.apt, package), versionArguments: versionArguments, minimumVersion: minimumVersion)
+                  provider: Provider(.apt, package, release: release), versionArguments: versionArguments, minimumVersion: minimumVersion)
     }
 
     /// A Python module that seL4's build scripts import, from PyPI's `sel4-deps`.
@@ -89,8 +94,9 @@ extension HostCheck {
         .program("xmllint", purpose: "validate seL4's system call definitions", apt: "libxml2-utils"),
         .program("cpio", purpose: "pack the seL4 image's archive", apt: "cpio"),
         .program("python3", purpose: "run seL4's build scripts", apt: "python3"),
-        .program("qemu-system-aarch64", required: false, purpose: "run images on qemu-virt",
-                 apt: "qemu-system-arm"),
+        // qemu-virt runs on any QEMU from 3.1; rpi4 needs the raspi4b machine (QEMU 9).
+        .program("qemu-system-aarch64", required: false, purpose: "run images on qemu-virt and on rpi4 (QEMU's raspi4b machine needs 9.0)",
+                 apt: "qemu-system-arm", release: "bookworm-backports", minimumVersion: "9.0"),
         .program("mkimage", required: false, purpose: "make U-Boot images and boot scripts",
                  apt: "u-boot-tools", versionArguments: ["-V"]),
         .python("jinja2", purpose: "run seL4's code generators"),

@@ -12,6 +12,8 @@ public enum EmulatorError: UserFacingError, Equatable {
     case bootImageMissing(path: String, target: BootTarget)
     /// The firmware given with `-bios` (U-Boot) does not exist.
     case firmwareMissing(path: String)
+    /// QEMU is older than the board's machine needs.
+    case qemuTooOld(binary: String, version: String, minimum: String, machine: String, board: String)
     /// A console pattern given on the command line is not a regular expression.
     case invalidPattern(pattern: String, option: String)
     /// A console pattern is empty and would match every line.
@@ -35,6 +37,9 @@ public enum EmulatorError: UserFacingError, Equatable {
         case .firmwareMissing(let path):
             return "The boot firmware \(path) does not exist. "
                 + "Debian's U-Boot for QEMU is installed with: apt-get install u-boot-qemu"
+        case .qemuTooOld(let binary, let version, let minimum, let machine, let board):
+            return "'\(binary)' is QEMU \(version), but QEMU's \(machine) machine (board \(board)) needs \(minimum) or newer. "
+                + "Install it with: apt-get install -t bookworm-backports qemu-system-arm (scripts/setup.sh adds bookworm-backports to APT's sources)"
         case .invalidPattern(let pattern, let option):
             return "The \(option) pattern '\(pattern)' is not a valid regular expression."
         case .emptyPattern(let option):

@@ -62,6 +62,27 @@ public struct QEMUConfiguration: Sendable, Equatable, Codable {
     public var extraArgs: [String]
     /// What is booted.
     public var boot: BootMedium
+    /// `-serial` values in order (none: QEMU's default, the first UART on stdio).
+    public var serial: [String] = []
+    /// How a disk boot gives QEMU the disk and its firmware.
+    public var disk = DiskOptions()
+
+    /// The disk's interface and how the firmware is passed (qemu-virt: a
+    /// virtio drive and `-bios`; raspi4b: an SD card, `-kernel` and `-dtb`).
+    public struct DiskOptions: Sendable, Equatable, Codable {
+        /// `-drive if=` value.
+        public var interface: String
+        /// `-bios` or `-kernel`.
+        public var firmwareOption: String
+        /// A device tree given with `-dtb`.
+        public var deviceTree: URL?
+
+        public init(interface: String = "virtio", firmwareOption: String = "-bios", deviceTree: URL? = nil) {
+            self.interface = interface
+            self.firmwareOption = firmwareOption
+            self.deviceTree = deviceTree
+        }
+    }
 
     public static let defaultBinary = "qemu-system-aarch64"
     public static let defaultMachine = "virt,virtualization=on,highmem=off,secure=off"
@@ -85,21 +106,23 @@ public struct QEMUConfiguration: Sendable, Equatable, Codable {
     }
 
     /// The full command line, program first, in the order of `simulate.py`:
-    /// binary, machine, cpu, graphic, serial (none for qemu-arm-virt), memory,
-    /// extra arguments, images.
+    /// binary, machine, cpu, graphic, memory, serial (none for qemu-arm-virt),
+    /// extra arguments, images (firmware, device tree, drive for a disk).
     public func arguments() -> [String] {
         var args = [binary]
         if !machine.isEmpty { args += ["-machine", machine] }
         if !cpu.isEmpty { args += ["-cpu", cpu] }
         args.append("-nographic")
         args += ["-m", "size=" + memory]
+        for port in serial { args += ["-serial", port] }
         args += extraArgs
         switch boot {
         case .kernel(let image):
             args += ["-kernel", image.path]
         case .disk(let image, let bios):
-            args += ["-bios", bios.path]
-            args += ["-drive", "file=" + Self.escapeOptionValue(image.path) + ",format=raw,if=virtio"]
+            args += [disk.firmwareOption, bios.path]
+            if let deviceTree = disk.deviceTree { args += ["-dtb", deviceTree.path] }
+            args += ["-drive", "file=" + Self.escapeOptionValue(image.path) + ",format=raw,if=" + disk.interface]
         }
         return args
     }
@@ -127,8 +150,8 @@ public struct QEMUConfiguration: Sendable, Equatable, Codable {
             try Self.requireImage(image, target: target)
         case .disk(let image, let bios):
             try Self.requireImage(image, target: target)
-            guard FileManager.default.fileExists(atPath: bios.path) else {
-                throw EmulatorError.firmwareMissing(path: bios.path)
+            for file in [bios] + (disk.deviceTree.map { [$0] } ?? []) where !FileManager.default.fileExists(atPath: file.path) {
+                throw EmulatorError.firmwareMissing(path: file.path)
             }
         }
     }

@@ -39,7 +39,7 @@ public struct BootDisk: Sendable {
     /// What the board must already have for this disk to boot, when that is
     /// something sel4img cannot put on the disk (said after every build).
     public var prerequisite: String? {
-        guard board.qemu == nil, board.bootloader.blobs["u-boot.bin"] == nil else { return nil }
+        guard !board.emulatorSuppliesFirmware, board.bootloader.blobs["u-boot.bin"] == nil else { return nil }
         return "the \(board.name) disk image expects U-Boot already on the board's boot flash (NVIDIA's L4T flashing, which sel4img cannot do); see README, 'Booting on hardware'"
     }
 
@@ -54,7 +54,7 @@ public struct BootDisk: Sendable {
     }
 
     /// U-Boot's name for the device it booted from.
-    var bootDevice: String { board.qemu != nil ? "virtio" : "mmc" }
+    var bootDevice: String { board.emulatorSuppliesFirmware ? "virtio" : "mmc" }
 
     /// `config.txt` for the Raspberry Pi firmware: 64-bit, UART on, U-Boot as the kernel.
     var raspberryPiConfig: String {
@@ -70,9 +70,9 @@ public struct BootDisk: Sendable {
     }
 
     /// The blobs that go on the disk, by their name there (none for a board
-    /// QEMU runs: its U-Boot is QEMU's `-bios`, outside the disk).
+    /// whose U-Boot QEMU supplies as `-bios`, outside the disk).
     public var diskBlobs: [String: Blob] {
-        board.qemu == nil ? board.bootloader.blobs : [:]
+        board.emulatorSuppliesFirmware ? [:] : board.bootloader.blobs
     }
 
     /// Fetches and verifies every blob the disk needs, downloading what the

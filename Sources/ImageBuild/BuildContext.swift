@@ -19,11 +19,14 @@ public struct BuildContext: Sendable {
         public var memorySize: UInt64?
         /// The WebAssembly modules (and arguments) given with `--wasm`.
         public var wasm: WasmBundle?
+        /// Build for the board's QEMU machine (`--emulated`).
+        public var emulated = false
         /// Where the guest's kernel and busybox are cached (apps with `guest`).
         public var guestBlobs = BlobCache.standard
 
         public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil,
-                    wasm: WasmBundle? = nil) {
+                    wasm: WasmBundle? = nil, emulated: Bool = false) {
+            self.emulated = emulated
             self.mirror = mirror
             self.locked = locked
             self.noSync = noSync

@@ -62,7 +62,7 @@ public struct BuildPipeline: Sendable {
 
     /// The board's and app's settings, then each feature's.
     public func cmakeSettings() throws -> [String: String] {
-        var settings = try app.cmakeSettings(for: board, memorySize: options.memorySize)
+        var settings = try app.cmakeSettings(for: board, memorySize: options.memorySize, emulated: options.emulated)
         for feature in features {
             settings.merge(try feature.cmakeSettings(context, given: settings)) { _, new in new }
         }
@@ -205,7 +205,7 @@ public struct BuildPipeline: Sendable {
                 try feature.addArtifacts(context, to: &staged, sourceDateEpoch: state.sourceDateEpoch, progress: progress)
             }
             artifacts = staged.artifacts
-            let tools = Provenance.toolVersions(crossCompilerPrefix: context.board.crossCompilerPrefix).merging(featureTools) { _, feature in feature }
+            let tools = Provenance.toolVersions(crossCompilerPrefix: context.board.crossCompilerPrefix, qemu: context.board.deviceTreeQEMU).merging(featureTools) { _, feature in feature }
             let components = try features.flatMap { try $0.components(context) }
             let provenance = Provenance(build: context, state: state, patchSets: patchSets, settings: settings, tools: tools,
                                         outputs: artifacts, components: components)

@@ -1,3 +1,4 @@
+import Boards
 import Foundation
 import Support
 import Workspace
@@ -104,11 +105,16 @@ public struct Provenance: Codable, Sendable, Equatable {
     }
 
     /// `--version` of the tools that shape the output, first line each.
-    public static func toolVersions(crossCompilerPrefix: String, runner: ProcessRunner = ProcessRunner()) -> [String: String] {
+    /// `qemu` is the QEMU program for builds whose device tree seL4 dumps
+    /// from QEMU (qemu-arm-virt): a QEMU upgrade changes that tree (see the
+    /// README, 'Reproducible builds'), so its version is recorded as `qemu`.
+    public static func toolVersions(crossCompilerPrefix: String, qemu: String? = nil, runner: ProcessRunner = ProcessRunner()) -> [String: String] {
         var tools: [String: String] = [:]
-        for (name, args) in [("cmake", ["cmake", "--version"]), ("ninja", ["ninja", "--version"]),
-                             ("gcc", [crossCompilerPrefix + "gcc", "--version"]), ("dtc", ["dtc", "--version"]),
-                             ("python3", ["python3", "--version"])] {
+        var commands = [("cmake", ["cmake", "--version"]), ("ninja", ["ninja", "--version"]),
+                        ("gcc", [crossCompilerPrefix + "gcc", "--version"]), ("dtc", ["dtc", "--version"]),
+                        ("python3", ["python3", "--version"])]
+        if let qemu { commands.append(("qemu", [qemu, "--version"])) }
+        for (name, args) in commands {
             let line = (try? runner.run(args, check: false).output)?.split(separator: "\n").first.map(String.init)
             tools[name] = line ?? "not found"
         }
@@ -130,5 +136,14 @@ extension Provenance {
                             license: DeclaredLicense.read(build.workspaceRoot.appendingPathComponent($0.path)))
                   } ?? [],
                   patchSets: patchSets, cmakeSettings: settings, tools: tools, outputs: outputs, components: components)
+    }
+}
+
+extension Board {
+    /// The QEMU program seL4's build runs to dump this board's device tree
+    /// (qemu-arm-virt takes its memory map from QEMU), or nil when the build
+    /// does not run QEMU.
+    public var deviceTreeQEMU: String? {
+        sel4.platform == "qemu-arm-virt" ? (qemu?.binary ?? "qemu-system-aarch64") : nil
     }
 }

@@ -45,7 +45,14 @@ import TestSupport
         #expect(board.memory.variants == [1 << 30, 2 << 30, 4 << 30, 8 << 30])
         #expect(board.memory.sizeSetting == "RPI4_MEMORY")
         #expect(board.uart == Board.UART(device: "bcm2835-aux-uart", address: 0xfe21_5040, baud: 115_200))
-        #expect(board.qemu == nil)
+        #expect(board.qemu == Board.QEMU(
+            binary: "qemu-system-aarch64", machine: "raspi4b", cpu: "cortex-a72", memory: 2 << 30, extraArgs: [], minimumVersion: "9.0",
+            serial: ["null", "mon:stdio"],
+            disk: .init(interface: "sd", firmwareOption: .kernel, firmware: "u-boot.bin", deviceTree: "bcm2711-rpi-4-b.dtb",
+                        filesFromImage: true, powerOfTwoSize: true),
+            kernelBoot: false, cmake: ["SIMULATION": "TRUE"]))
+        // A real board QEMU also models: its firmware stays on its own disk.
+        #expect(!board.emulatorSuppliesFirmware)
         #expect(board.load == Board.Load(imageAddress: 0x1000_0000, dtbAddress: nil))
         #expect(board.bootloader.kind == .uBoot)
         #expect(board.bootloader.imageFormat == .binary)

@@ -54,6 +54,25 @@ struct FakePath {
             == "'cmake' is version 3.10.2, but 3.16 or newer is required to configure seL4's build. Install it with: apt-get install cmake")
     }
 
+    @Test("QEMU 7.2 is too old for raspi4b and points at bookworm-backports; 10.0 passes")
+    func qemuVersion() throws {
+        let fake = try FakePath()
+        defer { fake.directory.remove() }
+        let qemu = HostCheck.standard.first { $0.name == "qemu-system-aarch64" }!
+        try fake.program("qemu-system-aarch64", printing: "QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)\nCopyright (c) 2003-2022 Fabrice Bellard and the QEMU Project developers")
+        let old = Doctor.run(checks: [qemu], path: fake.path)
+        #expect(old.results.first?.status == .tooOld)
+        #expect(old.results.first?.version == "7.2.22")
+        #expect(old.missingOptional.map(\.name) == ["qemu-system-aarch64"] && old.isReady)
+        #expect(old.results.first?.problem
+            == "'qemu-system-aarch64' is version 7.2.22, but 9.0 or newer is needed to run images on qemu-virt and on rpi4 (QEMU's raspi4b machine needs 9.0). Install it with: apt-get install -t bookworm-backports qemu-system-arm")
+        #expect(old.installCommands == ["apt-get install -t bookworm-backports qemu-system-arm"])
+        try fake.program("qemu-system-aarch64", printing: "QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)")
+        let new = Doctor.run(checks: [qemu], path: fake.path)
+        #expect(new.results.first?.status == .found)
+        #expect(new.results.first?.version == "10.0.2")
+    }
+
     @Test("missing programs are reported with the Debian package that provides them")
     func missingProgram() throws {
         let fake = try FakePath()

@@ -50,6 +50,8 @@ let invalidCases: [InvalidCase] = [
                 message: "Fixtures/invalid_board_missing_uart.yaml:1: key 'uart': required key is missing"),
     InvalidCase(file: "invalid_board_qemu_cpu.yaml", kind: .invalidValue,
                 message: "Fixtures/invalid_board_qemu_cpu.yaml:21: key 'qemu.cpu': QEMU's CPU 'cortex-a72' differs from the CPU seL4 is built for ('sel4.cpu' is 'cortex-a53')"),
+    InvalidCase(file: "invalid_board_qemu_disk_blob.yaml", kind: .invalidValue,
+                message: "Fixtures/invalid_board_qemu_disk_blob.yaml:26: key 'qemu.disk.deviceTree': 'board.dtb' is not one of 'bootloader.blobs'"),
     InvalidCase(file: "invalid_board_extra_args_type.yaml", kind: .wrongType,
                 message: "Fixtures/invalid_board_extra_args_type.yaml:23: key 'qemu.extraArgs': expected a list, got '-nographic'"),
     InvalidCase(file: "invalid_board_reserved_setting.yaml", kind: .invalidValue,

@@ -26,11 +26,11 @@ import TestSupport
     func noEmulator() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let r = try runSel4img(["qemu", "--board", "rpi4", "-w", dir.url.path])
+        let r = try runSel4img(["qemu", "--board", "tx1", "-w", dir.url.path])
         #expect(r.status == 1)
         #expect(r.stderr == """
-            error: board 'rpi4' has no emulator; boards that boot under QEMU: qemu-virt
-            hint: build an image for rpi4 and flash it ('sel4img build --board rpi4')
+            error: board 'tx1' has no emulator; boards that boot under QEMU: qemu-virt, rpi4
+            hint: build an image for tx1 and flash it ('sel4img build --board tx1')
 
             """)
     }

@@ -1,9 +1,10 @@
 import ArgumentParser
 import Boards
 import Boot
+import Emulator
 import Flash
 import Foundation
-import ImageBuild
+@testable import ImageBuild
 import Testing
 import TestSupport
 import WasmHost
@@ -123,6 +124,33 @@ import WasmHost
         #expect(SEL4Img.message(for: try #require(usage)) == "--memory must be a size like 4G or 4096M; got '3Q'")
     }
 
+    @Test("build --emulated targets the board's QEMU machine: rpi4 for raspi4b's 2G with SIMULATION=TRUE; more memory or a board without one is refused")
+    func buildEmulated() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws").path
+        let catalogs = try Self.catalogs()
+        let emulated = try parse(["build", "--board", "rpi4", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(emulated.cmakeSettings["RPI4_MEMORY"] == "2048")
+        #expect(emulated.cmakeSettings["SIMULATION"] == "TRUE")
+        let hardware = try parse(["build", "--board", "rpi4", "--memory", "2G", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(hardware.cmakeSettings["SIMULATION"] == "FALSE")
+        // Only SIMULATION differs between the two 2G builds.
+        #expect(emulated.cmakeSettings.filter { $0.key != "SIMULATION" } == hardware.cmakeSettings.filter { $0.key != "SIMULATION" })
+        let small = try parse(["build", "--board", "rpi4", "--emulated", "--memory", "1G", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(small.cmakeSettings["RPI4_MEMORY"] == "1024")
+
+        let big = try parse(["build", "--board", "rpi4", "--emulated", "--memory", "4G", "-w", ws], as: Build.self)
+        let error = #expect(throws: BoardError.self) { try big.pipeline(catalogs: catalogs).plan() }
+        #expect(error?.description == "--emulated builds for QEMU's raspi4b, which has 2G of memory; --memory 4G is more")
+        let tx1 = try parse(["build", "--board", "tx1", "--emulated", "-w", ws], as: Build.self)
+        let none = #expect(throws: BoardError.self) { try tx1.pipeline(catalogs: catalogs).plan() }
+        #expect(none?.description == "--emulated builds for the board's QEMU machine, and board 'tx1' has none; build without --emulated and flash the image")
+        // qemu-virt exists only as a QEMU machine: --emulated changes nothing.
+        let virt = try parse(["build", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(virt.cmakeSettings == (try parse(["build", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan().cmakeSettings))
+    }
+
     // MARK: - qemu
 
     @Test("qemu boots the elfloader directly when the build collected it, else the image, with the board's QEMU line and the app's patterns")
@@ -162,6 +190,77 @@ import WasmHost
         #expect(plan.medium.bios?.hasSuffix("/" + uBoot.sha256) == true)
         #expect(plan.arguments.suffix(4) == ["-bios", plan.medium.bios!, "-drive", "file=\(plan.medium.image),format=raw,if=virtio"])
         #expect(plan.console.interactive && plan.console.success.isEmpty)
+    }
+
+    @Test("qemu --board rpi4 boots the SD image on raspi4b: U-Boot and the DTB from the image, a padded scratch copy on if=sd, the mini UART on stdio")
+    func qemuRaspberryPi() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let artifacts = try writeArtifacts(["image", "disk"], in: ws, label: "rpi4-sel4test")
+        let catalogs = try Self.catalogs()
+        let plan = try parse(["qemu", "--board", "rpi4", "-w", ws.path, "--plan"], as: QEMU.self).boot(catalogs: catalogs).plan()
+        let scratch = ws.appendingPathComponent(".sel4img/qemu/rpi4-sel4test")
+        #expect(plan.medium == BootPlan.Medium(
+            kind: .disk, image: artifacts.appendingPathComponent("disk.bin").path, bios: scratch.appendingPathComponent("u-boot.bin").path,
+            deviceTree: scratch.appendingPathComponent("bcm2711-rpi-4-b.dtb").path, firmwareFromImage: true,
+            scratch: scratch.appendingPathComponent("disk.bin").path))
+        #expect(plan.arguments == [
+            "qemu-system-aarch64", "-machine", "raspi4b", "-cpu", "cortex-a72", "-nographic", "-m", "size=2G",
+            "-serial", "null", "-serial", "mon:stdio",
+            "-kernel", scratch.appendingPathComponent("u-boot.bin").path, "-dtb", scratch.appendingPathComponent("bcm2711-rpi-4-b.dtb").path,
+            "-drive", "file=\(scratch.appendingPathComponent("disk.bin").path),format=raw,if=sd"])
+        let app = try catalogs.apps.app(named: "sel4test")
+        #expect(plan.console.success == app.console.success && plan.console.failure == app.console.failure)
+        #expect(try JSONDecoder().decode(BootPlan.self, from: Data(plan.json().utf8)) == plan)
+        // --disk changes nothing: the Pi boots only from its card.
+        #expect(try parse(["qemu", "--board", "rpi4", "--disk", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan() == plan)
+    }
+
+    @Test("a QEMU older than the board's machine needs is refused before boot, with the backports hint; qemu-virt takes any")
+    func qemuTooOld() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("qemu", "#!/bin/sh\necho 'QEMU emulator version 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)'\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path("qemu").path)
+        let catalogs = try Self.catalogs()
+        var rpi4 = try catalogs.boards.board(named: "rpi4")
+        rpi4.qemu?.binary = dir.path("qemu").path
+        let app = try catalogs.apps.app(named: "sel4test")
+        let boot = QEMUBoot(board: rpi4, app: app, workspaceRoot: dir.path("ws"), request: BootRequest(), emulatedBoards: [])
+        let error = #expect(throws: EmulatorError.self) { try boot.checkVersion() }
+        #expect(error?.description == "'\(dir.path("qemu").path)' is QEMU 7.2.22, but QEMU's raspi4b machine (board rpi4) needs 9.0 or newer. Install it with: apt-get install -t bookworm-backports qemu-system-arm (scripts/setup.sh adds bookworm-backports to APT's sources)")
+        var virt = try catalogs.boards.board(named: "qemu-virt")
+        virt.qemu?.binary = dir.path("qemu").path
+        try QEMUBoot(board: virt, app: app, workspaceRoot: dir.path("ws"), request: BootRequest(), emulatedBoards: []).checkVersion()
+        try dir.write("qemu", "#!/bin/sh\necho 'QEMU emulator version 10.0.2 (Debian 1:10.0.2+ds-2+deb13u1~bpo12+1)'\n")
+        try boot.checkVersion()
+    }
+
+    @Test("an rpi4 build for more memory than raspi4b's 2 GiB is refused before boot, naming --memory; 2G and 1G builds boot")
+    func qemuRaspberryPiMemory() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let artifacts = try writeArtifacts(["image", "disk"], in: ws, label: "rpi4-sel4test")
+        let catalogs = try Self.catalogs()
+        let qemu = try parse(["qemu", "--board", "rpi4", "-w", ws.path], as: QEMU.self)
+        func provenance(_ mib: String) throws {
+            let p = Provenance(board: "rpi4", app: "sel4test", sourceDateEpoch: 0, manifest: .init(file: "m.xml", sha256: ""), lockSHA256: "",
+                               projects: [], patchSets: [], cmakeSettings: ["RPI4_MEMORY": mib, "PLATFORM": "rpi4"], tools: [:], outputs: [])
+            try p.encoded().write(to: artifacts.appendingPathComponent("provenance.json"))
+        }
+        try provenance("8192")
+        let error = #expect(throws: MemoryTooLarge.self) { try qemu.boot(catalogs: catalogs).plan() }
+        #expect(error?.description == "rpi4-sel4test was built for 8G of memory (RPI4_MEMORY=8192), but QEMU's raspi4b has 2G; seL4 would fault on memory that is not there")
+        #expect(error?.hint == "rebuild for the emulated machine with --memory 2G: sel4img build --board rpi4 --app sel4test --memory 2G")
+        #expect(SEL4Img.Failure(try #require(error))?.exitCode == 1)
+        try provenance("4096")
+        #expect(throws: MemoryTooLarge.self) { try qemu.boot(catalogs: catalogs).plan() }
+        try provenance("2048")
+        #expect(try qemu.boot(catalogs: catalogs).plan().medium.kind == .disk)
+        try provenance("1024")
+        #expect(try qemu.boot(catalogs: catalogs).plan().medium.kind == .disk)
     }
 
     @Test("qemu --disk on a board whose file declares no U-Boot is the board file's error, with file and key, not a usage error")
