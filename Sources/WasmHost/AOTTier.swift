@@ -61,7 +61,7 @@ public struct AOTTier: Sendable {
         var work: URL
         var temporary = false
         do {
-            try fileManager.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
+            try Self.makeDirectories(cacheDirectory)
             work = try Self.makeDirectory(in: cacheDirectory, prefix: ".build-")
         } catch {
             note("cannot write the AOT cache \(cacheDirectory.path) (\(Self.reason(error))); compiling into a temporary directory")
@@ -88,7 +88,7 @@ public struct AOTTier: Sendable {
         }
     }
 
-    /// wasm2c, the call_indirect rewrite, then one compiler run; returns the object's path in `work`.
+    /// wasm2c, the trap-detail rewrite, then one compiler run; returns the object's path in `work`.
     func compile(_ bytes: Data, module: Module, key: String, toolchain: AOTToolchain, in work: URL) throws(AOTUnavailable) -> URL {
         let runner = ProcessRunner()
         let input = work.appendingPathComponent("module.wasm")
@@ -104,7 +104,7 @@ public struct AOTTier: Sendable {
         let source = work.appendingPathComponent("m.c")
         do {
             let text = try String(contentsOf: source, encoding: .utf8)
-            try Self.markIndirectCallChecks(text).write(to: source, atomically: false, encoding: .utf8)
+            try Self.markTrapDetails(text).write(to: source, atomically: false, encoding: .utf8)
         } catch {
             throw AOTUnavailable("cannot read wasm2c's output \(source.path): \(Self.reason(error))")
         }
@@ -119,6 +119,7 @@ public struct AOTTier: Sendable {
         if module.exports.contains(where: { $0.name == "_start" && { if case .function = $0 { true } else { false } }($0.kind) }) {
             command.append("-DSEL4IMG_AOT_HAS_START")
         }
+        if !module.imports.isEmpty { command.append("-DSEL4IMG_AOT_IMPORTS_WASI") }
         command += [source.path, glue.path] + AOTToolchain.runtimeSources.map { toolchain.runtime.appendingPathComponent($0).path }
         command += ["-o", object.path, "-lm", "-lpthread"]
         let compiled: ProcessRunner.Result
@@ -131,16 +132,41 @@ public struct AOTTier: Sendable {
         return object
     }
 
-    /// wasm2c reports every failed call_indirect check as one trap; the interpreter tells an
-    /// index past the table ("undefined element"), a null entry ("uninitialized element") and a
-    /// wrong type apart. The two checks in wasm2c's output say which, for the glue to report.
-    static func markIndirectCallChecks(_ text: String) -> String {
+    /// wasm2c reports every failed call_indirect check as one trap, and a table access out of
+    /// bounds as a memory one; the interpreter tells an index past the table ("undefined
+    /// element"), a null entry ("uninitialized element"), a wrong type, and table from memory
+    /// apart. The checks in wasm2c's output set `sel4img_aot_detail` to say which, for the glue
+    /// to report (1, 2, 3: call_indirect's index, null, type; 4: a table access).
+    static func markTrapDetails(_ text: String) -> String {
+        var text = text
         let outOfBounds = "    // Table index out of bounds. Raise Wasm trap.\n    TRAP(CALL_INDIRECT);"
         let typeCheck = "    // Type check failed. Raise Wasm trap.\n    TRAP(CALL_INDIRECT);"
-        guard text.contains(outOfBounds), text.contains(typeCheck) else { return text }
-        return "#include <stdint.h>\nextern int32_t sel4img_aot_indirect;\n" + text
-            .replacingOccurrences(of: outOfBounds, with: "    sel4img_aot_indirect = 1;\n    TRAP(CALL_INDIRECT);")
-            .replacingOccurrences(of: typeCheck, with: "    sel4img_aot_indirect = func_ref->func ? 3 : 2;\n    TRAP(CALL_INDIRECT);")
+        text = text
+            .replacingOccurrences(of: outOfBounds, with: "    sel4img_aot_detail = 1;\n    TRAP(CALL_INDIRECT);")
+            .replacingOccurrences(of: typeCheck, with: "    sel4img_aot_detail = func_ref->func ? 3 : 2;\n    TRAP(CALL_INDIRECT);")
+        // The table operations: from funcref_table_init to the last DEFINE_TABLE_FILL.
+        if let start = text.range(of: "static inline void funcref_table_init("),
+           let end = text.range(of: "DEFINE_TABLE_FILL(externref)", range: start.upperBound..<text.endIndex) {
+            let tableOperations = String(text[start.lowerBound..<end.upperBound])
+                .replacingOccurrences(of: "TRAP(OOB)", with: "(sel4img_aot_detail = 4, TRAP(OOB))")
+                .replacingOccurrences(of: "RANGE_CHECK(", with: "SEL4IMG_TABLE_RANGE_CHECK(")
+            text.replaceSubrange(start.lowerBound..<end.upperBound, with: tableOperations)
+        }
+        let prelude = """
+            #include <stdint.h>
+            extern int32_t sel4img_aot_detail;
+            #define SEL4IMG_TABLE_RANGE_CHECK(table, offset, len)                              \\
+              do {                                                                         \\
+                uint64_t end_;                                                             \\
+                if (__builtin_add_overflow((uint64_t)(offset), (uint64_t)(len), &end_) ||  \\
+                    end_ > (table)->size) {                                                \\
+                  sel4img_aot_detail = 4;                                                  \\
+                  TRAP(OOB);                                                               \\
+                }                                                                          \\
+              } while (0)
+
+            """
+        return prelude + text
     }
 
     /// The first line of a tool's output that says "error", else its first line.
@@ -159,6 +185,20 @@ public struct AOTTier: Sendable {
         }
         if let error = error as? UserFacingError { return error.description }
         return (error as NSError).localizedDescription
+    }
+
+    /// `mkdir -p`, with the errno of the step that failed (Foundation's error does not say).
+    static func makeDirectories(_ url: URL) throws {
+        var path = ""
+        for component in url.standardizedFileURL.path.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o755) != 0 {
+                let code = errno
+                var info = stat()
+                guard code == EEXIST, stat(path, &info) == 0 else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(code)) }
+                guard info.st_mode & S_IFMT == S_IFDIR else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(ENOTDIR)) }
+            }
+        }
     }
 
     static func makeDirectory(in parent: URL, prefix: String) throws -> URL {

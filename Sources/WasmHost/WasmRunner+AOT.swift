@@ -171,26 +171,26 @@ final class AOTLoadedModule {
                         as: UnsafeRawPointer.self)
         var result: (Int32, Int32, Int32) = (0, 0, 0)
         withUnsafeMutableBytes(of: &result) { runFunction(UnsafeRawPointer(host), $0.baseAddress!, Self.stackBytes) }
-        let (ending, trap, indirect) = result
+        let (ending, trap, detail) = result
         switch ending {
         case 0: return .returned
         case 1:
             if let code = bridge.exitCode { return .exited(code) }
             return .trapped(bridge.trap ?? Trap(.host("the compiled module stopped without a reason")))
-        case 2: return .trapped(Trap(Self.reason(trap: trap, indirect: indirect)))
+        case 2: return .trapped(Trap(Self.reason(trap: trap, detail: detail)))
         default: return .noThread
         }
     }
 
     /// The interpreter's reason for wasm2c's wasm_rt_trap_t (values checked by the glue).
-    static func reason(trap: Int32, indirect: Int32) -> TrapReason {
+    static func reason(trap: Int32, detail: Int32) -> TrapReason {
         switch trap {
-        case 1: return .memoryOutOfBounds
+        case 1: return detail == 4 ? .tableOutOfBounds : .memoryOutOfBounds
         case 2: return .integerOverflow
         case 3: return .integerDivideByZero
         case 4: return .invalidConversionToInteger
         case 5: return .unreachable
-        case 6: return indirect == 1 ? .undefinedElement : indirect == 2 ? .uninitializedElement : .indirectCallTypeMismatch
+        case 6: return detail == 1 ? .undefinedElement : detail == 2 ? .uninitializedElement : .indirectCallTypeMismatch
         case 7: return .host("null reference")
         case 8: return .host("uncaught exception")
         case 9: return .host("unaligned atomic access")

@@ -19,6 +19,8 @@
  *                               check that a cached object is the one wanted)
  *   SEL4IMG_AOT_MEMORY_EXPORT   the module exports its memory as "memory"
  *   SEL4IMG_AOT_HAS_START       the module exports a function "_start"
+ *   SEL4IMG_AOT_IMPORTS_WASI    the module imports from wasi_snapshot_preview1
+ *                               (then wasm2c's instantiate takes the import)
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -57,14 +59,15 @@ enum {
 struct sel4img_aot_result {
   int32_t ending;
   int32_t trap;
-  /* For WASM_RT_TRAP_CALL_INDIRECT: 1 index past the table, 2 null entry,
-   * 3 type mismatch (0: unknown). */
-  int32_t indirect;
+  /* What the translated code's checks said (sel4img_aot_detail). */
+  int32_t detail;
 };
 
-/* Set by the translated code's call_indirect checks (the host rewrites
- * wasm2c's two `TRAP(CALL_INDIRECT)` lines to say which check failed). */
-int32_t sel4img_aot_indirect;
+/* Set by the translated code just before a trap, to say more than
+ * wasm_rt_trap_t does (the host rewrites wasm2c's checks to set it): for
+ * WASM_RT_TRAP_CALL_INDIRECT 1 index past the table, 2 null entry, 3 type
+ * mismatch; for WASM_RT_TRAP_OOB 4 a table access (else linear memory). */
+int32_t sel4img_aot_detail;
 
 EXPORT const char* sel4img_aot_key(void) { return SEL4IMG_AOT_KEY; }
 
@@ -186,10 +189,14 @@ static void* run_module(void* argument) {
 #endif
   wasm_rt_init();
   int instantiated = 0;
-  sel4img_aot_indirect = 0;
+  sel4img_aot_detail = 0;
   int trap = wasm_rt_impl_try();
   if (trap == 0) {
+#ifdef SEL4IMG_AOT_IMPORTS_WASI
     wasm2c_m_instantiate(instance, &wasi);
+#else
+    wasm2c_m_instantiate(instance);
+#endif
     instantiated = 1;
 #ifdef SEL4IMG_AOT_HAS_START
     w2c_m_0x5Fstart(instance);
@@ -200,7 +207,7 @@ static void* run_module(void* argument) {
   } else {
     result->ending = SEL4IMG_AOT_TRAPPED;
     result->trap = trap;
-    result->indirect = trap == WASM_RT_TRAP_CALL_INDIRECT ? sel4img_aot_indirect : 0;
+    result->detail = sel4img_aot_detail;
   }
   /* A trap inside instantiation leaves the instance half made: free only a whole one. */
   if (instantiated) wasm2c_m_free(instance);
