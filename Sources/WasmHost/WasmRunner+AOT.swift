@@ -79,7 +79,8 @@ final class AOTLoadedModule {
         guard FileManager.default.fileExists(atPath: tier.glue.path) else {
             throw AOTUnavailable("sel4img's glue \(tier.glue.path) is missing (is sel4img's data directory complete?)")
         }
-        let toolchain = try AOTToolchain.locate(environment: tier.environment)
+        let toolchain = try AOTToolchain.locate(environment: tier.environment,
+                                                remembered: tier.cacheDirectory.appendingPathComponent("toolchain"))
         let key = try tier.key(for: bytes, toolchain: toolchain)
         let cached = tier.cachedObject(key: key)
         if FileManager.default.fileExists(atPath: cached.path) {
