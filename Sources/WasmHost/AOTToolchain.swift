@@ -87,12 +87,38 @@ public struct AOTToolchain: Sendable {
             throw AOTUnavailable("wasm2c's runtime \(runtime.appendingPathComponent(name).path) is missing")
         }
         let compiler = environment["CC"].flatMap { $0.isEmpty ? nil : $0 } ?? "cc"
+        // A tool's --version is remembered beside the paths, for the file it came from (resolved
+        // path, size, modification time): running both tools costs more than a small module's run.
+        let memo = remembered?.deletingLastPathComponent().appendingPathComponent("versions")
+        var versions = memo.flatMap { try? String(contentsOf: $0, encoding: .utf8) }.map {
+            Dictionary($0.split(separator: "\n").compactMap { line -> (String, String)? in
+                guard let tab = line.firstIndex(of: "\t") else { return nil }
+                return (String(line[..<tab]), String(line[line.index(after: tab)...]))
+            }, uniquingKeysWith: { _, last in last })
+        } ?? [:]
+        var learned = false
         func version(_ tool: [String]) throws(AOTUnavailable) -> String {
+            var identity: String?
+            if let path = ProcessRunner.which(tool[0], path: environment["PATH"])?.resolvingSymlinksInPath().path,
+               let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+               let size = attributes[.size] as? NSNumber, let date = attributes[.modificationDate] as? Date {
+                identity = "\(path) \(size) \(date.timeIntervalSince1970)"
+                if let known = versions[identity!] { return known }
+            }
             guard let result = try? runner.run(tool + ["--version"], check: false), result.status == 0,
                   let line = result.output.split(separator: "\n").first else {
                 throw AOTUnavailable("'\(ProcessRunner.quote(tool)) --version' did not run (is \(tool[0]) installed?)")
             }
+            if let identity { versions[identity] = String(line); learned = true }
             return String(line)
+        }
+        defer {
+            if learned, let memo {
+                let temporary = memo.deletingLastPathComponent().appendingPathComponent(".versions-\(getpid())")
+                let text = versions.sorted { $0.key < $1.key }.map { "\($0.key)\t\($0.value)" }.joined(separator: "\n")
+                if (try? text.write(to: temporary, atomically: false, encoding: .utf8)) != nil,
+                   rename(temporary.path, memo.path) != 0 { try? FileManager.default.removeItem(at: temporary) }
+            }
         }
         return AOTToolchain(wasm2c: wasm2c, runtime: runtime,
                             include: include.flatMap { FileManager.default.fileExists(atPath: $0.path) ? $0 : nil },

