@@ -37,7 +37,10 @@ public struct AOTToolchain: Sendable {
     ]
     /// `-fsignaling-nans`: without it gcc folds x - 0.0 and x * 1.0 to x, so a signalling NaN
     /// comes back unquieted (the spec suite's float_exprs.wast checks this).
-    public static let optimization = ["-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fno-strict-aliasing", "-fsignaling-nans"]
+    /// `-ftls-model=initial-exec`: wasm2c counts the call depth in a thread-local variable, which
+    /// a shared object otherwise reaches through __tls_get_addr on every call.
+    public static let optimization = ["-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fno-strict-aliasing", "-fsignaling-nans",
+                                      "-ftls-model=initial-exec"]
     /// The runtime's C files, compiled with every module.
     public static let runtimeSources = ["wasm-rt-impl.c", "wasm-rt-mem-impl.c", "wasm-rt-exceptions-impl.c"]
 
