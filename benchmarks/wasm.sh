@@ -11,6 +11,10 @@
 # others (checked); each figure is the median of RUNS runs (default 3). The
 # ratios are runner/WasmKit (target: <= 1.00) and runner/wasmtime.
 # Peak RSS (from /usr/bin/time) is printed for the runner and WasmKit.
+# Two more columns: the same C compiled natively (gcc -O2, NATIVE_CC to change
+# it) and the ahead-of-time tier (`sel4img wasm run --aot`, wasm2c + cc -O2,
+# its cache in WORKDIR; the first, compiling run is timed apart as "aot build"),
+# with aot/native (target: <= 1.5).
 #
 # Usage: benchmarks/wasm.sh [WORKDIR]
 #   SEL4IMG=path/to/sel4img     use this binary instead of building one (release)
@@ -18,6 +22,7 @@
 #                               benchmarks/wasm/reference (WasmKit 0.4.2, release)
 #   RUNS=N                      runs per runtime and module
 #   SEL4IMG_COREMARK=DIR        add CoreMark (ITERATIONS from COREMARK_ITERATIONS, default 2000)
+#   NATIVE_CC=cc                the native column's compiler (default gcc, always -O2)
 #   BASELINE=path/to/sel4img    compare the runner with this (older) runner binary instead of
 #                               with WasmKit and wasmtime: the two run alternately (ABAB...,
 #                               RUNS times each) and each module gets new/old = median ratio,
@@ -54,6 +59,21 @@ for entry in "${modules[@]}"; do
     IFS='|' read -r name src _ <<<"$entry"
     python3 -m ziglang cc -target wasm32-wasi -O2 "$here/benchmarks/wasm/$src" -o "$work/$name.wasm"
 done
+native_cc=${NATIVE_CC:-gcc}
+echo "compiling the same C natively with $native_cc -O2..." >&2
+for entry in "${modules[@]}"; do
+    IFS='|' read -r name src _ <<<"$entry"
+    "$native_cc" -O2 "$here/benchmarks/wasm/$src" -o "$work/native.$name" -lm
+done
+if [[ -n "${SEL4IMG_COREMARK:-}" ]]; then
+    cm=$SEL4IMG_COREMARK
+    "$native_cc" -O2 -I"$cm" -I"$cm/posix" -DPERFORMANCE_RUN=1 \
+        -DITERATIONS="${COREMARK_ITERATIONS:-2000}" -DFLAGS_STR='"-O2 zig wasm32-wasi"' -DSEED_METHOD=SEED_ARG \
+        -DMEM_METHOD=MEM_MALLOC -DUSE_CLOCK=1 -DHAS_TIME_H=1 -Wno-deprecated-declarations \
+        "$cm"/core_list_join.c "$cm"/core_main.c "$cm"/core_matrix.c "$cm"/core_state.c \
+        "$cm"/core_util.c "$cm"/posix/core_portme.c -o "$work/native.coremark" -lm
+fi
+export SEL4IMG_AOT_CACHE="$work/aot-cache"
 if [[ -n "${SEL4IMG_COREMARK:-}" ]]; then
     cm=$SEL4IMG_COREMARK
     iterations=${COREMARK_ITERATIONS:-2000}
@@ -71,6 +91,8 @@ run() {
     local cmd
     case $runtime in
         runner) cmd=("$SEL4IMG" wasm run "$work/$name.wasm" "$@") ;;
+        aot) cmd=("$SEL4IMG" wasm run --aot "$work/$name.wasm" "$@") ;;
+        native) cmd=("$work/native.$name" "$@") ;;
         baseline) cmd=("$BASELINE" wasm run "$work/$name.wasm" "$@") ;;
         wasmkit) cmd=("$WASMKIT" run "$work/$name.wasm" "$@") ;;
         wasmtime) cmd=(python3 "$wasmtime_run" "$work/$name.wasm" "$@") ;;
@@ -78,7 +100,7 @@ run() {
     local status=0
     /usr/bin/time -f "%e %M %U %S" -o "$work/time" "${cmd[@]}" >"$work/out.$runtime.$name" 2>"$work/err.$runtime.$name" || status=$?
     # CoreMark prints its own timing lines; drop them before comparing.
-    grep -v -E "^(Total ticks|Total time|Iterations/Sec|CoreMark 1.0|Compiler flags|Memory location|\(e.g.|Errors detected|Correct operation|ERROR! Must execute)" \
+    grep -v -E "^(Total ticks|Total time|Iterations/Sec|CoreMark 1.0|Compiler version|Compiler flags|Memory location|\(e.g.|Errors detected|Correct operation|ERROR! Must execute)" \
         "$work/out.$runtime.$name" >"$work/cmp.$runtime.$name" || true
     echo "exit $status" >>"$work/cmp.$runtime.$name"
     tail -1 "$work/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
@@ -121,11 +143,19 @@ if [[ -n "${BASELINE:-}" ]]; then
     exit 0
 fi
 
-printf "%-9s %10s %10s %10s %10s %10s %12s %12s\n" module runner wasmkit wasmtime "r/wasmkit" "r/wasmtime" "runner RSS" "wasmkit RSS"
+printf "%-9s %8s %8s %8s %8s %8s %10s %10s %10s %10s %10s %12s %12s\n" module native aot runner wasmkit wasmtime "aot/native" "(cpu)" "r/wasmkit" "r/wasmtime" "aot build" "runner RSS" "wasmkit RSS"
 for entry in "${modules[@]}"; do
     IFS='|' read -r name _ args <<<"$entry"
-    declare -A secs=() rss=()
-    for runtime in runner wasmkit wasmtime; do
+    declare -A secs=() rss=() cpu=()
+    # The first --aot run translates and compiles into the cache: timed on its own.
+    # shellcheck disable=SC2086 # args are words on purpose
+    read -r build _ _ < <(run aot "$name" $args)
+    if grep -q "^note:" "$work/err.aot.$name"; then
+        echo "error: $name: the AOT tier fell back to the interpreter:" >&2
+        cat "$work/err.aot.$name" >&2
+        exit 1
+    fi
+    for runtime in native aot runner wasmkit wasmtime; do
         : >"$work/samples"
         for _ in $(seq "$runs"); do
             # shellcheck disable=SC2086 # args are words on purpose
@@ -133,16 +163,19 @@ for entry in "${modules[@]}"; do
         done
         secs[$runtime]=$(cut -d' ' -f1 "$work/samples" | median)
         rss[$runtime]=$(cut -d' ' -f2 "$work/samples" | median)
+        cpu[$runtime]=$(cut -d' ' -f3 "$work/samples" | median)
     done
-    for runtime in wasmkit wasmtime; do
+    for runtime in native aot wasmkit wasmtime; do
         if ! cmp -s "$work/cmp.runner.$name" "$work/cmp.$runtime.$name"; then
             echo "error: $name: the runner's output differs from $runtime's:" >&2
             diff "$work/cmp.runner.$name" "$work/cmp.$runtime.$name" >&2 || true
             exit 1
         fi
     done
-    printf "%-9s %9ss %9ss %9ss %10.2f %10.2f %9s KiB %9s KiB\n" "$name" "${secs[runner]}" "${secs[wasmkit]}" "${secs[wasmtime]}" \
+    printf "%-9s %7ss %7ss %7ss %7ss %7ss %10.2f %10.2f %10.2f %10.2f %9ss %8s KiB %8s KiB\n" "$name" \
+        "${secs[native]}" "${secs[aot]}" "${secs[runner]}" "${secs[wasmkit]}" "${secs[wasmtime]}" \
+        "$(echo "${secs[aot]} / ${secs[native]}" | bc -l)" "$(echo "${cpu[aot]} / ${cpu[native]}" | bc -l)" \
         "$(echo "${secs[runner]} / ${secs[wasmkit]}" | bc -l)" "$(echo "${secs[runner]} / ${secs[wasmtime]}" | bc -l)" \
-        "${rss[runner]}" "${rss[wasmkit]}"
+        "$build" "${rss[runner]}" "${rss[wasmkit]}"
 done
-echo "(median of $runs runs each; every runtime printed the same output and exit status)"
+echo "(median of $runs runs each, elapsed; (cpu): user + system time, steadier on a loaded machine; every runtime printed the same output and exit status)"

@@ -66,15 +66,25 @@ public final class WASI<Platform: WASIPlatform> {
 
     /// Adds every `wasi_snapshot_preview1` function to `imports`.
     public func define(into imports: inout Imports) {
+        for function in functions {
+            imports.define(module: "wasi_snapshot_preview1", name: function.name,
+                           HostFunction(type: function.type) { (caller: inout Caller, values: [Value]) throws(Trap) -> [Value] in
+                try function.call(memory: caller.memory?.buffer, values)
+            })
+        }
+    }
+
+    /// Every `wasi_snapshot_preview1` function, callable over raw memory bytes: what
+    /// `define(into:)` gives the interpreter, and what the ahead-of-time tier calls from C.
+    public var functions: [WASIFunction] {
+        var functions: [WASIFunction] = []
         let i32 = ValueType.i32, i64 = ValueType.i64
         func call(_ name: String, _ parameters: [ValueType],
                   _ body: @escaping (GuestMemory, Arguments) throws(WASIErrno) -> Void) {
-            imports.define(module: "wasi_snapshot_preview1", name: name,
-                           HostFunction(type: FunctionType(parameters: parameters, results: [.i32])) {
-                (caller: inout Caller, values: [Value]) throws(Trap) -> [Value] in
-                let memory = GuestMemory(caller.memory?.buffer)
+            functions.append(WASIFunction(name: name, type: FunctionType(parameters: parameters, results: [.i32])) {
+                (buffer: UnsafeMutableRawBufferPointer?, values: [Value]) throws(Trap) -> [Value] in
                 do throws(WASIErrno) {
-                    try body(memory, Arguments(values))
+                    try body(GuestMemory(buffer), Arguments(values))
                     return [.i32(0)]
                 } catch {
                     return [.i32(UInt32(error.rawValue))]
@@ -93,9 +103,8 @@ public final class WASI<Platform: WASIPlatform> {
         call("sched_yield", []) { _, _ throws(WASIErrno) in }
         call("poll_oneoff", [i32, i32, i32, i32]) { m, a throws(WASIErrno) in try self.pollOneoff(m, a) }
         call("proc_raise", [i32]) { _, _ throws(WASIErrno) in throw .nosys }
-        imports.define(module: "wasi_snapshot_preview1", name: "proc_exit",
-                       HostFunction(type: FunctionType(parameters: [i32], results: [])) {
-            (caller: inout Caller, values: [Value]) throws(Trap) -> [Value] in
+        functions.append(WASIFunction(name: "proc_exit", type: FunctionType(parameters: [i32], results: [])) {
+            (_: UnsafeMutableRawBufferPointer?, values: [Value]) throws(Trap) -> [Value] in
             throw Trap(.exit(Int32(bitPattern: Arguments(values).i32(0))))
         })
 
@@ -164,6 +173,7 @@ public final class WASI<Platform: WASIPlatform> {
         call("sock_recv", [i32, i32, i32, i32, i32, i32]) { m, a throws(WASIErrno) in try self.notSocket(a.fd(0)) }
         call("sock_send", [i32, i32, i32, i32, i32]) { m, a throws(WASIErrno) in try self.notSocket(a.fd(0)) }
         call("sock_shutdown", [i32, i32]) { m, a throws(WASIErrno) in try self.notSocket(a.fd(0)) }
+        return functions
     }
 
     /// The names of every function `define(into:)` adds, in the order of the
@@ -182,6 +192,26 @@ public final class WASI<Platform: WASIPlatform> {
     func notSocket(_ fd: Int32) throws(WASIErrno) {
         guard descriptors[fd] != nil else { throw .badf }
         throw .notsock
+    }
+}
+
+/// One `wasi_snapshot_preview1` function of a `WASI` instance.
+public struct WASIFunction {
+    public let name: String
+    /// The witx signature (every function but proc_exit returns an errno as i32).
+    public let type: FunctionType
+    let body: (UnsafeMutableRawBufferPointer?, [Value]) throws(Trap) -> [Value]
+
+    init(name: String, type: FunctionType, _ body: @escaping (UnsafeMutableRawBufferPointer?, [Value]) throws(Trap) -> [Value]) {
+        self.name = name
+        self.type = type
+        self.body = body
+    }
+
+    /// Calls the function with the module's linear memory (nil: the module has none, so every
+    /// pointer is EFAULT). Returns the errno for all but proc_exit, which throws `.exit(code)`.
+    public func call(memory: UnsafeMutableRawBufferPointer?, _ values: [Value]) throws(Trap) -> [Value] {
+        try body(memory, values)
     }
 }
 

@@ -79,6 +79,33 @@ public struct WasmRunner {
     /// WasmHostError: a trap is `.trap` (exit status 134), an exit code outside
     /// 0-125 `.exitCodeOutOfRange` (255).
     public func run<Platform: WASIPlatform>(platform: Platform) throws -> (status: Int32, platform: Platform) {
+        let (module, wasi) = try prepare(platform: platform)
+        var imports = Imports()
+        wasi.define(into: &imports)
+        let store = Store(configuration: Configuration(fuel: fuel))
+        let instance: Instance
+        do {
+            instance = try Instance.instantiate(module, imports: imports, store: store)
+        } catch {
+            switch error {
+            case .link(let link):
+                throw WasmHostError.unlinkable(displayName, link.description, hint: wasiImportsHint)
+            case .trap(let trap):
+                if case .exit(let code) = trap.reason { return (try checked(code), wasi.platform) }
+                throw WasmHostError.trap(displayName, trap)
+            }
+        }
+        do {
+            let status = try wasi.run(instance)
+            return (try checked(status), wasi.platform)
+        } catch let trap as Trap {
+            throw WasmHostError.trap(displayName, trap)
+        }
+    }
+
+    /// What every tier does before running: decode and validate the module, check that it is a
+    /// WASI command, read the preopened directories, and make its WASI.
+    func prepare<Platform: WASIPlatform>(platform: Platform) throws -> (Module, WASI<Platform>) {
         let module = try load()
         for item in module.imports where item.module != "wasi_snapshot_preview1" {
             throw WasmHostError.unlinkable(displayName, "imports \(item.module).\(item.name), which WASI does not provide",
@@ -92,29 +119,12 @@ public struct WasmRunner {
         for preopen in preopens {
             trees.append((preopen.guestPath, try WASIFileTree.load(directory: preopen.hostDirectory, limits: limits)))
         }
-        let wasi = WASI(arguments: [file] + arguments, environment: environment, preopens: trees, platform: platform)
-        var imports = Imports()
-        wasi.define(into: &imports)
-        let store = Store(configuration: Configuration(fuel: fuel))
-        let instance: Instance
-        do {
-            instance = try Instance.instantiate(module, imports: imports, store: store)
-        } catch {
-            switch error {
-            case .link(let link):
-                throw WasmHostError.unlinkable(displayName, link.description,
-                                               hint: "sel4img provides the 46 functions of wasi_snapshot_preview1 with their witx signatures; see 'wasm-objdump -x -j Import \(displayName)'")
-            case .trap(let trap):
-                if case .exit(let code) = trap.reason { return (try checked(code), wasi.platform) }
-                throw WasmHostError.trap(displayName, trap)
-            }
-        }
-        do {
-            let status = try wasi.run(instance)
-            return (try checked(status), wasi.platform)
-        } catch let trap as Trap {
-            throw WasmHostError.trap(displayName, trap)
-        }
+        return (module, WASI(arguments: [file] + arguments, environment: environment, preopens: trees, platform: platform))
+    }
+
+    /// The hint for an import WASI does not provide with that type.
+    var wasiImportsHint: String {
+        "sel4img provides the 46 functions of wasi_snapshot_preview1 with their witx signatures; see 'wasm-objdump -x -j Import \(displayName)'"
     }
 
     /// The module's exit code if it can be the process's exit status unchanged.

@@ -379,5 +379,18 @@ import WasmHost
         #expect(runner.environment == ["LANG=C"])
         #expect(runner.preopens == [WasmRunner.Preopen(hostDirectory: dir.path("data"), guestPath: "/data")])
         #expect(runner.fuel == 1000)
+        #expect(run.aotTier == nil)
+    }
+
+    @Test("wasm run --aot derives the AOT tier: the glue from the data directory, the cache from the environment")
+    func wasmRunAOT() throws {
+        let run = try parse(["wasm", "run", "--aot", "tool.wasm", "--", "--aot"], as: WasmCommand.Run.self)
+        #expect(run.runner.arguments == ["--aot"])
+        let tier = try #require(run.aotTier)
+        #expect(tier.glue.path.hasSuffix("/runner/aot/wasi-glue.c"))
+        #expect(FileManager.default.fileExists(atPath: tier.glue.path))
+        #expect(AOTTier.defaultCacheDirectory(environment: ["SEL4IMG_AOT_CACHE": "/c", "XDG_CACHE_HOME": "/x", "HOME": "/h"]).path == "/c")
+        #expect(AOTTier.defaultCacheDirectory(environment: ["XDG_CACHE_HOME": "/x", "HOME": "/h"]).path == "/x/sel4img/aot")
+        #expect(AOTTier.defaultCacheDirectory(environment: ["XDG_CACHE_HOME": "relative", "HOME": "/h"]).path == "/h/.cache/sel4img/aot")
     }
 }

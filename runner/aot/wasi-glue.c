@@ -1,0 +1,243 @@
+/*
+ * sel4img's ahead-of-time tier: the glue between a module translated by
+ * wabt's wasm2c (compiled with `--module-name m`, so its symbols are w2c_m_*)
+ * and the host that runs it. `sel4img wasm run --aot` compiles this file with
+ * the module's C and wasm2c's runtime into one shared object, loads it, and
+ * calls sel4img_aot_run.
+ *
+ * Every wasi_snapshot_preview1 function goes back to the host through one
+ * callback (`call`), with the function's index in sel4img_aot_function_names,
+ * its arguments widened to 64 bits, and the module's memory as it is at that
+ * moment (base and size: a memory.grow may have moved it). So WASI is the
+ * host's one implementation, the same one the interpreter calls. Traps end
+ * in wasm_rt_trap, which longjmps back to sel4img_aot_run; proc_exit and a
+ * failing host function do the same, so nothing of the module stays on the
+ * stack.
+ *
+ * Defines from the host's compile line:
+ *   SEL4IMG_AOT_KEY             the cache key, returned by sel4img_aot_key (a
+ *                               check that a cached object is the one wanted)
+ *   SEL4IMG_AOT_MEMORY_EXPORT   the module exports its memory as "memory"
+ *   SEL4IMG_AOT_HAS_START       the module exports a function "_start"
+ *   SEL4IMG_AOT_IMPORTS_WASI    the module imports from wasi_snapshot_preview1
+ *                               (then wasm2c's instantiate takes the import)
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "m.h"
+#include "wasm-rt-exceptions.h"
+#include "wasm-rt-impl.h"
+
+#define EXPORT __attribute__((visibility("default")))
+
+#ifndef SEL4IMG_AOT_KEY
+#error "compile with -DSEL4IMG_AOT_KEY=\"...\""
+#endif
+
+/* What the host gives: one callback for every WASI function. `stop` is set
+ * to 1 when the call ends the run (proc_exit, or a trap in the host); the
+ * host keeps the details. */
+typedef uint32_t (*sel4img_aot_call)(void* context, uint32_t function, const uint64_t* arguments,
+                                     uint8_t* memory, uint64_t memory_size, int32_t* stop);
+
+struct sel4img_aot_host {
+  void* context;
+  sel4img_aot_call call;
+};
+
+/* How a run ended. */
+enum {
+  SEL4IMG_AOT_RETURNED = 0, /* _start returned */
+  SEL4IMG_AOT_STOPPED = 1,  /* the host stopped it (proc_exit, host trap) */
+  SEL4IMG_AOT_TRAPPED = 2,  /* a wasm trap: `trap` is the wasm_rt_trap_t */
+  SEL4IMG_AOT_NO_THREAD = 3 /* no thread with a large enough stack */
+};
+
+struct sel4img_aot_result {
+  int32_t ending;
+  int32_t trap;
+  /* What the translated code's checks said (sel4img_aot_detail). */
+  int32_t detail;
+};
+
+/* Set by the translated code just before a trap, to say more than
+ * wasm_rt_trap_t does (the host rewrites wasm2c's checks to set it): for
+ * WASM_RT_TRAP_CALL_INDIRECT 1 index past the table, 2 null entry, 3 type
+ * mismatch; for WASM_RT_TRAP_OOB 4 a table access (else linear memory). */
+int32_t sel4img_aot_detail;
+
+EXPORT const char* sel4img_aot_key(void) { return SEL4IMG_AOT_KEY; }
+
+/* The WASI functions in the order of the preview1 witx (WASI.functionNames). */
+EXPORT const char* const sel4img_aot_function_names[] = {
+    "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get", "clock_time_get",
+    "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get", "fd_fdstat_set_flags",
+    "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size", "fd_filestat_set_times", "fd_pread",
+    "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite", "fd_read", "fd_readdir", "fd_renumber", "fd_seek",
+    "fd_sync", "fd_tell", "fd_write", "path_create_directory", "path_filestat_get", "path_filestat_set_times",
+    "path_link", "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
+    "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
+    "sock_accept", "sock_recv", "sock_send", "sock_shutdown", NULL};
+
+/* The embedder's side of the import: what every WASI function is given. */
+struct w2c_wasi__snapshot__preview1 {
+  const struct sel4img_aot_host* host;
+  wasm_rt_memory_t* memory;
+  int32_t stopped;
+};
+
+static uint32_t call_host(struct w2c_wasi__snapshot__preview1* wasi, uint32_t function,
+                          const uint64_t* arguments) {
+  uint8_t* base = NULL;
+  uint64_t size = 0;
+  if (wasi->memory) {
+    base = (uint8_t*)wasi->memory->data;
+    size = wasi->memory->size;
+  }
+  int32_t stop = 0;
+  uint32_t result = wasi->host->call(wasi->host->context, function, arguments, base, size, &stop);
+  if (stop) {
+    wasi->stopped = 1;
+    /* Unwinds like a trap (and resets wasm2c's call depth); the host knows why. */
+    wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+  }
+  return result;
+}
+
+typedef struct w2c_wasi__snapshot__preview1 wasi_t;
+#define ARGS(...) const uint64_t a[] = {__VA_ARGS__, 0}; (void)a
+#define WASI_FN(index, name, params, ...) \
+  u32 w2c_wasi__snapshot__preview1_##name params { ARGS(__VA_ARGS__); return call_host(w, index, a); }
+
+WASI_FN(0, args_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(1, args_sizes_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(2, environ_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(3, environ_sizes_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(4, clock_res_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(5, clock_time_get, (wasi_t* w, u32 p0, u64 p1, u32 p2), p0, p1, p2)
+WASI_FN(6, fd_advise, (wasi_t* w, u32 p0, u64 p1, u64 p2, u32 p3), p0, p1, p2, p3)
+WASI_FN(7, fd_allocate, (wasi_t* w, u32 p0, u64 p1, u64 p2), p0, p1, p2)
+WASI_FN(8, fd_close, (wasi_t* w, u32 p0), p0)
+WASI_FN(9, fd_datasync, (wasi_t* w, u32 p0), p0)
+WASI_FN(10, fd_fdstat_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(11, fd_fdstat_set_flags, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(12, fd_fdstat_set_rights, (wasi_t* w, u32 p0, u64 p1, u64 p2), p0, p1, p2)
+WASI_FN(13, fd_filestat_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(14, fd_filestat_set_size, (wasi_t* w, u32 p0, u64 p1), p0, p1)
+WASI_FN(15, fd_filestat_set_times, (wasi_t* w, u32 p0, u64 p1, u64 p2, u32 p3), p0, p1, p2, p3)
+WASI_FN(16, fd_pread, (wasi_t* w, u32 p0, u32 p1, u32 p2, u64 p3, u32 p4), p0, p1, p2, p3, p4)
+WASI_FN(17, fd_prestat_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(18, fd_prestat_dir_name, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
+WASI_FN(19, fd_pwrite, (wasi_t* w, u32 p0, u32 p1, u32 p2, u64 p3, u32 p4), p0, p1, p2, p3, p4)
+WASI_FN(20, fd_read, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3), p0, p1, p2, p3)
+WASI_FN(21, fd_readdir, (wasi_t* w, u32 p0, u32 p1, u32 p2, u64 p3, u32 p4), p0, p1, p2, p3, p4)
+WASI_FN(22, fd_renumber, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(23, fd_seek, (wasi_t* w, u32 p0, u64 p1, u32 p2, u32 p3), p0, p1, p2, p3)
+WASI_FN(24, fd_sync, (wasi_t* w, u32 p0), p0)
+WASI_FN(25, fd_tell, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(26, fd_write, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3), p0, p1, p2, p3)
+WASI_FN(27, path_create_directory, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
+WASI_FN(28, path_filestat_get, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4), p0, p1, p2, p3, p4)
+WASI_FN(29, path_filestat_set_times, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u64 p4, u64 p5, u32 p6),
+        p0, p1, p2, p3, p4, p5, p6)
+WASI_FN(30, path_link, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u32 p5, u32 p6),
+        p0, p1, p2, p3, p4, p5, p6)
+WASI_FN(31, path_open, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u64 p5, u64 p6, u32 p7, u32 p8),
+        p0, p1, p2, p3, p4, p5, p6, p7, p8)
+WASI_FN(32, path_readlink, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u32 p5), p0, p1, p2, p3, p4, p5)
+WASI_FN(33, path_remove_directory, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
+WASI_FN(34, path_rename, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u32 p5), p0, p1, p2, p3, p4, p5)
+WASI_FN(35, path_symlink, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4), p0, p1, p2, p3, p4)
+WASI_FN(36, path_unlink_file, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
+WASI_FN(37, poll_oneoff, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3), p0, p1, p2, p3)
+void w2c_wasi__snapshot__preview1_proc_exit(wasi_t* w, u32 p0) {
+  ARGS(p0);
+  call_host(w, 38, a);
+  /* The host always stops the run here. */
+  w->stopped = 1;
+  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
+}
+WASI_FN(39, proc_raise, (wasi_t* w, u32 p0), p0)
+u32 w2c_wasi__snapshot__preview1_sched_yield(wasi_t* w) { ARGS(0); return call_host(w, 40, a); }
+WASI_FN(41, random_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+WASI_FN(42, sock_accept, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
+WASI_FN(43, sock_recv, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u32 p5), p0, p1, p2, p3, p4, p5)
+WASI_FN(44, sock_send, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4), p0, p1, p2, p3, p4)
+WASI_FN(45, sock_shutdown, (wasi_t* w, u32 p0, u32 p1), p0, p1)
+
+struct run {
+  const struct sel4img_aot_host* host;
+  struct sel4img_aot_result* result;
+};
+
+static void* run_module(void* argument) {
+  struct run* run = argument;
+  struct sel4img_aot_result* result = run->result;
+  w2c_m* instance = calloc(1, sizeof(w2c_m));
+  if (!instance) {
+    result->ending = SEL4IMG_AOT_NO_THREAD;
+    return NULL;
+  }
+  struct w2c_wasi__snapshot__preview1 wasi = {run->host, NULL, 0};
+#ifdef SEL4IMG_AOT_MEMORY_EXPORT
+  /* The field's address is fixed before instantiation: WASI calls from a
+   * start function see the memory too. */
+  wasi.memory = w2c_m_memory(instance);
+#endif
+  wasm_rt_init();
+  int instantiated = 0;
+  sel4img_aot_detail = 0;
+  int trap = wasm_rt_impl_try();
+  if (trap == 0) {
+#ifdef SEL4IMG_AOT_IMPORTS_WASI
+    wasm2c_m_instantiate(instance, &wasi);
+#else
+    wasm2c_m_instantiate(instance);
+#endif
+    instantiated = 1;
+#ifdef SEL4IMG_AOT_HAS_START
+    w2c_m_0x5Fstart(instance);
+#endif
+    result->ending = SEL4IMG_AOT_RETURNED;
+  } else if (wasi.stopped) {
+    result->ending = SEL4IMG_AOT_STOPPED;
+  } else {
+    result->ending = SEL4IMG_AOT_TRAPPED;
+    result->trap = trap;
+    result->detail = sel4img_aot_detail;
+  }
+  /* A trap inside instantiation leaves the instance half made: free only a whole one. */
+  if (instantiated) wasm2c_m_free(instance);
+  free(instance);
+  wasm_rt_free();
+  return NULL;
+}
+
+/* Runs the module's start function and _start on a thread of its own whose
+ * stack holds WASM_RT_MAX_CALL_STACK_DEPTH frames of any reasonable size
+ * (wasm2c counts the depth; the stack must not run out first). */
+EXPORT void sel4img_aot_run(const struct sel4img_aot_host* host, struct sel4img_aot_result* result,
+                            uint64_t stack_bytes) {
+  memset(result, 0, sizeof(*result));
+  struct run run = {host, result};
+  pthread_attr_t attributes;
+  pthread_t thread;
+  if (pthread_attr_init(&attributes) != 0 || pthread_attr_setstacksize(&attributes, stack_bytes) != 0 ||
+      pthread_create(&thread, &attributes, run_module, &run) != 0) {
+    result->ending = SEL4IMG_AOT_NO_THREAD;
+    return;
+  }
+  pthread_attr_destroy(&attributes);
+  pthread_join(thread, NULL);
+}
+
+/* The host maps these numbers to its trap reasons. */
+_Static_assert(WASM_RT_TRAP_OOB == 1 && WASM_RT_TRAP_INT_OVERFLOW == 2 && WASM_RT_TRAP_DIV_BY_ZERO == 3 &&
+                   WASM_RT_TRAP_INVALID_CONVERSION == 4 && WASM_RT_TRAP_UNREACHABLE == 5 &&
+                   WASM_RT_TRAP_CALL_INDIRECT == 6 && WASM_RT_TRAP_NULL_REF == 7 &&
+                   WASM_RT_TRAP_UNCAUGHT_EXCEPTION == 8 && WASM_RT_TRAP_UNALIGNED == 9 &&
+                   WASM_RT_TRAP_EXHAUSTION == 10,
+               "wasm_rt_trap_t numbering changed: update AOTLoadedModule.reason in sel4img");
