@@ -191,13 +191,11 @@ extension Machine {
     mutating func branch(to target: Int) {
         let destination = codeBase + target
         if F.metered && destination < ip {
-            if fuel != 0 {
-                fuel &-= 1
-            } else {
-                store.meterResume = destination
-                ip = store.meterCode
+            if fuel == 0 {
+                ip = store.meter(resumingAt: destination)
                 return
             }
+            fuel &-= 1
         }
         ip = destination
     }

@@ -72,6 +72,15 @@ public final class Store {
         if fuelEnabled { fuelReserve = fuelReserve.addingReportingOverflow(amount).overflow ? .max : fuelReserve + amount }
     }
 
+    /// Where a backward branch that found the slice empty goes on: the `meter` instruction,
+    /// which refills (or stops the run) and then jumps to `destination`. Out of line, so that
+    /// each of the interpreter's branch handlers carries only the decrement.
+    @inline(never)
+    func meter(resumingAt destination: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<UInt64> {
+        meterResume = destination
+        return meterCode
+    }
+
     /// The current slice is spent: starts the next one, or says why the run must stop (the fuel
     /// is used up, or the time limit has passed). Not inlined: once per slice.
     @inline(never)
