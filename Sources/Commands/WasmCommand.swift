@@ -53,7 +53,7 @@ struct WasmCommand: ParsableCommand {
         var fuel: UInt64?
 
         @Option(name: .customLong("time-limit"), parsing: .unconditional,
-                help: ArgumentHelp("Stop the module (exit status 152) when it is still running MS milliseconds after it was instantiated (default: no limit).", valueName: "ms"),
+                help: ArgumentHelp("Stop the module (exit status 152) when it is still running MS milliseconds after it started, instantiation included (default: no limit).", valueName: "ms"),
                 transform: { try Run.wholeNumber($0, unit: "milliseconds", maximum: WasmRunner.maximumTimeLimit) })
         var timeLimit: UInt64?
 

@@ -40,7 +40,7 @@ public struct WasmRunner {
     /// Fuel units the module may spend (nil = no limit; a unit is a call or a repetition of a
     /// loop, see `Configuration.fuel`); running out stops it (exit status 152).
     public var fuel: UInt64?
-    /// Milliseconds the module may run, from instantiation (nil = no limit); passing it stops
+    /// Milliseconds the module may run, from the start of instantiation (nil = no limit); passing it stops
     /// the module (exit status 152).
     public var timeLimit: UInt64?
     public var limits: FileTreeLimits

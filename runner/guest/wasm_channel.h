@@ -62,5 +62,5 @@ struct wasm_channel_header {
     uint64_t run_ns;           /* runner: time spent decoding and running */
     char message[WASM_CHANNEL_MESSAGE_BYTES]; /* runner: NUL-terminated, for TRAPPED/INVALID/BAD_REQUEST/STOPPED */
     uint64_t fuel;             /* guest: fuel units (a call or a loop repetition each), 0 = no limit */
-    uint64_t time_limit_ms;    /* guest: milliseconds from instantiation, 0 = no limit */
+    uint64_t time_limit_ms;    /* guest: milliseconds from the start of instantiation, 0 = no limit */
 };

@@ -27,7 +27,7 @@ struct ModuleUsage {
 /// run` does on a host: proc_exit from a start function is an exit, not a
 /// failure. Each module gets its own store, released before returning so
 /// the next one starts with the heap this one used. `fuel` and
-/// `timeLimitMilliseconds` (from instantiation, on the generic timer) bound
+/// `timeLimitMilliseconds` (from the start of instantiation, on the generic timer) bound
 /// the run; nil is no bound.
 func execute<Platform: WASIPlatform>(
     _ bytes: [UInt8], arguments: [String], preopens: [(guestPath: String, tree: WASIFileTree)],
