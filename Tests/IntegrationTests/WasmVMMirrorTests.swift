@@ -64,7 +64,7 @@ struct WasmVMMirrorTests {
         return result
     }
 
-    @Test("the guest boots to a shell; emit runs C, Rust and CPU-bound modules on the runner with the host's output and exit codes; a trap is reported and the next emit works")
+    @Test("the guest boots to a shell; emit runs C, Rust and CPU-bound modules on the runner with the host's output and exit codes; a trap is reported, --time-limit and --fuel stop a looping module (152, the host's message) and the next emit works")
     func emitFromTheGuest() throws {
         defer { if !keep { try? FileManager.default.removeItem(at: root) } }
         try compile("greet", """
