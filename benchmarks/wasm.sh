@@ -29,6 +29,8 @@
 #                               with the lowest and highest ratio of the interleaved pairs, of
 #                               elapsed and of CPU (user + system) time: on a loaded machine the
 #                               CPU time is the steadier figure
+#   WASM_RUN_OPTIONS="--fuel N"  sel4img wasm run options for the runner and the baseline (e.g. to
+#                               compare the metered interpreter loops: --fuel, --time-limit)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -90,10 +92,12 @@ run() {
     local runtime=$1 name=$2; shift 2
     local cmd
     case $runtime in
-        runner) cmd=("$SEL4IMG" wasm run "$work/$name.wasm" "$@") ;;
+        # shellcheck disable=SC2206 # options are words on purpose
+        runner) cmd=("$SEL4IMG" wasm run ${WASM_RUN_OPTIONS:-} "$work/$name.wasm" "$@") ;;
         aot) cmd=("$SEL4IMG" wasm run --aot "$work/$name.wasm" "$@") ;;
         native) cmd=("$work/native.$name" "$@") ;;
-        baseline) cmd=("$BASELINE" wasm run "$work/$name.wasm" "$@") ;;
+        # shellcheck disable=SC2206
+        baseline) cmd=("$BASELINE" wasm run ${WASM_RUN_OPTIONS:-} "$work/$name.wasm" "$@") ;;
         wasmkit) cmd=("$WASMKIT" run "$work/$name.wasm" "$@") ;;
         wasmtime) cmd=(python3 "$wasmtime_run" "$work/$name.wasm" "$@") ;;
     esac

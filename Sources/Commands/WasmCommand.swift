@@ -25,7 +25,7 @@ struct WasmCommand: ParsableCommand {
                   sel4img wasm run tool.wasm --dir build/assets::/assets -- --verbose
                 Arguments after '--' all go to the module, even ones that look like sel4img options.
 
-                Exit status: 0-125 is the module's exit code (its proc_exit code, 0 when _start returns); the others are sel4img's, each with an error line on stderr: 126 when the module cannot run (unreadable, invalid, an import WASI does not provide); 134 when it traps (like a process killed by SIGABRT, 128 + 6); 255 when it exits with a code outside 0-125 (proc_exit(1000)). So a module cannot pass for a trap by exiting 134. For example:
+                Exit status: 0-125 is the module's exit code (its proc_exit code, 0 when _start returns); the others are sel4img's, each with an error line on stderr: 126 when the module cannot run (unreadable, invalid, an import WASI does not provide); 134 when it traps (like a process killed by SIGABRT, 128 + 6); 152 when --fuel or --time-limit stopped it (like a process over its CPU-time limit, 128 + SIGXCPU); 255 when it exits with a code outside 0-125 (proc_exit(1000)). So a module cannot pass for a trap by exiting 134. For example:
                   $ sel4img wasm run d.wasm; echo $?
                   error: d.wasm: trap: integer divide by zero in function 0 ($f) at offset 0x3c
                   134
@@ -51,11 +51,27 @@ struct WasmCommand: ParsableCommand {
         @Option(name: .customLong("env"), help: ArgumentHelp("Set an environment variable for the module. Repeatable.", valueName: "key=value"))
         var environment: [String] = []
 
-        @Option(help: ArgumentHelp("Stop the module with a trap after N instructions (default: no limit).", valueName: "n"))
+        @Option(parsing: .unconditional,
+                help: ArgumentHelp("Stop the module (exit status 152) when it has spent N units of fuel: one per call and one per repetition of a loop (default: no limit).", valueName: "n"),
+                transform: { try Run.wholeNumber($0, unit: "units", maximum: .max) })
         var fuel: UInt64?
 
         @Flag(help: "Compile the module ahead of time with wasm2c and the host's C compiler (cached), then run it natively.")
         var aot = false
+
+        @Option(name: .customLong("time-limit"), parsing: .unconditional,
+                help: ArgumentHelp("Stop the module (exit status 152) when it is still running MS milliseconds after it started, instantiation included (default: no limit).", valueName: "ms"),
+                transform: { try Run.wholeNumber($0, unit: "milliseconds", maximum: WasmRunner.maximumTimeLimit) })
+        var timeLimit: UInt64?
+
+        /// A bound's value: digits only (no sign, no fraction), within 64 bits; the range is
+        /// checked in `validate()`.
+        static func wholeNumber(_ text: String, unit: String, maximum: UInt64) throws -> UInt64 {
+            guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let value = UInt64(text) else {
+                throw ValidationError("give a whole number of \(unit) from 1 to \(maximum)")
+            }
+            return value
+        }
 
         func validate() throws {
             for pair in environment where !pair.contains("=") || pair.hasPrefix("=") {
@@ -71,8 +87,12 @@ struct WasmCommand: ParsableCommand {
                 }
             }
             if fuel == 0 { throw ValidationError("--fuel must be at least 1") }
-            if aot, fuel != nil {
-                throw ValidationError("--fuel counts the interpreter's instructions; compiled code (--aot) has no count: give one of them")
+            if timeLimit == 0 { throw ValidationError("--time-limit must be at least 1 (milliseconds)") }
+            if let timeLimit, timeLimit > WasmRunner.maximumTimeLimit {
+                throw ValidationError("--time-limit must be at most \(WasmRunner.maximumTimeLimit) (milliseconds)")
+            }
+            if aot, fuel != nil || timeLimit != nil {
+                throw ValidationError("--fuel and --time-limit are counted by the interpreter; compiled code (--aot) has no count: give --aot or the bounds, not both")
             }
         }
 
@@ -82,7 +102,7 @@ struct WasmCommand: ParsableCommand {
             var moduleArguments = arguments
             if let separator = moduleArguments.firstIndex(of: "--") { moduleArguments.remove(at: separator) }
             return WasmRunner(file: file, arguments: moduleArguments, environment: environment,
-                              preopens: directories.map(WasmRunner.Preopen.init(parsing:)), fuel: fuel)
+                              preopens: directories.map(WasmRunner.Preopen.init(parsing:)), fuel: fuel, timeLimit: timeLimit)
         }
 
         /// The ahead-of-time tier --aot asks for: the glue from sel4img's data directory, the

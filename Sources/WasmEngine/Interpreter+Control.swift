@@ -37,6 +37,7 @@ extension Machine {
 
     @inline(__always)
     mutating func call(_ opcode: Opcode, _ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) {
+        if F.metered { try spendFuel(at: start) }
         unowned(unsafe) var callee: FunctionInstance
         if opcode == .call {
             callee = instance.functionTable[Int(imm)].function
@@ -93,6 +94,15 @@ extension Machine {
         }
     }
 
+    /// The `meter` instruction (only ever at `store.meterCode`): a backward branch found the slice
+    /// empty; refill, then go on at its target.
+    @inline(__always)
+    mutating func meter(_ opcode: Opcode, _ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) {
+        let destination = store.meterResume
+        try refuel(at: destination)
+        ip = destination
+    }
+
     @inline(__always)
     mutating func select(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let condition = Int(truncatingIfNeeded: ip[0])
@@ -117,7 +127,7 @@ extension Machine {
 
     @inline(__always)
     mutating func jump(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        ip = codeBase + Int(imm)
+        branch(to: Int(imm))
     }
 
     @inline(__always)
@@ -126,12 +136,12 @@ extension Machine {
         let source = Int(truncatingIfNeeded: w & 0xFFFF), destination = Int(truncatingIfNeeded: (w >> 16) & 0xFFFF)
         let arity = Int(truncatingIfNeeded: w >> 32)
         for i in 0..<arity { f[destination &+ i] = f[source &+ i] }
-        ip = codeBase + Int(imm)
+        branch(to: Int(imm))
     }
 
     @inline(__always)
     mutating func jumpIf(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        if u32(f[d]) != 0 { ip = codeBase + Int(imm) }
+        if u32(f[d]) != 0 { branch(to: Int(imm)) }
     }
 
     @inline(__always)
@@ -141,7 +151,7 @@ extension Machine {
             let source = Int(truncatingIfNeeded: w & 0xFFFF), destination = Int(truncatingIfNeeded: (w >> 16) & 0xFFFF)
             let arity = Int(truncatingIfNeeded: w >> 32)
             for i in 0..<arity { f[destination &+ i] = f[source &+ i] }
-            ip = codeBase + Int(imm)
+            branch(to: Int(imm))
         } else {
             ip += 1
         }
@@ -149,7 +159,7 @@ extension Machine {
 
     @inline(__always)
     mutating func jumpUnless(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        if u32(f[d]) == 0 { ip = codeBase + Int(imm) }
+        if u32(f[d]) == 0 { branch(to: Int(imm)) }
     }
 
     @inline(__always)
@@ -162,7 +172,7 @@ extension Machine {
         if source != destination {
             for i in 0..<arity { f[destination &+ i] = f[source &+ i] }
         }
-        ip = codeBase + Int(truncatingIfNeeded: entry[0])
+        branch(to: Int(truncatingIfNeeded: entry[0]))
     }
 
     @inline(__always)
@@ -178,412 +188,412 @@ extension Machine {
 
     @inline(__always)
     mutating func brIfI32Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a == b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a != b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a != b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) < Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a < b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a < b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) > Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a > b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a > b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a <= b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a <= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a >= b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a >= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brUnlessI32Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a == b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if a == b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a != b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if a != b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a < b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if a < b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a > b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if a > b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a <= b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if a <= b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a >= b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(f[b]); if a >= b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brIfI32EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a == b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a != b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a != b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) < Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a < b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a < b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) > Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a > b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a > b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a <= b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a <= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a >= b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a >= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brUnlessI32EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a == b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if a == b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a != b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if a != b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a < b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if a < b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a > b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if a > b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a <= b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if a <= b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a >= b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = u32(f[a]), b = u32(ip[1]); if a >= b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func jumpIfI64(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        if f[d] != 0 { ip = codeBase + Int(imm) }
+        if f[d] != 0 { branch(to: Int(imm)) }
     }
 
     @inline(__always)
     mutating func jumpUnlessI64(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        if f[d] == 0 { ip = codeBase + Int(imm) }
+        if f[d] == 0 { branch(to: Int(imm)) }
     }
 
     @inline(__always)
     mutating func brIfI64Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a == b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a != b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a != b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) < Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a < b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a < b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) > Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a > b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a > b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a <= b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a <= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a >= b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a >= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brUnlessI64Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a == b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if a == b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a != b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if a != b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a < b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if a < b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a > b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if a > b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a <= b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if a <= b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a >= b { ip += 1 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = f[b]; if a >= b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brIfI64EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a == b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a != b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a != b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) < Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a < b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a < b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) > Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a > b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a > b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a <= b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a <= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a >= b { ip = codeBase + Int(truncatingIfNeeded: ip[0]) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a >= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brUnlessI64EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a == b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if a == b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a != b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if a != b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a < b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if a < b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a > b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if a > b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a <= b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if a <= b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a >= b { ip += 2 } else { ip = codeBase + Int(truncatingIfNeeded: ip[0]) }
+        let a = f[a], b = ip[1]; if a >= b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
     }
 
     /// A number with no instruction: the compiler never emits one.

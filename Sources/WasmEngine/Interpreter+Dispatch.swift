@@ -389,6 +389,8 @@ extension Machine {
             copy(d, a, b, imm)
         case .constant:
             constant(d, a, b, imm)
+        case .meter:
+            try meter(opcode, d, a, b, imm, start)
         case .i32EqConst:
             i32EqConst(d, a, b, imm)
         case .i32NeConst:
@@ -801,9 +803,9 @@ extension Machine {
              .unused1D, .unused1E, .unused1F, .unused20, .unused21, .unused22, .unused27, .unused41,
              .unused42, .unused43, .unused44, .unusedC5, .unusedC6, .unusedC7, .unusedC8, .unusedC9,
              .unusedCA, .unusedCB, .unusedCC, .unusedCD, .unusedCE, .unusedCF, .unusedD0, .unusedD1,
-             .unusedED, .unusedEE, .unusedEF, .unusedF0, .unusedF1, .unusedF2, .unusedF3, .unusedF4,
-             .unusedF5, .unusedF6, .unusedF7, .unusedF8, .unusedF9, .unusedFA, .unusedFB, .unusedFC,
-             .unusedFD, .unusedFE, .unusedFF, .unused13E, .unused13F:
+             .unusedEE, .unusedEF, .unusedF0, .unusedF1, .unusedF2, .unusedF3, .unusedF4, .unusedF5,
+             .unusedF6, .unusedF7, .unusedF8, .unusedF9, .unusedFA, .unusedFB, .unusedFC, .unusedFD,
+             .unusedFE, .unusedFF, .unused13E, .unused13F:
             try badInstruction(opcode, d, a, b, imm, start)
         }
         return .none

@@ -32,7 +32,7 @@ extension Store {
             throw Trap(.callStackExhausted)
         }
         for (i, argument) in arguments.enumerated() { stack.values[base + i] = argument.slot }
-        if fuelEnabled {
+        if metered {
             try run(MeteredFuel.self, entry: function, framePointer: base, frameBase: frameBase)
         } else {
             try run(UnmeteredFuel.self, entry: function, framePointer: base, frameBase: frameBase)
@@ -165,10 +165,6 @@ struct Machine<F: FuelMode> {
         let start = ip
         let word = ip[0]
         ip += 1
-        if F.metered {
-            if fuel == 0 { throw trap(.outOfFuel, compiled, instance, codeBase.distance(to: start)) }
-            fuel &-= 1
-        }
         let d = Int(truncatingIfNeeded: (word >> 16) & 0xFFFF)
         let a = Int(truncatingIfNeeded: (word >> 32) & 0xFFFF)
         let b = Int(truncatingIfNeeded: word >> 48)
@@ -180,6 +176,45 @@ struct Machine<F: FuelMode> {
             throw trap(fault.reason, compiled, instance, codeBase.distance(to: start))
         }
         return false
+    }
+}
+
+// Fuel and the time limit (see `Configuration.fuel`): the metered loop spends one unit per call
+// (`call`, which throws, calls `spendFuel`) and per taken backward branch (every branch handler
+// sets `ip` through `branch(to:)`). The unmetered loop has none of this code: `F.metered` is a
+// constant of the specialisation.
+extension Machine {
+    /// A taken branch to code index `target`. Metered: a branch back (to a loop's start; forward
+    /// targets lie past the branch's own words, so past `ip`) spends a unit; when the slice is
+    /// empty, it goes on at the store's `meter` instruction, which refills or stops the run.
+    @inline(__always)
+    mutating func branch(to target: Int) {
+        let destination = codeBase + target
+        if F.metered && destination < ip {
+            if fuel == 0 {
+                ip = store.meter(resumingAt: destination)
+                return
+            }
+            fuel &-= 1
+        }
+        ip = destination
+    }
+
+    /// Spends one unit for the instruction at `place` (a call), refilling or stopping the run when
+    /// the slice is empty.
+    @inline(__always)
+    mutating func spendFuel(at place: UnsafeMutablePointer<UInt64>) throws(Trap) {
+        if fuel != 0 { fuel &-= 1 } else { try refuel(at: place) }
+    }
+
+    /// The slice is empty: the store starts the next one (and the unit is spent from it), or the
+    /// run stops with `.outOfFuel` or `.timeLimitExceeded` at `place`. Inlined: the work is in
+    /// `Store.refill`; a non-inlined mutating method would take the machine's address, and the
+    /// optimizer would then keep its registers in memory in the whole loop (1.8x slower).
+    @inline(__always)
+    mutating func refuel(at place: UnsafeMutablePointer<UInt64>) throws(Trap) {
+        if let reason = store.refill() { throw trap(reason, compiled, instance, codeBase.distance(to: place)) }
+        fuel = store.fuel &- 1
     }
 }
 

@@ -1,8 +1,9 @@
 // Wasm numeric semantics that Swift's operators do not give directly: NaN-propagating min/max,
 // trapping and saturating float-to-int truncation; and the fuel-mode switch of the interpreter.
 
-/// Selects the interpreter loop: the metered one counts fuel per internal instruction, the
-/// unmetered one has no fuel code at all (both are specialisations of the same generic loop).
+/// Selects the interpreter loop: the metered one spends fuel at calls and backward branches
+/// (and reads the clock under a time limit), the unmetered one has no fuel code at all (both are
+/// specialisations of the same generic loop).
 protocol FuelMode { static var metered: Bool { get } }
 enum MeteredFuel: FuelMode { static var metered: Bool { true } }
 enum UnmeteredFuel: FuelMode { static var metered: Bool { false } }

@@ -249,7 +249,7 @@ enum Opcode: UInt16 {
     case jumpTable = 0xEA
     case copy = 0xEB
     case constant = 0xEC
-    case unusedED = 0xED
+    case meter = 0xED
     case unusedEE = 0xEE
     case unusedEF = 0xEF
     case unusedF0 = 0xF0

@@ -15,25 +15,82 @@ public final class Store {
     var functionRefs: [FunctionRef] = []
     var instances: [Instance] = []
     var typeIDs: [FunctionType: Int] = [:]
+    /// Metering (fuel or a time limit; see `Configuration.fuel`): the interpreter spends units
+    /// from `fuel`, the current slice, and asks `refill` for the next one when it is empty;
+    /// `fuelReserve` holds the rest. Slices are `unitsPerCheck` long under a time limit (the
+    /// clock is read between them), else all the fuel at once. Without fuel, a time limit
+    /// meters an endless supply. `fuel` is the machine's copy while code runs (synced around
+    /// host calls).
     var fuel: UInt64
+    var fuelReserve: UInt64
     let fuelEnabled: Bool
+    /// Runs take the metered interpreter loop: fuel or a time limit is set.
+    let metered: Bool
+    let slice: UInt64
+    /// The time limit's end on its clock.
+    let deadline: UInt64
+    /// One `meter` instruction: a branch that finds the slice empty continues here (branches
+    /// cannot throw), and `meter` refills and goes on at `meterResume`.
+    let meterCode: UnsafeMutablePointer<UInt64>
+    var meterResume: UnsafeMutablePointer<UInt64>
     var released = false
     let stack: ExecutionStack
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
-        self.fuel = configuration.fuel ?? 0
-        self.fuelEnabled = configuration.fuel != nil
+        fuelEnabled = configuration.fuel != nil
+        metered = fuelEnabled || configuration.timeLimit != nil
+        let total = configuration.fuel ?? .max
+        if let limit = configuration.timeLimit {
+            slice = limit.unitsPerCheck
+            let now = limit.clock()
+            deadline = now.addingReportingOverflow(limit.nanoseconds).overflow ? .max : now + limit.nanoseconds
+        } else {
+            slice = .max
+            deadline = .max
+        }
+        fuel = min(total, slice)
+        fuelReserve = total - fuel
+        meterCode = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
+        meterCode.initialize(to: UInt64(Opcode.meter.rawValue))
+        meterResume = meterCode
         self.stack = ExecutionStack(valueSlots: max(configuration.valueStackSlots, 64),
                                     frames: max(configuration.maxCallDepth, 1))
     }
 
+    deinit { meterCode.deallocate() }
+
     /// Fuel left, or nil when fuel is not limited.
-    public var fuelRemaining: UInt64? { fuelEnabled ? fuel : nil }
+    public var fuelRemaining: UInt64? {
+        guard fuelEnabled else { return nil }
+        let (sum, overflow) = fuel.addingReportingOverflow(fuelReserve)
+        return overflow ? .max : sum
+    }
 
     /// Adds fuel (for hosts that meter in slices); no effect when fuel is unlimited.
     public func addFuel(_ amount: UInt64) {
-        if fuelEnabled { fuel = fuel.addingReportingOverflow(amount).overflow ? .max : fuel + amount }
+        if fuelEnabled { fuelReserve = fuelReserve.addingReportingOverflow(amount).overflow ? .max : fuelReserve + amount }
+    }
+
+    /// Where a backward branch that found the slice empty goes on: the `meter` instruction,
+    /// which refills (or stops the run) and then jumps to `destination`. Out of line, so that
+    /// each of the interpreter's branch handlers carries only the decrement.
+    @inline(never)
+    func meter(resumingAt destination: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<UInt64> {
+        meterResume = destination
+        return meterCode
+    }
+
+    /// The current slice is spent: starts the next one, or says why the run must stop (the fuel
+    /// is used up, or the time limit has passed). Not inlined: once per slice.
+    @inline(never)
+    func refill() -> TrapReason? {
+        fuel = 0
+        if fuelReserve == 0 { return .outOfFuel }
+        if let limit = configuration.timeLimit, limit.clock() >= deadline { return .timeLimitExceeded }
+        fuel = min(fuelReserve, slice)
+        fuelReserve -= fuel
+        return nil
     }
 
     func typeID(_ type: FunctionType) -> Int {

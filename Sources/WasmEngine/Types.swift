@@ -188,6 +188,8 @@ public enum TrapReason: Equatable, Sendable {
     case unreachable, memoryOutOfBounds, tableOutOfBounds, integerDivideByZero, integerOverflow,
          invalidConversionToInteger, indirectCallTypeMismatch, uninitializedElement,
          undefinedElement, callStackExhausted, outOfFuel
+    /// The store's time limit (`Configuration.timeLimit`) passed: not a trap of the module's making.
+    case timeLimitExceeded
     /// A host function failed.
     case host(String)
     /// WASI proc_exit: not an error, a way out of the interpreter.
@@ -207,6 +209,7 @@ public enum TrapReason: Equatable, Sendable {
         case .undefinedElement: return "undefined element"
         case .callStackExhausted: return "call stack exhausted"
         case .outOfFuel: return "out of fuel"
+        case .timeLimitExceeded: return "time limit exceeded"
         case .host(let message): return message
         case .exit(let code): return "exit with code \(code)"
         }
@@ -229,14 +232,37 @@ public struct Trap: Error, Sendable {
     }
 
     /// "integer divide by zero in function 3 ($div) at offset 0x4a".
-    public var description: String {
-        var text = reason.message
+    public var description: String { reason.message + place }
+
+    /// Where it happened: " in function 3 ($div) at offset 0x4a", or "" when not known.
+    public var place: String {
+        var text = ""
         if let functionIndex {
             text += " in function \(functionIndex)"
             if let functionName { text += " ($\(functionName))" }
         }
         if let offset { text += " at offset 0x\(String(offset, radix: 16))" }
         return text
+    }
+
+    /// True when the store's bound stopped the run (fuel or time limit), not the module's code.
+    public var isBoundExceeded: Bool { reason == .outOfFuel || reason == .timeLimitExceeded }
+
+    /// What hosts report when a bound of `configuration` stopped the run, nil for other traps:
+    /// "fuel exhausted after 1000 units in function 0 ($spin) at offset 0x2a", "time limit of
+    /// 50 ms exceeded in function 0 ($spin) at offset 0x2a". `sel4img wasm run` and the seL4
+    /// runner both use it, so the two say the same.
+    public func boundMessage(_ configuration: Configuration) -> String? {
+        switch reason {
+        case .outOfFuel:
+            return "fuel exhausted after \(configuration.fuel ?? 0) units" + place
+        case .timeLimitExceeded:
+            let nanoseconds = configuration.timeLimit?.nanoseconds ?? 0
+            let limit = nanoseconds % 1_000_000 == 0 ? "\(nanoseconds / 1_000_000) ms" : "\(nanoseconds) ns"
+            return "time limit of \(limit) exceeded" + place
+        default:
+            return nil
+        }
     }
 }
 
@@ -256,8 +282,23 @@ public enum InstantiationError: Error, Sendable {
 
 /// Limits of one store.
 public struct Configuration: Sendable {
-    /// nil = unlimited; each executed (internal) instruction costs 1.
+    /// Fuel: a bound on the work the store's code may do (nil = unlimited); running out stops the
+    /// run with `.outOfFuel`. One unit is spent at each point where execution can go on without
+    /// bound, and nowhere else:
+    /// - each call made by wasm code (`call`, `call_indirect`, to a wasm or a host function;
+    ///   the host's own call into the store is free);
+    /// - each taken branch back to the start of a `loop` (`br`, `br_if`, `br_table` to a loop
+    ///   label): a loop body's first run is free, each repetition costs one unit.
+    /// So a loop that runs its body k times costs k - 1 units, and a run with fuel N stops at the
+    /// (N + 1)th unit, before that call or repetition starts. Straight-line code, including bulk
+    /// memory instructions (at most 4 GiB each), costs nothing. The unit does not depend on how
+    /// the interpreter compiles instructions, so the same module and fuel stop at the same place
+    /// on the host and on the seL4 runner.
     public var fuel: UInt64?
+    /// A time limit for the store (nil = none): code still running `nanoseconds` after the store
+    /// was created stops with `.timeLimitExceeded`. The interpreter reads the clock at the fuel
+    /// points above, once every `TimeLimit.unitsPerCheck` units, so the check costs little.
+    public var timeLimit: TimeLimit?
     /// Exceeding it traps with `.callStackExhausted`.
     public var maxCallDepth: Int
     /// Size of the value stack (locals and operands of all active frames), in 64-bit slots.
@@ -268,12 +309,31 @@ public struct Configuration: Sendable {
     /// Upper bound for any table's element count, on top of the module's own maximum.
     public var maxTableElements: UInt32
 
-    public init(fuel: UInt64? = nil, maxCallDepth: Int = 4096, valueStackSlots: Int = 1 << 18,
+    public init(fuel: UInt64? = nil, timeLimit: TimeLimit? = nil, maxCallDepth: Int = 4096, valueStackSlots: Int = 1 << 18,
                 maxMemoryPages: UInt32 = 65536, maxTableElements: UInt32 = 10_000_000) {
         self.fuel = fuel
+        self.timeLimit = timeLimit
         self.maxCallDepth = maxCallDepth
         self.valueStackSlots = valueStackSlots
         self.maxMemoryPages = maxMemoryPages
         self.maxTableElements = maxTableElements
+    }
+}
+
+/// A time limit and the monotonic clock it is measured on (the engine has no clock of its own:
+/// the host gives one, CLOCK_MONOTONIC on Linux, the generic timer on seL4).
+public struct TimeLimit: Sendable {
+    /// How long the store's code may run, from the store's creation.
+    public var nanoseconds: UInt64
+    /// Nanoseconds on a monotonic clock.
+    public var clock: @Sendable () -> UInt64
+    /// Fuel units between two readings of the clock (see `Configuration.fuel`): a tight loop
+    /// (a unit every few nanoseconds) reads it about every 10 microseconds.
+    public var unitsPerCheck: UInt64
+
+    public init(nanoseconds: UInt64, unitsPerCheck: UInt64 = 1024, clock: @escaping @Sendable () -> UInt64) {
+        self.nanoseconds = nanoseconds
+        self.clock = clock
+        self.unitsPerCheck = max(unitsPerCheck, 1)
     }
 }

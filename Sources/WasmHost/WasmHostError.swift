@@ -7,13 +7,16 @@ import WasmEngine
 /// exit code passes through only in 0-125, so every status says who ended the
 /// run: 0-125 the module; 126 sel4img, because the module cannot run (like a
 /// shell's "cannot execute"); 134 a trap (128 + SIGABRT, as a shell reports an
-/// abort); 255 the module exited with a code outside 0-125 (126 up to
-/// 4294967295, which a process status cannot carry, or would read as a trap
-/// or a signal). Each of 126, 134 and 255 comes with an `error:` line naming
-/// the module on stderr.
+/// abort); 152 the run was stopped by its bound, --fuel or --time-limit (128 +
+/// SIGXCPU, as a shell reports a process over its CPU-time limit): not a trap
+/// of the module's making; 255 the module exited with a code outside 0-125 (126
+/// up to 4294967295, which a process status cannot carry, or would read as a
+/// trap or a signal). Each of 126, 134, 152 and 255 comes with an `error:` line
+/// naming the module on stderr. (64 is a usage error: a bad option.)
 public enum WasmExitStatus {
     public static let cannotRun: Int32 = 126
     public static let trap: Int32 = 134
+    public static let boundExceeded: Int32 = 152
     public static let exitCodeOutOfRange: Int32 = 255
     /// The module exit codes that are passed through unchanged.
     public static let moduleCodes: ClosedRange<Int32> = 0...125
@@ -36,12 +39,15 @@ public enum WasmHostErrorKind: ErrorKind {
     case directory
     /// The module trapped while running.
     case trap
+    /// The run used up its fuel or passed its time limit.
+    case boundExceeded
     /// The module exited (proc_exit) with a code outside 0-125.
     case exitCodeOutOfRange
 
     public var exitCode: Int32 {
         switch self {
         case .trap: return WasmExitStatus.trap
+        case .boundExceeded: return WasmExitStatus.boundExceeded
         case .exitCodeOutOfRange: return WasmExitStatus.exitCodeOutOfRange
         default: return WasmExitStatus.cannotRun
         }
@@ -76,10 +82,18 @@ extension WasmHostError {
         WasmHostError(kind: .unlinkable, message: "\(file): \(detail)", hint: hint)
     }
 
-    /// `hello.wasm: trap: integer divide by zero in function 3 ($div) at offset 0x4a`
-    static func trap(_ file: String, _ trap: Trap) -> WasmHostError {
-        WasmHostError(kind: .trap, message: "\(file): trap: \(trap.description)",
-                      hint: trap.reason == .outOfFuel ? "raise --fuel, or leave it out for no limit" : nil)
+    /// `hello.wasm: trap: integer divide by zero in function 3 ($div) at offset 0x4a`; or, when
+    /// the bounds in `configuration` stopped the run (exit status 152),
+    /// `spin.wasm: fuel exhausted after 1000 units in function 0 ($spin) at offset 0x2a` or
+    /// `spin.wasm: time limit of 50 ms exceeded in function 0 ($spin) at offset 0x2a`.
+    static func trap(_ file: String, _ trap: Trap, _ configuration: Configuration) -> WasmHostError {
+        if let message = trap.boundMessage(configuration) {
+            return WasmHostError(kind: .boundExceeded, message: "\(file): \(message)",
+                                 hint: trap.reason == .outOfFuel
+                                     ? "raise --fuel, or leave it out for no limit (a unit is a call or a repetition of a loop)"
+                                     : "raise --time-limit, or leave it out for no limit")
+        }
+        return WasmHostError(kind: .trap, message: "\(file): trap: \(trap.description)")
     }
 
     static func directory(_ message: String, hint: String? = nil) -> WasmHostError {

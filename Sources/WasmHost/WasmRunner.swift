@@ -37,19 +37,34 @@ public struct WasmRunner {
     /// `KEY=VALUE` strings.
     public var environment: [String]
     public var preopens: [Preopen]
-    /// Instructions the module may execute (nil = no limit); running out is a trap.
+    /// Fuel units the module may spend (nil = no limit; a unit is a call or a repetition of a
+    /// loop, see `Configuration.fuel`); running out stops it (exit status 152).
     public var fuel: UInt64?
+    /// Milliseconds the module may run, from the start of instantiation (nil = no limit); passing it stops
+    /// the module (exit status 152).
+    public var timeLimit: UInt64?
     public var limits: FileTreeLimits
 
+    /// The largest time limit in milliseconds: in nanoseconds it must fit 64 bits.
+    public static let maximumTimeLimit: UInt64 = UInt64.max / 1_000_000
+
     public init(file: String, arguments: [String] = [], environment: [String] = [], preopens: [Preopen] = [],
-                fuel: UInt64? = nil, limits: FileTreeLimits = FileTreeLimits()) {
+                fuel: UInt64? = nil, timeLimit: UInt64? = nil, limits: FileTreeLimits = FileTreeLimits()) {
         self.file = file
         self.displayName = file
         self.arguments = arguments
         self.environment = environment
         self.preopens = preopens
         self.fuel = fuel
+        self.timeLimit = timeLimit
         self.limits = limits
+    }
+
+    /// The store's bounds: fuel, and the time limit on CLOCK_MONOTONIC.
+    public var configuration: Configuration {
+        Configuration(fuel: fuel, timeLimit: timeLimit.map { milliseconds in
+            TimeLimit(nanoseconds: min(milliseconds, Self.maximumTimeLimit) * 1_000_000) { HostPlatform().clock(1) ?? 0 }
+        })
     }
 
     /// Decodes and validates the module (no directories read, nothing run).
@@ -82,7 +97,8 @@ public struct WasmRunner {
         let (module, wasi) = try prepare(platform: platform)
         var imports = Imports()
         wasi.define(into: &imports)
-        let store = Store(configuration: Configuration(fuel: fuel))
+        let configuration = self.configuration
+        let store = Store(configuration: configuration)
         let instance: Instance
         do {
             instance = try Instance.instantiate(module, imports: imports, store: store)
@@ -92,14 +108,14 @@ public struct WasmRunner {
                 throw WasmHostError.unlinkable(displayName, link.description, hint: wasiImportsHint)
             case .trap(let trap):
                 if case .exit(let code) = trap.reason { return (try checked(code), wasi.platform) }
-                throw WasmHostError.trap(displayName, trap)
+                throw WasmHostError.trap(displayName, trap, configuration)
             }
         }
         do {
             let status = try wasi.run(instance)
             return (try checked(status), wasi.platform)
         } catch let trap as Trap {
-            throw WasmHostError.trap(displayName, trap)
+            throw WasmHostError.trap(displayName, trap, configuration)
         }
     }
 

@@ -380,6 +380,34 @@ import WasmHost
         #expect(runner.preopens == [WasmRunner.Preopen(hostDirectory: dir.path("data"), guestPath: "/data")])
         #expect(runner.fuel == 1000)
         #expect(run.aotTier == nil)
+        #expect(runner.timeLimit == nil)
+        #expect(runner.configuration.timeLimit == nil)
+    }
+
+    @Test("wasm run --time-limit and --fuel: the store's bounds, and bad values refused with exact messages")
+    func wasmRunBounds() throws {
+        let run = try parse(["wasm", "run", "spin.wasm", "--time-limit", "250", "--fuel", "18446744073709551615"], as: WasmCommand.Run.self)
+        #expect(run.runner.timeLimit == 250)
+        #expect(run.runner.configuration.timeLimit?.nanoseconds == 250_000_000)
+        #expect(run.runner.configuration.fuel == UInt64.max)
+        let bad: [([String], String)] = [
+            (["--fuel", "0"], "--fuel must be at least 1"),
+            (["--fuel", "-5"], "The value '-5' is invalid for '--fuel <n>': give a whole number of units from 1 to 18446744073709551615"),
+            (["--fuel", "ten"], "The value 'ten' is invalid for '--fuel <n>': give a whole number of units from 1 to 18446744073709551615"),
+            (["--fuel", "18446744073709551616"], "The value '18446744073709551616' is invalid for '--fuel <n>': give a whole number of units from 1 to 18446744073709551615"),
+            (["--fuel"], "Missing value for '--fuel <n>'"),
+            (["--time-limit", "0"], "--time-limit must be at least 1 (milliseconds)"),
+            (["--time-limit", "-1"], "The value '-1' is invalid for '--time-limit <ms>': give a whole number of milliseconds from 1 to 18446744073709"),
+            (["--time-limit", "1.5"], "The value '1.5' is invalid for '--time-limit <ms>': give a whole number of milliseconds from 1 to 18446744073709"),
+            (["--time-limit", "18446744073710"], "--time-limit must be at most 18446744073709 (milliseconds)"),
+            (["--time-limit", "99999999999999999999"], "The value '99999999999999999999' is invalid for '--time-limit <ms>': give a whole number of milliseconds from 1 to 18446744073709"),
+        ]
+        for (options, message) in bad {
+            let error = #expect(throws: (any Error).self, "\(options)") { try SEL4Img.parseAsRoot(["wasm", "run", "spin.wasm"] + options) }
+            #expect(SEL4Img.message(for: try #require(error)) == message, "\(options)")
+        }
+        let largest = try parse(["wasm", "run", "spin.wasm", "--time-limit", "18446744073709"], as: WasmCommand.Run.self)
+        #expect(largest.runner.configuration.timeLimit?.nanoseconds == 18_446_744_073_709_000_000)
     }
 
     @Test("wasm run --aot derives the AOT tier: the glue from the data directory, the cache from the environment")

@@ -9,7 +9,9 @@ import TestSupport
 /// then `sel4img qemu --script` logs into the guest and runs `emit` for each
 /// module. Every module must print and exit in the guest as under `sel4img
 /// wasm run` on the host; a trap is reported (134) and the next emit works;
-/// a second workspace gives the same SHA256SUMS.
+/// `emit --fuel` and `emit --time-limit` stop a looping module (152, with the
+/// host's message: the same function and offset for the same fuel) and the
+/// next emit works; a second workspace gives the same SHA256SUMS.
 /// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`).
 /// SEL4IMG_TEST_KEEP=DIR keeps the workspace below DIR.
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
@@ -62,7 +64,7 @@ struct WasmVMMirrorTests {
         return result
     }
 
-    @Test("the guest boots to a shell; emit runs C, Rust and CPU-bound modules on the runner with the host's output and exit codes; a trap is reported and the next emit works")
+    @Test("the guest boots to a shell; emit runs C, Rust and CPU-bound modules on the runner with the host's output and exit codes; a trap is reported, --time-limit and --fuel stop a looping module (152, the host's message) and the next emit works")
     func emitFromTheGuest() throws {
         defer { if !keep { try? FileManager.default.removeItem(at: root) } }
         try compile("greet", """
@@ -88,6 +90,17 @@ struct WasmVMMirrorTests {
             #include <stdio.h>
             int main(void) { printf("about to trap\\n"); fflush(stdout); __builtin_trap(); }
             """)
+        try compile("spin", """
+            #include <stdio.h>
+            volatile int stop;
+            int main(void) {
+                printf("spinning\\n"); fflush(stdout);
+                unsigned long n = 0;
+                while (!stop) n++;
+                printf("%lu\\n", n);
+                return 0;
+            }
+            """)
         // CPU-bound: the benchmark's n-body simulation, 300,000 steps.
         try FileManager.default.copyItem(at: repositoryRoot.appendingPathComponent("benchmarks/wasm/nbody.c"),
                                          to: modules.appendingPathComponent("nbody.c"))
@@ -106,17 +119,21 @@ struct WasmVMMirrorTests {
         } else {
             print("note: SEL4IMG_WASI_TESTSUITE is not set, so no Rust programs run")
         }
-        runs += [("trap.wasm", []), ("greet.wasm", ["after", "the trap"])]
+        runs += [("trap.wasm", []), ("spin.wasm", []), ("spin.wasm", []), ("greet.wasm", ["after", "the trap"])]
+        // Options for `emit` and `wasm run` before the file, by run: the bounded spins.
+        let options: [Int: [String]] = [runs.count - 3: ["--time-limit", "300"], runs.count - 2: ["--fuel", "100000"]]
 
         // What the host says: each module's stdout and exit status.
         var expected: [(lines: [String], status: Int32)] = []
-        for run in runs {
-            let host = try runSel4img(["wasm", "run", run.file] + run.arguments, in: modules)
+        var hostErrors: [Int: String] = [:]
+        for (index, run) in runs.enumerated() {
+            let host = try runSel4img(["wasm", "run"] + (options[index] ?? []) + [run.file] + run.arguments, in: modules)
             var lines = host.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if lines.last == "" { lines.removeLast() }
             expected.append((lines, host.status))
+            hostErrors[index] = host.stderr.split(separator: "\n").first.map(String.init)
         }
-        #expect(expected.map(\.status) == (runs.count == 7 ? [0, 7, 0, 0, 0, 134, 0] : [0, 7, 0, 134, 0]))
+        #expect(expected.map(\.status) == (runs.count == 9 ? [0, 7, 0, 0, 0, 134, 152, 152, 0] : [0, 7, 0, 134, 152, 152, 0]))
 
         let files = Set(runs.map(\.file)).sorted().map { modules.appendingPathComponent($0).path }
         let build = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-vm", "--wasm", files.joined(separator: ","),
@@ -135,7 +152,7 @@ struct WasmVMMirrorTests {
         // In /wasm, so argv[0] is the file name as on the host. Arguments with
         // spaces are given in single quotes, as the guest's shell reads them.
         let script = "cd /wasm\n" + runs.enumerated().map { index, run in
-            let words = ["emit", run.file] + run.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }
+            let words = ["emit"] + (options[index] ?? []) + [run.file] + run.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }
             return words.joined(separator: " ") + (expected[index].status == 0 ? "" : "  #=> \(expected[index].status)")
         }.joined(separator: "\n") + "\n"
         try Data(script.utf8).write(to: root.appendingPathComponent("script.txt"))
@@ -149,6 +166,17 @@ struct WasmVMMirrorTests {
             if expected[index].status == 134 {
                 #expect(Array(got.prefix(expected[index].lines.count)) == expected[index].lines)
                 #expect(got.contains { $0.hasPrefix("emit: \(run.file) trapped: unreachable") }, "\(got)")
+            } else if expected[index].status == 152 {
+                // The bound's own message: for fuel, word for word the host's (same units, same place).
+                #expect(got.first == "spinning", "\(got)")
+                let host = hostErrors[index] ?? ""
+                if options[index]?.first == "--fuel" {
+                    #expect(host.hasPrefix("error: spin.wasm: fuel exhausted after 100000 units in function "), "\(host)")
+                    #expect(got.contains("emit: " + host.dropFirst("error: ".count)), "\(got) vs host \(host)")
+                } else {
+                    #expect(host.hasPrefix("error: spin.wasm: time limit of 300 ms exceeded in function "), "\(host)")
+                    #expect(got.contains { $0.hasPrefix("emit: spin.wasm: time limit of 300 ms exceeded in function ") }, "\(got)")
+                }
             } else {
                 #expect(got == expected[index].lines, "\(run.file) \(run.arguments): guest \(got) vs host \(expected[index].lines)")
             }

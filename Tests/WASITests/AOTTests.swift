@@ -328,6 +328,6 @@ import TestSupport
     func fuel() throws {
         let r = try runSel4img(["wasm", "run", "--aot", "--fuel", "10", "x.wasm"])
         #expect(r.status == 64)
-        #expect(r.stderr.hasPrefix("Error: --fuel counts the interpreter's instructions; compiled code (--aot) has no count: give one of them\n"))
+        #expect(r.stderr.hasPrefix("Error: --fuel and --time-limit are counted by the interpreter; compiled code (--aot) has no count: give --aot or the bounds, not both\n"))
     }
 }

@@ -108,7 +108,7 @@ import WasmHost
         }
     }
 
-    @Test("running out of fuel is a trap with a hint")
+    @Test("running out of fuel stops the module with its own message and status 152, not a trap; the next module runs")
     func fuel() throws {
         let dir = try TemporaryDirectory("fuel")
         defer { dir.remove() }
@@ -116,8 +116,28 @@ import WasmHost
         let error = #expect(throws: WasmHostError.self) {
             try WasmRunner(file: path, fuel: 10_000).run(platform: CapturePlatform())
         }
-        #expect(error?.description.hasPrefix("\(path): trap: out of fuel in function 0 ($spin)") == true)
-        #expect(error?.hint == "raise --fuel, or leave it out for no limit")
+        #expect(error?.kind == .boundExceeded)
+        #expect(error?.exitCode == 152)
+        #expect(error?.message == "\(path): fuel exhausted after 10000 units in function 0 ($spin) at offset 0x26")
+        #expect(error?.hint == "raise --fuel, or leave it out for no limit (a unit is a call or a repetition of a loop)")
+        // _start's call and 9,999 repetitions: 10,000 units; so --fuel 10001 is not enough either.
+        let next = try writeFile(dir, "ok.wasm", try Self.compile("(module (func (export \"_start\")))"))
+        #expect(try WasmRunner(file: next, fuel: 1).run(platform: CapturePlatform()).status == 0)
+    }
+
+    @Test("a time limit stops an endless loop with its own message and status 152; the next module runs")
+    func timeLimit() throws {
+        let dir = try TemporaryDirectory("time-limit")
+        defer { dir.remove() }
+        let path = try writeFile(dir, "loop.wasm", try Self.compile("(module (func $spin (loop $l (br $l))) (func (export \"_start\") (call $spin)))"))
+        let error = #expect(throws: WasmHostError.self) {
+            try WasmRunner(file: path, timeLimit: 30).run(platform: CapturePlatform())
+        }
+        #expect(error?.kind == .boundExceeded)
+        #expect(error?.message == "\(path): time limit of 30 ms exceeded in function 0 ($spin) at offset 0x26")
+        #expect(error?.hint == "raise --time-limit, or leave it out for no limit")
+        let next = try writeFile(dir, "ok.wasm", try Self.compile("(module (func (export \"_start\")))"))
+        #expect(try WasmRunner(file: next, timeLimit: 30).run(platform: CapturePlatform()).status == 0)
     }
 
     @Test("stdout, arguments, environment and a preopened directory reach the module")

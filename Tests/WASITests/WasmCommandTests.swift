@@ -40,6 +40,32 @@ import TestSupport
         #expect(r.stderr == "error: div.wasm: trap: integer divide by zero in function 0 ($div) at offset 0x3c\n")
     }
 
+    @Test("--fuel and --time-limit stop an endless loop with exit status 152 and their own message, not a trap's")
+    func bounds() throws {
+        let dir = try TemporaryDirectory("wasm-cmd")
+        defer { dir.remove() }
+        let file = try Self.module(dir, "spin", """
+            (module
+              (func $spin (loop $l (br $l)))
+              (func (export "_start") (call $spin)))
+            """)
+        let fuel = try runSel4img(["wasm", "run", "--fuel", "5000", file], in: dir.url)
+        #expect(fuel.status == 152)
+        #expect(fuel.stdout == "")
+        #expect(fuel.stderr == """
+            error: spin.wasm: fuel exhausted after 5000 units in function 0 ($spin) at offset 0x26
+            hint: raise --fuel, or leave it out for no limit (a unit is a call or a repetition of a loop)
+
+            """)
+        let time = try runSel4img(["wasm", "run", file, "--time-limit", "50"], in: dir.url)
+        #expect(time.status == 152)
+        #expect(time.stderr == """
+            error: spin.wasm: time limit of 50 ms exceeded in function 0 ($spin) at offset 0x26
+            hint: raise --time-limit, or leave it out for no limit
+
+            """)
+    }
+
     @Test("proc_exit(134) is not a trap: codes outside 0-125 exit 255 with the code on stderr")
     func exitCodeOutOfRange() throws {
         let dir = try TemporaryDirectory("wasm-cmd")
@@ -136,6 +162,8 @@ import TestSupport
         (["--env", "NOEQUALS"], "--env NOEQUALS: give KEY=VALUE"),
         (["--dir", "/nonexistent-dir"], "--dir /nonexistent-dir: /nonexistent-dir is not a directory"),
         (["--fuel", "0"], "--fuel must be at least 1"),
+        (["--time-limit", "0"], "--time-limit must be at least 1 (milliseconds)"),
+        (["--time-limit", "18446744073710"], "--time-limit must be at most 18446744073709 (milliseconds)"),
     ])
     func badOptions(options: [String], message: String) throws {
         let r = try runSel4img(["wasm", "run", "x.wasm"] + options)
@@ -150,6 +178,7 @@ import TestSupport
         // Prose is wrapped by the parser: compare it with line breaks folded.
         let prose = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(prose.contains("134 when it traps"))
+        #expect(prose.contains("152 when --fuel or --time-limit stopped it"))
         #expect(prose.contains("255 when it exits with a code outside 0-125"))
         #expect(prose.contains("126 when the module cannot run"))
         #expect(r.stdout.contains("$ sel4img wasm run d.wasm; echo $?"))

@@ -103,7 +103,7 @@ import TestSupport
             $0.replacingOccurrences(of: #"{"name": "f64LoadSub", "code": "0x1CC""#, with: #"{"name": "f64LoadSub", "code": "0x1CB""#)
         }
         #expect(result.status == 2)
-        #expect(result.stderr == "generate-opcodes: scripts/wasm-instructions.json: instruction 391 (f64LoadSub): code 0x1CB also used by f64MulLoad\n")
+        #expect(result.stderr == "generate-opcodes: scripts/wasm-instructions.json: instruction 392 (f64LoadSub): code 0x1CB also used by f64MulLoad\n")
     }
 }
 

@@ -1,12 +1,16 @@
 /*
- * emit FILE.wasm [ARGS...]: runs a WebAssembly module on the Wasm runner
- * beside this Linux guest, through the shared-memory channel in
- * wasm_channel.h, and prints what the module printed.
+ * emit [--fuel N] [--time-limit MS] FILE.wasm [ARGS...]: runs a WebAssembly
+ * module on the Wasm runner beside this Linux guest, through the
+ * shared-memory channel in wasm_channel.h, and prints what the module printed.
+ * --fuel and --time-limit bound the run as on `sel4img wasm run`: the runner
+ * stops the module after N units of fuel (one per call and per repetition of a
+ * loop) or MS milliseconds, and goes on serving.
  *
  * Exit status, as `sel4img wasm run` on a host (WasmExitStatus): 0-125 the
  * module's exit code; 126 when it cannot run (unreadable, invalid, too large
- * for the buffer, no runner); 134 when it traps; 255 when it exits with a code
- * outside 0-125. 126, 134 and 255 come with a line on stderr. Calls from several shells
+ * for the buffer, no runner); 134 when it traps; 152 when its fuel or time
+ * limit stopped it; 255 when it exits with a code outside 0-125; 64 for a bad
+ * option. All but 0-125 come with a line on stderr. Calls from several shells
  * are serialised with a lock file; a waiting call says so on stderr.
  *
  * The channel is the runner's virtual PCI device: BAR 0 holds the event
@@ -35,7 +39,10 @@
 static const char *program = "emit";
 
 /* The statuses that are not the module's own (sel4img's WasmExitStatus). */
-enum { EXIT_CANNOT_RUN = 126, EXIT_TRAP = 134, EXIT_CODE_OUT_OF_RANGE = 255 };
+enum { EXIT_USAGE = 64, EXIT_CANNOT_RUN = 126, EXIT_TRAP = 134, EXIT_BOUND_EXCEEDED = 152, EXIT_CODE_OUT_OF_RANGE = 255 };
+
+/* The largest --time-limit: in nanoseconds it must fit 64 bits (as on the host). */
+#define MAXIMUM_TIME_LIMIT_MS (UINT64_MAX / 1000000u)
 
 static void fail(const char *format, const char *detail)
 {
@@ -152,6 +159,36 @@ static void copy_out(volatile unsigned char *to, const unsigned char *from, size
     }
 }
 
+/* The value of --fuel or --time-limit: a whole number from 1 to `maximum`, or exit 64. */
+static uint64_t bound_value(const char *option, const char *text, uint64_t maximum, const char *unit)
+{
+    if (text == NULL) {
+        fprintf(stderr, "%s: %s needs a value: a whole number of %s from 1 to %llu\n", program, option, unit,
+                (unsigned long long)maximum);
+        exit(EXIT_USAGE);
+    }
+    int digits = text[0] != '\0';
+    for (const char *c = text; *c != '\0'; c++) {
+        digits = digits && *c >= '0' && *c <= '9';
+    }
+    errno = 0;
+    unsigned long long value = digits ? strtoull(text, NULL, 10) : 0;
+    if (!digits || errno == ERANGE || value == 0 || value > maximum) {
+        fprintf(stderr, "%s: %s must be a whole number of %s from 1 to %llu, got '", program, option, unit,
+                (unsigned long long)maximum);
+        for (const unsigned char *c = (const unsigned char *)text; *c != '\0'; c++) {
+            if (*c < 0x20 || *c == 0x7f) {
+                fprintf(stderr, "\\x%02x", *c);
+            } else {
+                fputc(*c, stderr);
+            }
+        }
+        fputs("'\n", stderr);
+        exit(EXIT_USAGE);
+    }
+    return value;
+}
+
 static void sleep_ns(long nanoseconds)
 {
     struct timespec delay = {0, nanoseconds};
@@ -160,23 +197,40 @@ static void sleep_ns(long nanoseconds)
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fprintf(argc < 2 ? stderr : stdout,
-                "usage: emit FILE.wasm [ARGS...]\n"
-                "Runs the WebAssembly module (WASI preview1) on the seL4 Wasm runner beside\n"
-                "this guest and prints its output. Exit status: 0-125 the module's exit code;\n"
-                "126 when it cannot run; 134 when it traps; 255 when it exits with a code\n"
-                "outside 0-125.\n");
-        return argc < 2 ? EXIT_CANNOT_RUN : 0;
+    /* Options come before FILE; everything after FILE goes to the module. */
+    uint64_t fuel = 0, time_limit_ms = 0;
+    int first = 1;
+    while (first < argc) {
+        if (strcmp(argv[first], "--fuel") == 0) {
+            fuel = bound_value("--fuel", first + 1 < argc ? argv[first + 1] : NULL, UINT64_MAX, "units");
+            first += 2;
+        } else if (strcmp(argv[first], "--time-limit") == 0) {
+            time_limit_ms = bound_value("--time-limit", first + 1 < argc ? argv[first + 1] : NULL, MAXIMUM_TIME_LIMIT_MS,
+                                        "milliseconds");
+            first += 2;
+        } else {
+            break;
+        }
     }
-    const char *path = argv[1];
+    if (first >= argc || strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0) {
+        fprintf(first >= argc ? stderr : stdout,
+                "usage: emit [--fuel N] [--time-limit MS] FILE.wasm [ARGS...]\n"
+                "Runs the WebAssembly module (WASI preview1) on the seL4 Wasm runner beside\n"
+                "this guest and prints its output. --fuel N stops it after N units (one per\n"
+                "call and per repetition of a loop), --time-limit MS after MS milliseconds.\n"
+                "Exit status: 0-125 the module's exit code; 126 when it cannot run; 134 when\n"
+                "it traps; 152 when --fuel or --time-limit stopped it; 255 when it exits with\n"
+                "a code outside 0-125; 64 for a bad option.\n");
+        return first >= argc ? EXIT_CANNOT_RUN : 0;
+    }
+    const char *path = argv[first];
 
     size_t module_size;
     unsigned char *module = read_module(path, &module_size);
 
     /* argv for the module: the path as given, then the arguments. */
     size_t argument_bytes = 0;
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         argument_bytes += strlen(argv[i]) + 1;
     }
 
@@ -219,7 +273,7 @@ int main(int argc, char **argv)
     volatile unsigned char *payload = buffer + WASM_CHANNEL_PAYLOAD_OFFSET;
     copy_out(payload, module, module_size);
     size_t offset = module_size;
-    for (int i = 1; i < argc; i++) {
+    for (int i = first; i < argc; i++) {
         size_t length = strlen(argv[i]) + 1;
         copy_out(payload + offset, (const unsigned char *)argv[i], length);
         offset += length;
@@ -231,6 +285,8 @@ int main(int argc, char **argv)
     header->module_bytes = module_size;
     header->argument_bytes = argument_bytes;
     header->realtime_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+    header->fuel = fuel;
+    header->time_limit_ms = time_limit_ms;
     header->sequence = sequence;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     header->state = WASM_CHANNEL_REQUEST;
@@ -283,6 +339,9 @@ int main(int argc, char **argv)
     case WASM_RESULT_TRAPPED:
         fprintf(stderr, "%s: %s trapped: %s\n", program, path, message);
         return EXIT_TRAP;
+    case WASM_RESULT_STOPPED:
+        fprintf(stderr, "%s: %s: %s\n", program, path, message);
+        return EXIT_BOUND_EXCEEDED;
     case WASM_RESULT_INVALID:
         fprintf(stderr, "%s: %s cannot run: %s\n", program, path, message);
         return EXIT_CANNOT_RUN;

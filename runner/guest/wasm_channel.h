@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #define WASM_CHANNEL_MAGIC 0x314d5357u /* "WSM1" little-endian */
-#define WASM_CHANNEL_VERSION 1u
+#define WASM_CHANNEL_VERSION 2u /* 2: fuel and time_limit_ms, WASM_RESULT_STOPPED */
 #define WASM_CHANNEL_PAYLOAD_OFFSET 4096u
 #define WASM_CHANNEL_MESSAGE_BYTES 512u
 
@@ -42,6 +42,7 @@ enum wasm_channel_result {
     WASM_RESULT_TRAPPED = 1,     /* message says why */
     WASM_RESULT_INVALID = 2,     /* malformed or invalid module, or it failed to instantiate */
     WASM_RESULT_BAD_REQUEST = 3, /* sizes out of range, bad arguments */
+    WASM_RESULT_STOPPED = 4,     /* fuel or time limit reached: message says which and where */
 };
 
 struct wasm_channel_header {
@@ -59,5 +60,7 @@ struct wasm_channel_header {
     uint32_t output_truncated; /* runner: 1 when output beyond capacity was dropped */
     uint32_t reserved;
     uint64_t run_ns;           /* runner: time spent decoding and running */
-    char message[WASM_CHANNEL_MESSAGE_BYTES]; /* runner: NUL-terminated, for TRAPPED/INVALID/BAD_REQUEST */
+    char message[WASM_CHANNEL_MESSAGE_BYTES]; /* runner: NUL-terminated, for TRAPPED/INVALID/BAD_REQUEST/STOPPED */
+    uint64_t fuel;             /* guest: fuel units (a call or a loop repetition each), 0 = no limit */
+    uint64_t time_limit_ms;    /* guest: milliseconds from the start of instantiation, 0 = no limit */
 };

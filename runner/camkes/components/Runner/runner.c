@@ -4,8 +4,8 @@
  * in guest/wasm_channel.h). Woken by `request` (the guest's emit register),
  * it copies the module and arguments out of the buffer, runs the module
  * (Swift: swift/Runner/Service.swift), writes the output and the reply back
- * and signals `done`. A trap or a bad module is a reply, never the end: the
- * runner keeps serving.
+ * and signals `done`. A trap, a module stopped by its fuel or time limit, or
+ * a bad module is a reply, never the end: the runner keeps serving.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +45,8 @@ static void serve(uint64_t capacity)
     uint64_t module_bytes = h->module_bytes;
     uint64_t argument_bytes = h->argument_bytes;
     uint64_t realtime = h->realtime_ns;
+    uint64_t fuel = h->fuel;
+    uint64_t time_limit_ms = h->time_limit_ms;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
 
     if (module_bytes > capacity || argument_bytes > capacity - module_bytes) {
@@ -66,7 +68,7 @@ static void serve(uint64_t capacity)
     }
     memcpy(request, payload, module_bytes + argument_bytes);
     unsigned int result = wasm_runner_serve(request, (long)module_bytes, request + module_bytes, (long)argument_bytes,
-                                            realtime, payload, (long)capacity, reply);
+                                            realtime, fuel, time_limit_ms, payload, (long)capacity, reply);
     free(request);
     h->result = result;
     h->exit_status = reply->exit_status;

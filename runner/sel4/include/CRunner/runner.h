@@ -42,10 +42,12 @@ struct wasm_runner_reply {
 };
 
 /* Runs one module (Swift, swift/Runner/Service.swift): arguments are
- * NUL-terminated strings, argv[0] first; output receives stdout and stderr.
+ * NUL-terminated strings, argv[0] first; output receives stdout and stderr;
+ * fuel and time_limit_ms bound the run (0: none).
  * Returns enum wasm_channel_result (guest/wasm_channel.h). */
 unsigned int wasm_runner_serve(const unsigned char *module, long module_length,
                                const unsigned char *arguments, long arguments_length,
                                unsigned long long realtime_ns,
+                               unsigned long long fuel, unsigned long long time_limit_ms,
                                unsigned char *output, long output_capacity,
                                struct wasm_runner_reply *reply);

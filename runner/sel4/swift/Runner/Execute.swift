@@ -7,6 +7,9 @@ enum ModuleOutcome {
     /// Its exit code: proc_exit's, or 0 when _start returned.
     case exited(Int32)
     case trapped(String)
+    /// Its fuel or time limit stopped it (not a trap of its making): "fuel exhausted after N
+    /// units in function …", "time limit of MS ms exceeded in function …".
+    case stopped(String)
     /// Malformed or invalid: decoding failed.
     case failedToLoad(String)
     /// Linking or the start function failed.
@@ -23,10 +26,12 @@ struct ModuleUsage {
 /// Decodes, instantiates with WASI and runs one module, as `sel4img wasm
 /// run` does on a host: proc_exit from a start function is an exit, not a
 /// failure. Each module gets its own store, released before returning so
-/// the next one starts with the heap this one used.
+/// the next one starts with the heap this one used. `fuel` and
+/// `timeLimitMilliseconds` (from the start of instantiation, on the generic timer) bound
+/// the run; nil is no bound.
 func execute<Platform: WASIPlatform>(
     _ bytes: [UInt8], arguments: [String], preopens: [(guestPath: String, tree: WASIFileTree)],
-    platform: Platform, usage: inout ModuleUsage
+    platform: Platform, usage: inout ModuleUsage, fuel: UInt64? = nil, timeLimitMilliseconds: UInt64? = nil
 ) -> (ModuleOutcome, Platform) {
     wasm_runner_heap_reset_peak()
     let baseline = wasm_runner_heap_live()
@@ -48,7 +53,11 @@ func execute<Platform: WASIPlatform>(
         wasi.define(into: &imports)
         // 1 MiB of value stack (the engine's default is 2 MiB): the runner's
         // target is under 2 MiB of heap per module beyond linear memory.
-        let store = Store(configuration: Configuration(valueStackSlots: 1 << 17, maxMemoryPages: maxPages))
+        let timeLimit = timeLimitMilliseconds.map { milliseconds in
+            TimeLimit(nanoseconds: min(milliseconds, UInt64.max / 1_000_000) * 1_000_000) { SeL4Platform.uptime() }
+        }
+        let configuration = Configuration(fuel: fuel, timeLimit: timeLimit, valueStackSlots: 1 << 17, maxMemoryPages: maxPages)
+        let store = Store(configuration: configuration)
         // Store and instances reference each other: release frees the module's memory for the next one.
         defer { store.release() }
         do throws(InstantiationError) {
@@ -56,13 +65,19 @@ func execute<Platform: WASIPlatform>(
             do throws(Trap) {
                 result = (.exited(try wasi.run(instance)), wasi.platform)
             } catch {
-                result = (.trapped(error.description), wasi.platform)
+                if let message = error.boundMessage(configuration) {
+                    result = (.stopped(message), wasi.platform)
+                } else {
+                    result = (.trapped(error.description), wasi.platform)
+                }
             }
             // What the heap holds for it: the block, which may be larger than the memory.
             linearMemory = instance.memory?.capacity ?? 0
         } catch {
             if case .trap(let trap) = error, case .exit(let code) = trap.reason {
                 result = (.exited(code), wasi.platform)
+            } else if case .trap(let trap) = error, let message = trap.boundMessage(configuration) {
+                result = (.stopped(message), wasi.platform)
             } else {
                 result = (.failedToInstantiate(error.description), wasi.platform)
             }

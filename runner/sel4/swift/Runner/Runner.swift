@@ -66,6 +66,8 @@ func run(module name: String, arguments: [String], tree: WASIFileTree, epoch: UI
         Console.line("wasm-runner: \(name) exited with status \(status)")
     case .trapped(let description):
         Console.line("wasm-runner: \(name) trapped: \(description)")
+    case .stopped(let description):
+        Console.line("wasm-runner: \(name) stopped: \(description)")
     case .failedToLoad(let description):
         Console.line("wasm-runner: \(name) failed to load: \(description)")
         return false

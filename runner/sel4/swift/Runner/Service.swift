@@ -39,6 +39,9 @@ struct ChannelPlatform: WASIPlatform {
 /// Runs one module for the guest (called by the CAmkES component's C code,
 /// components/Runner/runner.c, with a request already copied out of the
 /// shared buffer). `arguments` holds NUL-terminated strings, argv[0] first.
+/// `fuel` and `timeLimitMilliseconds` bound the run (0: no bound; emit's
+/// --fuel and --time-limit): a run they stop is result 4 (STOPPED), and the
+/// runner goes on serving.
 /// Writes the module's output to `output`, and the reply's fields through
 /// the pointers; returns the result (enum wasm_channel_result).
 @_cdecl("wasm_runner_serve")
@@ -46,6 +49,7 @@ public func wasmRunnerServe(
     _ module: UnsafePointer<UInt8>, _ moduleLength: Int,
     _ arguments: UnsafePointer<UInt8>, _ argumentsLength: Int,
     _ realtimeNanoseconds: UInt64,
+    _ fuel: UInt64, _ timeLimitMilliseconds: UInt64,
     _ output: UnsafeMutablePointer<UInt8>, _ outputCapacity: Int,
     _ reply: UnsafeMutablePointer<wasm_runner_reply>
 ) -> UInt32 {
@@ -84,7 +88,8 @@ public func wasmRunnerServe(
         guestRealtime: realtimeNanoseconds, startUptime: began)
     var usage = ModuleUsage()
     let (outcome, used) = execute(Array(UnsafeBufferPointer(start: module, count: moduleLength)), arguments: argv,
-                                  preopens: [], platform: platform, usage: &usage)
+                                  preopens: [], platform: platform, usage: &usage,
+                                  fuel: fuel == 0 ? nil : fuel, timeLimitMilliseconds: timeLimitMilliseconds == 0 ? nil : timeLimitMilliseconds)
     reply.pointee.output_bytes = UInt(used.written)
     reply.pointee.output_dropped = UInt(used.dropped)
     let milliseconds = (SeL4Platform.uptime() &- began) / 1_000_000
@@ -96,6 +101,9 @@ public func wasmRunnerServe(
     case .trapped(let description):
         Console.line("wasm-runner: \(name) trapped: \(description) (\(summary))")
         return finish(1, message: description)
+    case .stopped(let description):
+        Console.line("wasm-runner: \(name) stopped: \(description) (\(summary))")
+        return finish(4, message: description)
     case .failedToLoad(let description):
         Console.line("wasm-runner: \(name) failed to load: \(description)")
         return finish(2, message: description)
