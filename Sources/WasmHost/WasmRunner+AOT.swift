@@ -40,7 +40,7 @@ extension WasmRunner {
         case .exited(let code):
             return (try checked(code), wasi.platform)
         case .trapped(let trap):
-            throw WasmHostError.trap(displayName, trap)
+            throw WasmHostError.trap(displayName, trap, configuration)
         case .noThread:
             throw WasmHostError(kind: .unlinkable, message: "\(displayName): cannot start a thread to run the compiled module",
                                 hint: "the ahead-of-time tier runs modules on a thread with a \(AOTLoadedModule.stackBytes >> 20) MiB stack; run without --aot")
