@@ -199,6 +199,9 @@ enum Op {{""")
     return "\n".join(out)
 
 
+FIELDS = "fieldD(word), fieldA(word), fieldB(word), fieldImm(word)"
+
+
 def dispatch_swift(instructions, codes):
     count = max(codes) + 1
     out = [HEADER.rstrip("\n"), """//
@@ -207,12 +210,13 @@ def dispatch_swift(instructions, codes):
 // Transparent, so that it is inlined into both copies of `Machine.step` (see `Store.run`).
 
 extension Machine {
-    /// Executes the instruction `opcode` whose word has the fields d, a, b (or the immediate
-    /// `imm`) and sits at `start` (`ip` already points past it). Returns `.none`, `.returned`
-    /// when the entry function returned, or the trap of an ordinary instruction.
+    /// Executes the instruction `opcode` whose word `word` has the fields d, a, b (or the
+    /// immediate `imm`) and sits at `start` (`ip` already points past it). Returns `.none`,
+    /// `.returned` when the entry function returned, or the trap of an ordinary instruction.
+    /// Each case takes the fields it uses from the word itself (see `fieldD` and the others), so
+    /// the shared dispatch code is only the load and the jump.
     @_transparent
-    mutating func dispatch(_ opcode: Opcode, _ d: Int, _ a: Int, _ b: Int, _ imm: UInt32,
-                           _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
+    mutating func dispatch(_ opcode: Opcode, _ word: UInt64, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
         switch opcode {"""]
     groups = {}
     order = []
@@ -225,11 +229,11 @@ extension Machine {
     for entry in order:
         labels = ", ".join("." + swift_name(n) for n in groups[entry["handler"]])
         if entry.get("throws"):
-            call = f"try {entry['handler']}(opcode, d, a, b, imm, start)"
+            call = f"try {entry['handler']}(opcode, {FIELDS}, start)"
         elif entry.get("traps"):
-            call = f"return {entry['handler']}(d, a, b, imm)"
+            call = f"return {entry['handler']}({FIELDS})"
         else:
-            call = f"{entry['handler']}(d, a, b, imm)"
+            call = f"{entry['handler']}({FIELDS})"
         out.append(f"        case {labels}:\n            {call}")
     unused = [f".unused{code:02X}" for code in range(count) if code not in codes]
     if unused:
@@ -242,7 +246,7 @@ extension Machine {
             line += piece
         lines.append(line)
         out += lines
-        out.append("            try badInstruction(opcode, d, a, b, imm, start)")
+        out.append(f"            try badInstruction(opcode, {FIELDS}, start)")
     out.append("""        }
         return .none
     }

@@ -169,12 +169,8 @@ struct Machine<F: FuelMode> {
             if fuel == 0 { throw trap(.outOfFuel, compiled, instance, codeBase.distance(to: start)) }
             fuel &-= 1
         }
-        let d = Int(truncatingIfNeeded: (word >> 16) & 0xFFFF)
-        let a = Int(truncatingIfNeeded: (word >> 32) & 0xFFFF)
-        let b = Int(truncatingIfNeeded: word >> 48)
-        let imm = UInt32(truncatingIfNeeded: word >> 32)
         let opcode = Opcode(word: word)
-        let fault = try dispatch(opcode, d, a, b, imm, start)
+        let fault = try dispatch(opcode, word, start)
         if fault != .none {
             if fault == .returned { return true }
             throw trap(fault.reason, compiled, instance, codeBase.distance(to: start))
@@ -198,6 +194,12 @@ enum Fault: UInt8 {
         }
     }
 }
+
+/// The fields of an instruction word (see Compiler.swift): slots d, a, b and the immediate.
+@inline(__always) func fieldD(_ word: UInt64) -> Int { Int(truncatingIfNeeded: (word >> 16) & 0xFFFF) }
+@inline(__always) func fieldA(_ word: UInt64) -> Int { Int(truncatingIfNeeded: (word >> 32) & 0xFFFF) }
+@inline(__always) func fieldB(_ word: UInt64) -> Int { Int(truncatingIfNeeded: word >> 48) }
+@inline(__always) func fieldImm(_ word: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: word >> 32) }
 
 /// The effective address of a load or store with a register address: the operand plus an i32
 /// addend folded in by the compiler (wrapping at 32 bits, as the `i32.add` it replaces), plus the
