@@ -95,7 +95,7 @@ public struct WasmRunner {
         let wasi = WASI(arguments: [file] + arguments, environment: environment, preopens: trees, platform: platform)
         var imports = Imports()
         wasi.define(into: &imports)
-        let store = Store(configuration: Configuration(fuel: fuel))
+        let store = Store(configuration: Configuration(fuel: fuel, memoryReservation: HostPlatform.memoryReservation))
         let instance: Instance
         do {
             instance = try Instance.instantiate(module, imports: imports, store: store)
