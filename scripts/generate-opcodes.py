@@ -154,7 +154,7 @@ enum Opcode: UInt16 {"""]
     static let count: UInt16 = 0x{count:X}
 
     /// Whether every number below `count` is the raw value of the case at that index, which
-    /// `init(word:)` relies on.
+    /// `init(word:)` and `init(rawBits:)` rely on.
     static func isDenselyNumbered() -> Bool {{
         for value in 0..<count where Opcode(rawValue: value) != unsafeBitCast(value, to: Opcode.self) {{
             return false
@@ -166,6 +166,12 @@ enum Opcode: UInt16 {"""]
     @inline(__always)
     init(word: UInt64) {{
         self = unsafeBitCast(UInt16(truncatingIfNeeded: word), to: Opcode.self)
+    }}
+
+    /// The opcode from the low 16 bits of an instruction word, loaded on their own.
+    @inline(__always)
+    init(rawBits: UInt16) {{
+        self = unsafeBitCast(rawBits, to: Opcode.self)
     }}
 }}
 
@@ -199,7 +205,7 @@ enum Op {{""")
     return "\n".join(out)
 
 
-FIELDS = "fieldD(word), fieldA(word), fieldB(word), fieldImm(word)"
+FIELDS = "fieldD(start), fieldA(start), fieldB(start), fieldImm(start)"
 
 
 def dispatch_swift(instructions, codes):
@@ -213,10 +219,10 @@ extension Machine {
     /// Executes the instruction `opcode` whose word `word` has the fields d, a, b (or the
     /// immediate `imm`) and sits at `start` (`ip` already points past it). Returns `.none`,
     /// `.returned` when the entry function returned, or the trap of an ordinary instruction.
-    /// Each case takes the fields it uses from the word itself (see `fieldD` and the others), so
-    /// the shared dispatch code is only the load and the jump.
+    /// Each case reads the fields it uses from the code itself (see `fieldD` and the others), so
+    /// the shared dispatch code is only the load of the opcode and the jump.
     @_transparent
-    mutating func dispatch(_ opcode: Opcode, _ word: UInt64, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
+    mutating func dispatch(_ opcode: Opcode, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
         switch opcode {"""]
     groups = {}
     order = []

@@ -9,793 +9,793 @@ extension Machine {
     /// Executes the instruction `opcode` whose word `word` has the fields d, a, b (or the
     /// immediate `imm`) and sits at `start` (`ip` already points past it). Returns `.none`,
     /// `.returned` when the entry function returned, or the trap of an ordinary instruction.
-    /// Each case takes the fields it uses from the word itself (see `fieldD` and the others), so
-    /// the shared dispatch code is only the load and the jump.
+    /// Each case reads the fields it uses from the code itself (see `fieldD` and the others), so
+    /// the shared dispatch code is only the load of the opcode and the jump.
     @_transparent
-    mutating func dispatch(_ opcode: Opcode, _ word: UInt64, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
+    mutating func dispatch(_ opcode: Opcode, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
         switch opcode {
         case .unreachable:
-            try unreachable(opcode, fieldD(word), fieldA(word), fieldB(word), fieldImm(word), start)
+            try unreachable(opcode, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start)
         case .`return`:
-            return returnToCaller(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return returnToCaller(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .call, .callIndirect:
-            try call(opcode, fieldD(word), fieldA(word), fieldB(word), fieldImm(word), start)
+            try call(opcode, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start)
         case .select:
-            select(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            select(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .globalGet:
-            globalGet(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            globalGet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .globalSet:
-            globalSet(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            globalSet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableGet:
-            return tableGet(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return tableGet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableSet:
-            return tableSet(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return tableSet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load:
-            return i32Load(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load:
-            return i64Load(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Load:
-            return f32Load(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Load:
-            return f64Load(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8S:
-            return i32Load8S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8U:
-            return i32Load8U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16S:
-            return i32Load16S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16U:
-            return i32Load16U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8S:
-            return i64Load8S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8U:
-            return i64Load8U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16S:
-            return i64Load16S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16U:
-            return i64Load16U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32S:
-            return i64Load32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32U:
-            return i64Load32U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store:
-            return i32Store(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store:
-            return i64Store(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Store:
-            return f32Store(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Store:
-            return f64Store(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store8:
-            return i32Store8(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store16:
-            return i32Store16(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store8:
-            return i64Store8(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store16:
-            return i64Store16(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store32:
-            return i64Store32(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memorySize:
-            memorySizeInPages(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            memorySizeInPages(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memoryGrow:
-            memoryGrow(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            memoryGrow(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Eqz:
-            i32Eqz(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Eqz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Eq:
-            i32Eq(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Ne:
-            i32Ne(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LtS:
-            i32LtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LtU:
-            i32LtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GtS:
-            i32GtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GtU:
-            i32GtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LeS:
-            i32LeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LeU:
-            i32LeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GeS:
-            i32GeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GeU:
-            i32GeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Eqz:
-            i64Eqz(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Eqz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Eq:
-            i64Eq(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Ne:
-            i64Ne(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LtS:
-            i64LtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LtU:
-            i64LtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GtS:
-            i64GtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GtU:
-            i64GtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LeS:
-            i64LeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LeU:
-            i64LeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GeS:
-            i64GeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GeU:
-            i64GeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Eq:
-            f32Eq(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Ne:
-            f32Ne(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Lt:
-            f32Lt(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Lt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Gt:
-            f32Gt(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Gt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Le:
-            f32Le(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Le(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Ge:
-            f32Ge(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Ge(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Eq:
-            f64Eq(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Ne:
-            f64Ne(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Lt:
-            f64Lt(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Lt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Gt:
-            f64Gt(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Gt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Le:
-            f64Le(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Le(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Ge:
-            f64Ge(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Ge(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Clz:
-            i32Clz(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Clz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Ctz:
-            i32Ctz(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Ctz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Popcnt:
-            i32Popcnt(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Popcnt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Add:
-            i32Add(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Sub:
-            i32Sub(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Mul:
-            i32Mul(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32DivS:
-            return i32DivS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32DivS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32DivU:
-            return i32DivU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32DivU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RemS:
-            return i32RemS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32RemS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RemU:
-            return i32RemU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32RemU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32And:
-            i32And(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32And(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Or:
-            i32Or(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Or(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Xor:
-            i32Xor(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Xor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Shl:
-            i32Shl(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Shl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShrS:
-            i32ShrS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32ShrS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShrU:
-            i32ShrU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32ShrU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Rotl:
-            i32Rotl(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Rotl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Rotr:
-            i32Rotr(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Rotr(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Clz:
-            i64Clz(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Clz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Ctz:
-            i64Ctz(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Ctz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Popcnt:
-            i64Popcnt(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Popcnt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Add:
-            i64Add(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Sub:
-            i64Sub(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Mul:
-            i64Mul(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64DivS:
-            return i64DivS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64DivS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64DivU:
-            return i64DivU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64DivU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RemS:
-            return i64RemS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64RemS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RemU:
-            return i64RemU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64RemU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64And:
-            i64And(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64And(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Or:
-            i64Or(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Or(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Xor:
-            i64Xor(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Xor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Shl:
-            i64Shl(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Shl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShrS:
-            i64ShrS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64ShrS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShrU:
-            i64ShrU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64ShrU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Rotl:
-            i64Rotl(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Rotl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Rotr:
-            i64Rotr(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Rotr(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Abs:
-            f32Abs(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Abs(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Neg:
-            f32Neg(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Neg(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Ceil:
-            f32Ceil(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Ceil(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Floor:
-            f32Floor(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Floor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Trunc:
-            f32Trunc(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Trunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Nearest:
-            f32Nearest(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Nearest(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Sqrt:
-            f32Sqrt(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Sqrt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Add:
-            f32Add(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Sub:
-            f32Sub(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Mul:
-            f32Mul(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Div:
-            f32Div(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Div(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Min:
-            f32Min(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Min(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Max:
-            f32Max(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Max(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Copysign:
-            f32Copysign(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32Copysign(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Abs:
-            f64Abs(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Abs(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Neg:
-            f64Neg(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Neg(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Ceil:
-            f64Ceil(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Ceil(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Floor:
-            f64Floor(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Floor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Trunc:
-            f64Trunc(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Trunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Nearest:
-            f64Nearest(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Nearest(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Sqrt:
-            f64Sqrt(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Sqrt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Add:
-            f64Add(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Sub:
-            f64Sub(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Mul:
-            f64Mul(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Div:
-            f64Div(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Div(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Min:
-            f64Min(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Min(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Max:
-            f64Max(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Max(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Copysign:
-            f64Copysign(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64Copysign(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32WrapI64:
-            i32WrapI64(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32WrapI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncF32S:
-            return i32TruncF32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32TruncF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncF32U:
-            return i32TruncF32U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32TruncF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncF64S:
-            return i32TruncF64S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32TruncF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncF64U:
-            return i32TruncF64U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32TruncF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ExtendI32S:
-            i64ExtendI32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64ExtendI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ExtendI32U:
-            i64ExtendI32U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64ExtendI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncF32S:
-            return i64TruncF32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64TruncF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncF32U:
-            return i64TruncF32U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64TruncF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncF64S:
-            return i64TruncF64S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64TruncF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncF64U:
-            return i64TruncF64U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64TruncF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ConvertI32S:
-            f32ConvertI32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32ConvertI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ConvertI32U:
-            f32ConvertI32U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32ConvertI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ConvertI64S:
-            f32ConvertI64S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32ConvertI64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ConvertI64U:
-            f32ConvertI64U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32ConvertI64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32DemoteF64:
-            f32DemoteF64(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32DemoteF64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ConvertI32S:
-            f64ConvertI32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64ConvertI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ConvertI32U:
-            f64ConvertI32U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64ConvertI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ConvertI64S:
-            f64ConvertI64S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64ConvertI64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ConvertI64U:
-            f64ConvertI64U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64ConvertI64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64PromoteF32:
-            f64PromoteF32(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64PromoteF32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ReinterpretF32:
-            i32ReinterpretF32(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32ReinterpretF32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ReinterpretF64:
-            i64ReinterpretF64(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64ReinterpretF64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ReinterpretI32:
-            f32ReinterpretI32(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32ReinterpretI32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ReinterpretI64:
-            f64ReinterpretI64(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64ReinterpretI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Extend8S:
-            i32Extend8S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Extend8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Extend16S:
-            i32Extend16S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32Extend16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Extend8S:
-            i64Extend8S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Extend8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Extend16S:
-            i64Extend16S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Extend16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Extend32S:
-            i64Extend32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64Extend32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .refFunc:
-            refFunc(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            refFunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncSatF32S:
-            i32TruncSatF32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32TruncSatF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncSatF32U:
-            i32TruncSatF32U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32TruncSatF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncSatF64S:
-            i32TruncSatF64S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32TruncSatF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncSatF64U:
-            i32TruncSatF64U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32TruncSatF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncSatF32S:
-            i64TruncSatF32S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64TruncSatF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncSatF32U:
-            i64TruncSatF32U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64TruncSatF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncSatF64S:
-            i64TruncSatF64S(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64TruncSatF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncSatF64U:
-            i64TruncSatF64U(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64TruncSatF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memoryInit:
-            return memoryInit(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return memoryInit(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .dataDrop:
-            dataDrop(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            dataDrop(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memoryCopy:
-            return memoryCopy(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return memoryCopy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memoryFill:
-            return memoryFill(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return memoryFill(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableInit:
-            return tableInit(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return tableInit(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .elemDrop:
-            elemDrop(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            elemDrop(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableCopy:
-            return tableCopy(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return tableCopy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableGrow:
-            tableGrow(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            tableGrow(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableSize:
-            tableSize(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            tableSize(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableFill:
-            return tableFill(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return tableFill(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jump:
-            jump(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            jump(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpAdjust:
-            jumpAdjust(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            jumpAdjust(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpIf:
-            jumpIf(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            jumpIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpIfAdjust:
-            jumpIfAdjust(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            jumpIfAdjust(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpUnless:
-            jumpUnless(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            jumpUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpTable:
-            jumpTable(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            jumpTable(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .copy:
-            copy(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            copy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .constant:
-            constant(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            constant(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32EqConst:
-            i32EqConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32NeConst:
-            i32NeConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LtSConst:
-            i32LtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LtUConst:
-            i32LtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GtSConst:
-            i32GtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GtUConst:
-            i32GtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LeSConst:
-            i32LeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LeUConst:
-            i32LeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GeSConst:
-            i32GeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GeUConst:
-            i32GeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32AddConst:
-            i32AddConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32SubConst:
-            i32SubConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32MulConst:
-            i32MulConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32DivSConst:
-            return i32DivSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32DivSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32DivUConst:
-            return i32DivUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32DivUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RemSConst:
-            return i32RemSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32RemSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RemUConst:
-            return i32RemUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32RemUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32AndConst:
-            i32AndConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32OrConst:
-            i32OrConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32OrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32XorConst:
-            i32XorConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32XorConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShlConst:
-            i32ShlConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32ShlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShrSConst:
-            i32ShrSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32ShrSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShrUConst:
-            i32ShrUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32ShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RotlConst:
-            i32RotlConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32RotlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RotrConst:
-            i32RotrConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i32RotrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64EqConst:
-            i64EqConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64NeConst:
-            i64NeConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LtSConst:
-            i64LtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LtUConst:
-            i64LtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GtSConst:
-            i64GtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GtUConst:
-            i64GtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LeSConst:
-            i64LeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LeUConst:
-            i64LeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GeSConst:
-            i64GeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GeUConst:
-            i64GeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64AddConst:
-            i64AddConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64SubConst:
-            i64SubConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64MulConst:
-            i64MulConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64DivSConst:
-            return i64DivSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64DivSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64DivUConst:
-            return i64DivUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64DivUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RemSConst:
-            return i64RemSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64RemSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RemUConst:
-            return i64RemUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64RemUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64AndConst:
-            i64AndConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64OrConst:
-            i64OrConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64OrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64XorConst:
-            i64XorConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64XorConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShlConst:
-            i64ShlConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64ShlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShrSConst:
-            i64ShrSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64ShrSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShrUConst:
-            i64ShrUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64ShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RotlConst:
-            i64RotlConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64RotlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RotrConst:
-            i64RotrConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            i64RotrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32AddConst:
-            f32AddConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32SubConst:
-            f32SubConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32MulConst:
-            f32MulConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32DivConst:
-            f32DivConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32DivConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32MinConst:
-            f32MinConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32MinConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32MaxConst:
-            f32MaxConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f32MaxConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64AddConst:
-            f64AddConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64SubConst:
-            f64SubConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64MulConst:
-            f64MulConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64DivConst:
-            f64DivConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64DivConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64MinConst:
-            f64MinConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64MinConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64MaxConst:
-            f64MaxConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            f64MaxConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32Eq:
-            brIfI32Eq(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32Ne:
-            brIfI32Ne(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LtS:
-            brIfI32LtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LtU:
-            brIfI32LtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GtS:
-            brIfI32GtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GtU:
-            brIfI32GtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LeS:
-            brIfI32LeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LeU:
-            brIfI32LeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GeS:
-            brIfI32GeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GeU:
-            brIfI32GeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32Eq:
-            brUnlessI32Eq(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32Ne:
-            brUnlessI32Ne(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LtS:
-            brUnlessI32LtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LtU:
-            brUnlessI32LtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GtS:
-            brUnlessI32GtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GtU:
-            brUnlessI32GtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LeS:
-            brUnlessI32LeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LeU:
-            brUnlessI32LeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GeS:
-            brUnlessI32GeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GeU:
-            brUnlessI32GeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32EqConst:
-            brIfI32EqConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32NeConst:
-            brIfI32NeConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LtSConst:
-            brIfI32LtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LtUConst:
-            brIfI32LtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GtSConst:
-            brIfI32GtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GtUConst:
-            brIfI32GtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LeSConst:
-            brIfI32LeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LeUConst:
-            brIfI32LeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GeSConst:
-            brIfI32GeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GeUConst:
-            brIfI32GeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32EqConst:
-            brUnlessI32EqConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32NeConst:
-            brUnlessI32NeConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LtSConst:
-            brUnlessI32LtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LtUConst:
-            brUnlessI32LtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GtSConst:
-            brUnlessI32GtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GtUConst:
-            brUnlessI32GtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LeSConst:
-            brUnlessI32LeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LeUConst:
-            brUnlessI32LeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GeSConst:
-            brUnlessI32GeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GeUConst:
-            brUnlessI32GeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32StoreConst:
-            return i32StoreConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64StoreConst:
-            return i64StoreConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32StoreConst:
-            return f32StoreConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f32StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64StoreConst:
-            return f64StoreConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store8Const:
-            return i32Store8Const(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store8Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store16Const:
-            return i32Store16Const(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store16Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store8Const:
-            return i64Store8Const(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store8Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store16Const:
-            return i64Store16Const(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store16Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store32Const:
-            return i64Store32Const(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store32Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LoadAbsolute:
-            return i32LoadAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LoadAbsolute:
-            return i64LoadAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32LoadAbsolute:
-            return f32LoadAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f32LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64LoadAbsolute:
-            return f64LoadAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8SAbsolute:
-            return i32Load8SAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load8SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8UAbsolute:
-            return i32Load8UAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load8UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16SAbsolute:
-            return i32Load16SAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load16SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16UAbsolute:
-            return i32Load16UAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load16UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8SAbsolute:
-            return i64Load8SAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load8SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8UAbsolute:
-            return i64Load8UAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load8UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16SAbsolute:
-            return i64Load16SAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load16SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16UAbsolute:
-            return i64Load16UAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load16UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32SAbsolute:
-            return i64Load32SAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load32SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32UAbsolute:
-            return i64Load32UAbsolute(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load32UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpIfI64:
-            jumpIfI64(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            jumpIfI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpUnlessI64:
-            jumpUnlessI64(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            jumpUnlessI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64Eq:
-            brIfI64Eq(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64Ne:
-            brIfI64Ne(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LtS:
-            brIfI64LtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LtU:
-            brIfI64LtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GtS:
-            brIfI64GtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GtU:
-            brIfI64GtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LeS:
-            brIfI64LeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LeU:
-            brIfI64LeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GeS:
-            brIfI64GeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GeU:
-            brIfI64GeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64Eq:
-            brUnlessI64Eq(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64Ne:
-            brUnlessI64Ne(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LtS:
-            brUnlessI64LtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LtU:
-            brUnlessI64LtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GtS:
-            brUnlessI64GtS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GtU:
-            brUnlessI64GtU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LeS:
-            brUnlessI64LeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LeU:
-            brUnlessI64LeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GeS:
-            brUnlessI64GeS(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GeU:
-            brUnlessI64GeU(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64EqConst:
-            brIfI64EqConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64NeConst:
-            brIfI64NeConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LtSConst:
-            brIfI64LtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LtUConst:
-            brIfI64LtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GtSConst:
-            brIfI64GtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GtUConst:
-            brIfI64GtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LeSConst:
-            brIfI64LeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LeUConst:
-            brIfI64LeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GeSConst:
-            brIfI64GeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GeUConst:
-            brIfI64GeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brIfI64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64EqConst:
-            brUnlessI64EqConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64NeConst:
-            brUnlessI64NeConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LtSConst:
-            brUnlessI64LtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LtUConst:
-            brUnlessI64LtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GtSConst:
-            brUnlessI64GtSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GtUConst:
-            brUnlessI64GtUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LeSConst:
-            brUnlessI64LeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LeUConst:
-            brUnlessI64LeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GeSConst:
-            brUnlessI64GeSConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GeUConst:
-            brUnlessI64GeUConst(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            brUnlessI64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LoadIndexed:
-            return i32LoadIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LoadIndexed:
-            return i64LoadIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32LoadIndexed:
-            return f32LoadIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f32LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64LoadIndexed:
-            return f64LoadIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8SIndexed:
-            return i32Load8SIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load8SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8UIndexed:
-            return i32Load8UIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load8UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16SIndexed:
-            return i32Load16SIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load16SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16UIndexed:
-            return i32Load16UIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Load16UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8SIndexed:
-            return i64Load8SIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load8SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8UIndexed:
-            return i64Load8UIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load8UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16SIndexed:
-            return i64Load16SIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load16SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16UIndexed:
-            return i64Load16UIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load16UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32SIndexed:
-            return i64Load32SIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load32SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32UIndexed:
-            return i64Load32UIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Load32UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32StoreIndexed:
-            return i32StoreIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64StoreIndexed:
-            return i64StoreIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32StoreIndexed:
-            return f32StoreIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f32StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64StoreIndexed:
-            return f64StoreIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store8Indexed:
-            return i32Store8Indexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store8Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store16Indexed:
-            return i32Store16Indexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store16Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store8Indexed:
-            return i64Store8Indexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store8Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store16Indexed:
-            return i64Store16Indexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store16Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store32Indexed:
-            return i64Store32Indexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store32Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32StoreConstIndexed:
-            return i32StoreConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64StoreConstIndexed:
-            return i64StoreConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32StoreConstIndexed:
-            return f32StoreConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f32StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64StoreConstIndexed:
-            return f64StoreConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store8ConstIndexed:
-            return i32Store8ConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store8ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store16ConstIndexed:
-            return i32Store16ConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i32Store16ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store8ConstIndexed:
-            return i64Store8ConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store8ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store16ConstIndexed:
-            return i64Store16ConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store16ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store32ConstIndexed:
-            return i64Store32ConstIndexed(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return i64Store32ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64AddLoad:
-            return f64AddLoad(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64AddLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64SubLoad:
-            return f64SubLoad(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64SubLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64MulLoad:
-            return f64MulLoad(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64MulLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64LoadSub:
-            return f64LoadSub(fieldD(word), fieldA(word), fieldB(word), fieldImm(word))
+            return f64LoadSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .unused01, .unused02, .unused03, .unused04, .unused05, .unused06, .unused07, .unused08,
              .unused09, .unused0A, .unused0B, .unused0C, .unused0D, .unused0E, .unused12, .unused13,
              .unused14, .unused15, .unused16, .unused17, .unused18, .unused19, .unused1A, .unused1C,
@@ -805,7 +805,7 @@ extension Machine {
              .unusedED, .unusedEE, .unusedEF, .unusedF0, .unusedF1, .unusedF2, .unusedF3, .unusedF4,
              .unusedF5, .unusedF6, .unusedF7, .unusedF8, .unusedF9, .unusedFA, .unusedFB, .unusedFC,
              .unusedFD, .unusedFE, .unusedFF, .unused13E, .unused13F:
-            try badInstruction(opcode, fieldD(word), fieldA(word), fieldB(word), fieldImm(word), start)
+            try badInstruction(opcode, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start)
         }
         return .none
     }

@@ -478,7 +478,7 @@ enum Opcode: UInt16 {
     static let count: UInt16 = 0x1CD
 
     /// Whether every number below `count` is the raw value of the case at that index, which
-    /// `init(word:)` relies on.
+    /// `init(word:)` and `init(rawBits:)` rely on.
     static func isDenselyNumbered() -> Bool {
         for value in 0..<count where Opcode(rawValue: value) != unsafeBitCast(value, to: Opcode.self) {
             return false
@@ -490,6 +490,12 @@ enum Opcode: UInt16 {
     @inline(__always)
     init(word: UInt64) {
         self = unsafeBitCast(UInt16(truncatingIfNeeded: word), to: Opcode.self)
+    }
+
+    /// The opcode from the low 16 bits of an instruction word, loaded on their own.
+    @inline(__always)
+    init(rawBits: UInt16) {
+        self = unsafeBitCast(rawBits, to: Opcode.self)
     }
 }
 
