@@ -796,6 +796,12 @@ extension Machine {
             return f64MulLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64LoadSub:
             return f64LoadSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64MulAdd:
+            f64MulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64MulSub:
+            f64MulSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64SubMul:
+            f64SubMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .unused01, .unused02, .unused03, .unused04, .unused05, .unused06, .unused07, .unused08,
              .unused09, .unused0A, .unused0B, .unused0C, .unused0D, .unused0E, .unused12, .unused13,
              .unused14, .unused15, .unused16, .unused17, .unused18, .unused19, .unused1A, .unused1C,

@@ -473,9 +473,12 @@ enum Opcode: UInt16 {
     case f64SubLoad = 0x1CA
     case f64MulLoad = 0x1CB
     case f64LoadSub = 0x1CC
+    case f64MulAdd = 0x1CD
+    case f64MulSub = 0x1CE
+    case f64SubMul = 0x1CF
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1CD
+    static let count: UInt16 = 0x1D0
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -560,6 +563,12 @@ enum Op {
     static let f64SubLoad: UInt16 = 0x1CA    // .f64SubLoad
     static let f64MulLoad: UInt16 = 0x1CB    // .f64MulLoad
     static let f64LoadSub: UInt16 = 0x1CC    // .f64LoadSub
+    /// An `f64.mul` (just emitted) fused with the f64 add or sub that consumes it, rounding twice
+    /// as the two would: d = c + a * b, d = a * b - c (`f64MulSub`), d = c - a * b (`f64SubMul`);
+    /// a, b the multiplication's slots, next word the slot c.
+    static let f64MulAdd: UInt16 = 0x1CD    // .f64MulAdd
+    static let f64MulSub: UInt16 = 0x1CE    // .f64MulSub
+    static let f64SubMul: UInt16 = 0x1CF    // .f64SubMul
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {
