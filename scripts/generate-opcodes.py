@@ -154,7 +154,7 @@ enum Opcode: UInt16 {"""]
     static let count: UInt16 = 0x{count:X}
 
     /// Whether every number below `count` is the raw value of the case at that index, which
-    /// `init(word:)` relies on.
+    /// `init(word:)` and `init(rawBits:)` rely on.
     static func isDenselyNumbered() -> Bool {{
         for value in 0..<count where Opcode(rawValue: value) != unsafeBitCast(value, to: Opcode.self) {{
             return false
@@ -166,6 +166,12 @@ enum Opcode: UInt16 {"""]
     @inline(__always)
     init(word: UInt64) {{
         self = unsafeBitCast(UInt16(truncatingIfNeeded: word), to: Opcode.self)
+    }}
+
+    /// The opcode from the low 16 bits of an instruction word, loaded on their own.
+    @inline(__always)
+    init(rawBits: UInt16) {{
+        self = unsafeBitCast(rawBits, to: Opcode.self)
     }}
 }}
 
@@ -199,6 +205,9 @@ enum Op {{""")
     return "\n".join(out)
 
 
+FIELDS = "fieldD(start), fieldA(start), fieldB(start), fieldImm(start)"
+
+
 def dispatch_swift(instructions, codes):
     count = max(codes) + 1
     out = [HEADER.rstrip("\n"), """//
@@ -207,12 +216,13 @@ def dispatch_swift(instructions, codes):
 // Transparent, so that it is inlined into both copies of `Machine.step` (see `Store.run`).
 
 extension Machine {
-    /// Executes the instruction `opcode` whose word has the fields d, a, b (or the immediate
-    /// `imm`) and sits at `start` (`ip` already points past it). Returns `.none`, `.returned`
-    /// when the entry function returned, or the trap of an ordinary instruction.
+    /// Executes the instruction `opcode` whose word `word` has the fields d, a, b (or the
+    /// immediate `imm`) and sits at `start` (`ip` already points past it). Returns `.none`,
+    /// `.returned` when the entry function returned, or the trap of an ordinary instruction.
+    /// Each case reads the fields it uses from the code itself (see `fieldD` and the others), so
+    /// the shared dispatch code is only the load of the opcode and the jump.
     @_transparent
-    mutating func dispatch(_ opcode: Opcode, _ d: Int, _ a: Int, _ b: Int, _ imm: UInt32,
-                           _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
+    mutating func dispatch(_ opcode: Opcode, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
         switch opcode {"""]
     groups = {}
     order = []
@@ -225,11 +235,11 @@ extension Machine {
     for entry in order:
         labels = ", ".join("." + swift_name(n) for n in groups[entry["handler"]])
         if entry.get("throws"):
-            call = f"try {entry['handler']}(opcode, d, a, b, imm, start)"
+            call = f"try {entry['handler']}(opcode, {FIELDS}, start)"
         elif entry.get("traps"):
-            call = f"return {entry['handler']}(d, a, b, imm)"
+            call = f"return {entry['handler']}({FIELDS})"
         else:
-            call = f"{entry['handler']}(d, a, b, imm)"
+            call = f"{entry['handler']}({FIELDS})"
         out.append(f"        case {labels}:\n            {call}")
     unused = [f".unused{code:02X}" for code in range(count) if code not in codes]
     if unused:
@@ -242,7 +252,7 @@ extension Machine {
             line += piece
         lines.append(line)
         out += lines
-        out.append("            try badInstruction(opcode, d, a, b, imm, start)")
+        out.append(f"            try badInstruction(opcode, {FIELDS}, start)")
     out.append("""        }
         return .none
     }

@@ -297,7 +297,8 @@ extension FunctionCompiler {
                     let second = try popEntry(sig.1)
                     let first = try popEntry(sig.0)
                     let h = stack.count
-                    if fuseLoadOperand(op, first: first, second: second, height: h) {
+                    if fuseLoadOperand(op, first: first, second: second, height: h)
+                        || fuseMultiplication(op, first: first, second: second, height: h) {
                         push(sig.2)
                         continue
                     }

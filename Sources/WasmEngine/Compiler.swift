@@ -483,6 +483,30 @@ struct FunctionCompiler {
         return true
     }
 
+    /// Fuses f64 add/sub with an `f64.mul` (slot-slot form) emitted just before that produced one
+    /// of its operands (the other being a slot): c + a*b, a*b + c, c - a*b or a*b - c. Returns
+    /// false when the pattern does not apply.
+    mutating func fuseMultiplication(_ op: UInt8, first: Entry, second: Entry, height h: Int) -> Bool {
+        guard op == 0xA0 || op == 0xA1, previousOp == 0xA2, previousWritesTop, previousStart >= barrier,
+              previousStart == code.count - 1, !first.isConstant, !second.isConstant else { return false }
+        let mul = code[previousStart]
+        let product = Int((mul >> 16) & 0xFFFF)
+        let fused: UInt16, other: Int
+        if second.location == home(h + 1) && product == second.location && first.location != second.location {
+            fused = op == 0xA0 ? Op.f64MulAdd : Op.f64SubMul
+            other = first.location
+        } else if first.location == home(h) && product == first.location && second.location != first.location {
+            fused = op == 0xA0 ? Op.f64MulAdd : Op.f64MulSub
+            other = second.location
+        } else {
+            return false
+        }
+        dropPrevious()
+        emit(fused, d: home(h), a: Int((mul >> 32) & 0xFFFF), b: Int(mul >> 48), writesTop: true)
+        emitWord(UInt64(other))
+        return true
+    }
+
     /// Removes the last emitted instruction (folded into the next one).
     mutating func dropPrevious() {
         code.removeLast(code.count - previousStart)

@@ -147,7 +147,8 @@ public final class Instance {
             if type.limits.min > configuration.maxMemoryPages {
                 throw unlinkable("memory of \(type.limits.min) pages exceeds the host limit of \(configuration.maxMemoryPages) pages")
             }
-            guard let memory = Memory(type: type, limitPages: configuration.maxMemoryPages) else {
+            guard let memory = Memory(type: type, limitPages: configuration.maxMemoryPages,
+                                      reservation: configuration.memoryReservation) else {
                 throw unlinkable("memory of \(type.limits.min) pages (\(UInt64(type.limits.min) * 64) KiB) cannot be allocated: out of memory")
             }
             instance.memory = instance.memory ?? memory

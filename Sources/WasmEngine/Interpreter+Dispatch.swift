@@ -6,797 +6,804 @@
 // Transparent, so that it is inlined into both copies of `Machine.step` (see `Store.run`).
 
 extension Machine {
-    /// Executes the instruction `opcode` whose word has the fields d, a, b (or the immediate
-    /// `imm`) and sits at `start` (`ip` already points past it). Returns `.none`, `.returned`
-    /// when the entry function returned, or the trap of an ordinary instruction.
+    /// Executes the instruction `opcode` whose word `word` has the fields d, a, b (or the
+    /// immediate `imm`) and sits at `start` (`ip` already points past it). Returns `.none`,
+    /// `.returned` when the entry function returned, or the trap of an ordinary instruction.
+    /// Each case reads the fields it uses from the code itself (see `fieldD` and the others), so
+    /// the shared dispatch code is only the load of the opcode and the jump.
     @_transparent
-    mutating func dispatch(_ opcode: Opcode, _ d: Int, _ a: Int, _ b: Int, _ imm: UInt32,
-                           _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
+    mutating func dispatch(_ opcode: Opcode, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
         switch opcode {
         case .unreachable:
-            try unreachable(opcode, d, a, b, imm, start)
+            try unreachable(opcode, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start)
         case .`return`:
-            return returnToCaller(d, a, b, imm)
+            return returnToCaller(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .call, .callIndirect:
-            try call(opcode, d, a, b, imm, start)
+            try call(opcode, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start)
         case .select:
-            select(d, a, b, imm)
+            select(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .globalGet:
-            globalGet(d, a, b, imm)
+            globalGet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .globalSet:
-            globalSet(d, a, b, imm)
+            globalSet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableGet:
-            return tableGet(d, a, b, imm)
+            return tableGet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableSet:
-            return tableSet(d, a, b, imm)
+            return tableSet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load:
-            return i32Load(d, a, b, imm)
+            return i32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load:
-            return i64Load(d, a, b, imm)
+            return i64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Load:
-            return f32Load(d, a, b, imm)
+            return f32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Load:
-            return f64Load(d, a, b, imm)
+            return f64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8S:
-            return i32Load8S(d, a, b, imm)
+            return i32Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8U:
-            return i32Load8U(d, a, b, imm)
+            return i32Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16S:
-            return i32Load16S(d, a, b, imm)
+            return i32Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16U:
-            return i32Load16U(d, a, b, imm)
+            return i32Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8S:
-            return i64Load8S(d, a, b, imm)
+            return i64Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8U:
-            return i64Load8U(d, a, b, imm)
+            return i64Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16S:
-            return i64Load16S(d, a, b, imm)
+            return i64Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16U:
-            return i64Load16U(d, a, b, imm)
+            return i64Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32S:
-            return i64Load32S(d, a, b, imm)
+            return i64Load32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32U:
-            return i64Load32U(d, a, b, imm)
+            return i64Load32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store:
-            return i32Store(d, a, b, imm)
+            return i32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store:
-            return i64Store(d, a, b, imm)
+            return i64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Store:
-            return f32Store(d, a, b, imm)
+            return f32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Store:
-            return f64Store(d, a, b, imm)
+            return f64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store8:
-            return i32Store8(d, a, b, imm)
+            return i32Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store16:
-            return i32Store16(d, a, b, imm)
+            return i32Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store8:
-            return i64Store8(d, a, b, imm)
+            return i64Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store16:
-            return i64Store16(d, a, b, imm)
+            return i64Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store32:
-            return i64Store32(d, a, b, imm)
+            return i64Store32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memorySize:
-            memorySizeInPages(d, a, b, imm)
+            memorySizeInPages(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memoryGrow:
-            memoryGrow(d, a, b, imm)
+            memoryGrow(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Eqz:
-            i32Eqz(d, a, b, imm)
+            i32Eqz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Eq:
-            i32Eq(d, a, b, imm)
+            i32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Ne:
-            i32Ne(d, a, b, imm)
+            i32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LtS:
-            i32LtS(d, a, b, imm)
+            i32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LtU:
-            i32LtU(d, a, b, imm)
+            i32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GtS:
-            i32GtS(d, a, b, imm)
+            i32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GtU:
-            i32GtU(d, a, b, imm)
+            i32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LeS:
-            i32LeS(d, a, b, imm)
+            i32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LeU:
-            i32LeU(d, a, b, imm)
+            i32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GeS:
-            i32GeS(d, a, b, imm)
+            i32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GeU:
-            i32GeU(d, a, b, imm)
+            i32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Eqz:
-            i64Eqz(d, a, b, imm)
+            i64Eqz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Eq:
-            i64Eq(d, a, b, imm)
+            i64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Ne:
-            i64Ne(d, a, b, imm)
+            i64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LtS:
-            i64LtS(d, a, b, imm)
+            i64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LtU:
-            i64LtU(d, a, b, imm)
+            i64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GtS:
-            i64GtS(d, a, b, imm)
+            i64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GtU:
-            i64GtU(d, a, b, imm)
+            i64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LeS:
-            i64LeS(d, a, b, imm)
+            i64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LeU:
-            i64LeU(d, a, b, imm)
+            i64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GeS:
-            i64GeS(d, a, b, imm)
+            i64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GeU:
-            i64GeU(d, a, b, imm)
+            i64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Eq:
-            f32Eq(d, a, b, imm)
+            f32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Ne:
-            f32Ne(d, a, b, imm)
+            f32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Lt:
-            f32Lt(d, a, b, imm)
+            f32Lt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Gt:
-            f32Gt(d, a, b, imm)
+            f32Gt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Le:
-            f32Le(d, a, b, imm)
+            f32Le(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Ge:
-            f32Ge(d, a, b, imm)
+            f32Ge(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Eq:
-            f64Eq(d, a, b, imm)
+            f64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Ne:
-            f64Ne(d, a, b, imm)
+            f64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Lt:
-            f64Lt(d, a, b, imm)
+            f64Lt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Gt:
-            f64Gt(d, a, b, imm)
+            f64Gt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Le:
-            f64Le(d, a, b, imm)
+            f64Le(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Ge:
-            f64Ge(d, a, b, imm)
+            f64Ge(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Clz:
-            i32Clz(d, a, b, imm)
+            i32Clz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Ctz:
-            i32Ctz(d, a, b, imm)
+            i32Ctz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Popcnt:
-            i32Popcnt(d, a, b, imm)
+            i32Popcnt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Add:
-            i32Add(d, a, b, imm)
+            i32Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Sub:
-            i32Sub(d, a, b, imm)
+            i32Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Mul:
-            i32Mul(d, a, b, imm)
+            i32Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32DivS:
-            return i32DivS(d, a, b, imm)
+            return i32DivS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32DivU:
-            return i32DivU(d, a, b, imm)
+            return i32DivU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RemS:
-            return i32RemS(d, a, b, imm)
+            return i32RemS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RemU:
-            return i32RemU(d, a, b, imm)
+            return i32RemU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32And:
-            i32And(d, a, b, imm)
+            i32And(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Or:
-            i32Or(d, a, b, imm)
+            i32Or(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Xor:
-            i32Xor(d, a, b, imm)
+            i32Xor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Shl:
-            i32Shl(d, a, b, imm)
+            i32Shl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShrS:
-            i32ShrS(d, a, b, imm)
+            i32ShrS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShrU:
-            i32ShrU(d, a, b, imm)
+            i32ShrU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Rotl:
-            i32Rotl(d, a, b, imm)
+            i32Rotl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Rotr:
-            i32Rotr(d, a, b, imm)
+            i32Rotr(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Clz:
-            i64Clz(d, a, b, imm)
+            i64Clz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Ctz:
-            i64Ctz(d, a, b, imm)
+            i64Ctz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Popcnt:
-            i64Popcnt(d, a, b, imm)
+            i64Popcnt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Add:
-            i64Add(d, a, b, imm)
+            i64Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Sub:
-            i64Sub(d, a, b, imm)
+            i64Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Mul:
-            i64Mul(d, a, b, imm)
+            i64Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64DivS:
-            return i64DivS(d, a, b, imm)
+            return i64DivS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64DivU:
-            return i64DivU(d, a, b, imm)
+            return i64DivU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RemS:
-            return i64RemS(d, a, b, imm)
+            return i64RemS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RemU:
-            return i64RemU(d, a, b, imm)
+            return i64RemU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64And:
-            i64And(d, a, b, imm)
+            i64And(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Or:
-            i64Or(d, a, b, imm)
+            i64Or(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Xor:
-            i64Xor(d, a, b, imm)
+            i64Xor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Shl:
-            i64Shl(d, a, b, imm)
+            i64Shl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShrS:
-            i64ShrS(d, a, b, imm)
+            i64ShrS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShrU:
-            i64ShrU(d, a, b, imm)
+            i64ShrU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Rotl:
-            i64Rotl(d, a, b, imm)
+            i64Rotl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Rotr:
-            i64Rotr(d, a, b, imm)
+            i64Rotr(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Abs:
-            f32Abs(d, a, b, imm)
+            f32Abs(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Neg:
-            f32Neg(d, a, b, imm)
+            f32Neg(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Ceil:
-            f32Ceil(d, a, b, imm)
+            f32Ceil(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Floor:
-            f32Floor(d, a, b, imm)
+            f32Floor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Trunc:
-            f32Trunc(d, a, b, imm)
+            f32Trunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Nearest:
-            f32Nearest(d, a, b, imm)
+            f32Nearest(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Sqrt:
-            f32Sqrt(d, a, b, imm)
+            f32Sqrt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Add:
-            f32Add(d, a, b, imm)
+            f32Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Sub:
-            f32Sub(d, a, b, imm)
+            f32Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Mul:
-            f32Mul(d, a, b, imm)
+            f32Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Div:
-            f32Div(d, a, b, imm)
+            f32Div(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Min:
-            f32Min(d, a, b, imm)
+            f32Min(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Max:
-            f32Max(d, a, b, imm)
+            f32Max(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32Copysign:
-            f32Copysign(d, a, b, imm)
+            f32Copysign(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Abs:
-            f64Abs(d, a, b, imm)
+            f64Abs(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Neg:
-            f64Neg(d, a, b, imm)
+            f64Neg(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Ceil:
-            f64Ceil(d, a, b, imm)
+            f64Ceil(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Floor:
-            f64Floor(d, a, b, imm)
+            f64Floor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Trunc:
-            f64Trunc(d, a, b, imm)
+            f64Trunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Nearest:
-            f64Nearest(d, a, b, imm)
+            f64Nearest(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Sqrt:
-            f64Sqrt(d, a, b, imm)
+            f64Sqrt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Add:
-            f64Add(d, a, b, imm)
+            f64Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Sub:
-            f64Sub(d, a, b, imm)
+            f64Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Mul:
-            f64Mul(d, a, b, imm)
+            f64Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Div:
-            f64Div(d, a, b, imm)
+            f64Div(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Min:
-            f64Min(d, a, b, imm)
+            f64Min(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Max:
-            f64Max(d, a, b, imm)
+            f64Max(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64Copysign:
-            f64Copysign(d, a, b, imm)
+            f64Copysign(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32WrapI64:
-            i32WrapI64(d, a, b, imm)
+            i32WrapI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncF32S:
-            return i32TruncF32S(d, a, b, imm)
+            return i32TruncF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncF32U:
-            return i32TruncF32U(d, a, b, imm)
+            return i32TruncF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncF64S:
-            return i32TruncF64S(d, a, b, imm)
+            return i32TruncF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncF64U:
-            return i32TruncF64U(d, a, b, imm)
+            return i32TruncF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ExtendI32S:
-            i64ExtendI32S(d, a, b, imm)
+            i64ExtendI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ExtendI32U:
-            i64ExtendI32U(d, a, b, imm)
+            i64ExtendI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncF32S:
-            return i64TruncF32S(d, a, b, imm)
+            return i64TruncF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncF32U:
-            return i64TruncF32U(d, a, b, imm)
+            return i64TruncF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncF64S:
-            return i64TruncF64S(d, a, b, imm)
+            return i64TruncF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncF64U:
-            return i64TruncF64U(d, a, b, imm)
+            return i64TruncF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ConvertI32S:
-            f32ConvertI32S(d, a, b, imm)
+            f32ConvertI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ConvertI32U:
-            f32ConvertI32U(d, a, b, imm)
+            f32ConvertI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ConvertI64S:
-            f32ConvertI64S(d, a, b, imm)
+            f32ConvertI64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ConvertI64U:
-            f32ConvertI64U(d, a, b, imm)
+            f32ConvertI64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32DemoteF64:
-            f32DemoteF64(d, a, b, imm)
+            f32DemoteF64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ConvertI32S:
-            f64ConvertI32S(d, a, b, imm)
+            f64ConvertI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ConvertI32U:
-            f64ConvertI32U(d, a, b, imm)
+            f64ConvertI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ConvertI64S:
-            f64ConvertI64S(d, a, b, imm)
+            f64ConvertI64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ConvertI64U:
-            f64ConvertI64U(d, a, b, imm)
+            f64ConvertI64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64PromoteF32:
-            f64PromoteF32(d, a, b, imm)
+            f64PromoteF32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ReinterpretF32:
-            i32ReinterpretF32(d, a, b, imm)
+            i32ReinterpretF32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ReinterpretF64:
-            i64ReinterpretF64(d, a, b, imm)
+            i64ReinterpretF64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32ReinterpretI32:
-            f32ReinterpretI32(d, a, b, imm)
+            f32ReinterpretI32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64ReinterpretI64:
-            f64ReinterpretI64(d, a, b, imm)
+            f64ReinterpretI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Extend8S:
-            i32Extend8S(d, a, b, imm)
+            i32Extend8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Extend16S:
-            i32Extend16S(d, a, b, imm)
+            i32Extend16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Extend8S:
-            i64Extend8S(d, a, b, imm)
+            i64Extend8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Extend16S:
-            i64Extend16S(d, a, b, imm)
+            i64Extend16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Extend32S:
-            i64Extend32S(d, a, b, imm)
+            i64Extend32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .refFunc:
-            refFunc(d, a, b, imm)
+            refFunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncSatF32S:
-            i32TruncSatF32S(d, a, b, imm)
+            i32TruncSatF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncSatF32U:
-            i32TruncSatF32U(d, a, b, imm)
+            i32TruncSatF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncSatF64S:
-            i32TruncSatF64S(d, a, b, imm)
+            i32TruncSatF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32TruncSatF64U:
-            i32TruncSatF64U(d, a, b, imm)
+            i32TruncSatF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncSatF32S:
-            i64TruncSatF32S(d, a, b, imm)
+            i64TruncSatF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncSatF32U:
-            i64TruncSatF32U(d, a, b, imm)
+            i64TruncSatF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncSatF64S:
-            i64TruncSatF64S(d, a, b, imm)
+            i64TruncSatF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64TruncSatF64U:
-            i64TruncSatF64U(d, a, b, imm)
+            i64TruncSatF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memoryInit:
-            return memoryInit(d, a, b, imm)
+            return memoryInit(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .dataDrop:
-            dataDrop(d, a, b, imm)
+            dataDrop(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memoryCopy:
-            return memoryCopy(d, a, b, imm)
+            return memoryCopy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .memoryFill:
-            return memoryFill(d, a, b, imm)
+            return memoryFill(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableInit:
-            return tableInit(d, a, b, imm)
+            return tableInit(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .elemDrop:
-            elemDrop(d, a, b, imm)
+            elemDrop(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableCopy:
-            return tableCopy(d, a, b, imm)
+            return tableCopy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableGrow:
-            tableGrow(d, a, b, imm)
+            tableGrow(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableSize:
-            tableSize(d, a, b, imm)
+            tableSize(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .tableFill:
-            return tableFill(d, a, b, imm)
+            return tableFill(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jump:
-            jump(d, a, b, imm)
+            jump(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpAdjust:
-            jumpAdjust(d, a, b, imm)
+            jumpAdjust(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpIf:
-            jumpIf(d, a, b, imm)
+            jumpIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpIfAdjust:
-            jumpIfAdjust(d, a, b, imm)
+            jumpIfAdjust(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpUnless:
-            jumpUnless(d, a, b, imm)
+            jumpUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpTable:
-            jumpTable(d, a, b, imm)
+            jumpTable(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .copy:
-            copy(d, a, b, imm)
+            copy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .constant:
-            constant(d, a, b, imm)
+            constant(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .meter:
-            try meter(opcode, d, a, b, imm, start)
+            try meter(opcode, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start)
         case .i32EqConst:
-            i32EqConst(d, a, b, imm)
+            i32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32NeConst:
-            i32NeConst(d, a, b, imm)
+            i32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LtSConst:
-            i32LtSConst(d, a, b, imm)
+            i32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LtUConst:
-            i32LtUConst(d, a, b, imm)
+            i32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GtSConst:
-            i32GtSConst(d, a, b, imm)
+            i32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GtUConst:
-            i32GtUConst(d, a, b, imm)
+            i32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LeSConst:
-            i32LeSConst(d, a, b, imm)
+            i32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LeUConst:
-            i32LeUConst(d, a, b, imm)
+            i32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GeSConst:
-            i32GeSConst(d, a, b, imm)
+            i32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32GeUConst:
-            i32GeUConst(d, a, b, imm)
+            i32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32AddConst:
-            i32AddConst(d, a, b, imm)
+            i32AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32SubConst:
-            i32SubConst(d, a, b, imm)
+            i32SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32MulConst:
-            i32MulConst(d, a, b, imm)
+            i32MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32DivSConst:
-            return i32DivSConst(d, a, b, imm)
+            return i32DivSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32DivUConst:
-            return i32DivUConst(d, a, b, imm)
+            return i32DivUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RemSConst:
-            return i32RemSConst(d, a, b, imm)
+            return i32RemSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RemUConst:
-            return i32RemUConst(d, a, b, imm)
+            return i32RemUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32AndConst:
-            i32AndConst(d, a, b, imm)
+            i32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32OrConst:
-            i32OrConst(d, a, b, imm)
+            i32OrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32XorConst:
-            i32XorConst(d, a, b, imm)
+            i32XorConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShlConst:
-            i32ShlConst(d, a, b, imm)
+            i32ShlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShrSConst:
-            i32ShrSConst(d, a, b, imm)
+            i32ShrSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32ShrUConst:
-            i32ShrUConst(d, a, b, imm)
+            i32ShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RotlConst:
-            i32RotlConst(d, a, b, imm)
+            i32RotlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32RotrConst:
-            i32RotrConst(d, a, b, imm)
+            i32RotrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64EqConst:
-            i64EqConst(d, a, b, imm)
+            i64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64NeConst:
-            i64NeConst(d, a, b, imm)
+            i64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LtSConst:
-            i64LtSConst(d, a, b, imm)
+            i64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LtUConst:
-            i64LtUConst(d, a, b, imm)
+            i64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GtSConst:
-            i64GtSConst(d, a, b, imm)
+            i64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GtUConst:
-            i64GtUConst(d, a, b, imm)
+            i64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LeSConst:
-            i64LeSConst(d, a, b, imm)
+            i64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LeUConst:
-            i64LeUConst(d, a, b, imm)
+            i64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GeSConst:
-            i64GeSConst(d, a, b, imm)
+            i64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64GeUConst:
-            i64GeUConst(d, a, b, imm)
+            i64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64AddConst:
-            i64AddConst(d, a, b, imm)
+            i64AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64SubConst:
-            i64SubConst(d, a, b, imm)
+            i64SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64MulConst:
-            i64MulConst(d, a, b, imm)
+            i64MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64DivSConst:
-            return i64DivSConst(d, a, b, imm)
+            return i64DivSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64DivUConst:
-            return i64DivUConst(d, a, b, imm)
+            return i64DivUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RemSConst:
-            return i64RemSConst(d, a, b, imm)
+            return i64RemSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RemUConst:
-            return i64RemUConst(d, a, b, imm)
+            return i64RemUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64AndConst:
-            i64AndConst(d, a, b, imm)
+            i64AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64OrConst:
-            i64OrConst(d, a, b, imm)
+            i64OrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64XorConst:
-            i64XorConst(d, a, b, imm)
+            i64XorConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShlConst:
-            i64ShlConst(d, a, b, imm)
+            i64ShlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShrSConst:
-            i64ShrSConst(d, a, b, imm)
+            i64ShrSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64ShrUConst:
-            i64ShrUConst(d, a, b, imm)
+            i64ShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RotlConst:
-            i64RotlConst(d, a, b, imm)
+            i64RotlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64RotrConst:
-            i64RotrConst(d, a, b, imm)
+            i64RotrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32AddConst:
-            f32AddConst(d, a, b, imm)
+            f32AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32SubConst:
-            f32SubConst(d, a, b, imm)
+            f32SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32MulConst:
-            f32MulConst(d, a, b, imm)
+            f32MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32DivConst:
-            f32DivConst(d, a, b, imm)
+            f32DivConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32MinConst:
-            f32MinConst(d, a, b, imm)
+            f32MinConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32MaxConst:
-            f32MaxConst(d, a, b, imm)
+            f32MaxConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64AddConst:
-            f64AddConst(d, a, b, imm)
+            f64AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64SubConst:
-            f64SubConst(d, a, b, imm)
+            f64SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64MulConst:
-            f64MulConst(d, a, b, imm)
+            f64MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64DivConst:
-            f64DivConst(d, a, b, imm)
+            f64DivConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64MinConst:
-            f64MinConst(d, a, b, imm)
+            f64MinConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64MaxConst:
-            f64MaxConst(d, a, b, imm)
+            f64MaxConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32Eq:
-            brIfI32Eq(d, a, b, imm)
+            brIfI32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32Ne:
-            brIfI32Ne(d, a, b, imm)
+            brIfI32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LtS:
-            brIfI32LtS(d, a, b, imm)
+            brIfI32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LtU:
-            brIfI32LtU(d, a, b, imm)
+            brIfI32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GtS:
-            brIfI32GtS(d, a, b, imm)
+            brIfI32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GtU:
-            brIfI32GtU(d, a, b, imm)
+            brIfI32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LeS:
-            brIfI32LeS(d, a, b, imm)
+            brIfI32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LeU:
-            brIfI32LeU(d, a, b, imm)
+            brIfI32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GeS:
-            brIfI32GeS(d, a, b, imm)
+            brIfI32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GeU:
-            brIfI32GeU(d, a, b, imm)
+            brIfI32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32Eq:
-            brUnlessI32Eq(d, a, b, imm)
+            brUnlessI32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32Ne:
-            brUnlessI32Ne(d, a, b, imm)
+            brUnlessI32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LtS:
-            brUnlessI32LtS(d, a, b, imm)
+            brUnlessI32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LtU:
-            brUnlessI32LtU(d, a, b, imm)
+            brUnlessI32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GtS:
-            brUnlessI32GtS(d, a, b, imm)
+            brUnlessI32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GtU:
-            brUnlessI32GtU(d, a, b, imm)
+            brUnlessI32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LeS:
-            brUnlessI32LeS(d, a, b, imm)
+            brUnlessI32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LeU:
-            brUnlessI32LeU(d, a, b, imm)
+            brUnlessI32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GeS:
-            brUnlessI32GeS(d, a, b, imm)
+            brUnlessI32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GeU:
-            brUnlessI32GeU(d, a, b, imm)
+            brUnlessI32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32EqConst:
-            brIfI32EqConst(d, a, b, imm)
+            brIfI32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32NeConst:
-            brIfI32NeConst(d, a, b, imm)
+            brIfI32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LtSConst:
-            brIfI32LtSConst(d, a, b, imm)
+            brIfI32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LtUConst:
-            brIfI32LtUConst(d, a, b, imm)
+            brIfI32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GtSConst:
-            brIfI32GtSConst(d, a, b, imm)
+            brIfI32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GtUConst:
-            brIfI32GtUConst(d, a, b, imm)
+            brIfI32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LeSConst:
-            brIfI32LeSConst(d, a, b, imm)
+            brIfI32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32LeUConst:
-            brIfI32LeUConst(d, a, b, imm)
+            brIfI32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GeSConst:
-            brIfI32GeSConst(d, a, b, imm)
+            brIfI32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI32GeUConst:
-            brIfI32GeUConst(d, a, b, imm)
+            brIfI32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32EqConst:
-            brUnlessI32EqConst(d, a, b, imm)
+            brUnlessI32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32NeConst:
-            brUnlessI32NeConst(d, a, b, imm)
+            brUnlessI32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LtSConst:
-            brUnlessI32LtSConst(d, a, b, imm)
+            brUnlessI32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LtUConst:
-            brUnlessI32LtUConst(d, a, b, imm)
+            brUnlessI32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GtSConst:
-            brUnlessI32GtSConst(d, a, b, imm)
+            brUnlessI32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GtUConst:
-            brUnlessI32GtUConst(d, a, b, imm)
+            brUnlessI32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LeSConst:
-            brUnlessI32LeSConst(d, a, b, imm)
+            brUnlessI32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32LeUConst:
-            brUnlessI32LeUConst(d, a, b, imm)
+            brUnlessI32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GeSConst:
-            brUnlessI32GeSConst(d, a, b, imm)
+            brUnlessI32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI32GeUConst:
-            brUnlessI32GeUConst(d, a, b, imm)
+            brUnlessI32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32StoreConst:
-            return i32StoreConst(d, a, b, imm)
+            return i32StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64StoreConst:
-            return i64StoreConst(d, a, b, imm)
+            return i64StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32StoreConst:
-            return f32StoreConst(d, a, b, imm)
+            return f32StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64StoreConst:
-            return f64StoreConst(d, a, b, imm)
+            return f64StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store8Const:
-            return i32Store8Const(d, a, b, imm)
+            return i32Store8Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store16Const:
-            return i32Store16Const(d, a, b, imm)
+            return i32Store16Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store8Const:
-            return i64Store8Const(d, a, b, imm)
+            return i64Store8Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store16Const:
-            return i64Store16Const(d, a, b, imm)
+            return i64Store16Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store32Const:
-            return i64Store32Const(d, a, b, imm)
+            return i64Store32Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LoadAbsolute:
-            return i32LoadAbsolute(d, a, b, imm)
+            return i32LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LoadAbsolute:
-            return i64LoadAbsolute(d, a, b, imm)
+            return i64LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32LoadAbsolute:
-            return f32LoadAbsolute(d, a, b, imm)
+            return f32LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64LoadAbsolute:
-            return f64LoadAbsolute(d, a, b, imm)
+            return f64LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8SAbsolute:
-            return i32Load8SAbsolute(d, a, b, imm)
+            return i32Load8SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8UAbsolute:
-            return i32Load8UAbsolute(d, a, b, imm)
+            return i32Load8UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16SAbsolute:
-            return i32Load16SAbsolute(d, a, b, imm)
+            return i32Load16SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16UAbsolute:
-            return i32Load16UAbsolute(d, a, b, imm)
+            return i32Load16UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8SAbsolute:
-            return i64Load8SAbsolute(d, a, b, imm)
+            return i64Load8SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8UAbsolute:
-            return i64Load8UAbsolute(d, a, b, imm)
+            return i64Load8UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16SAbsolute:
-            return i64Load16SAbsolute(d, a, b, imm)
+            return i64Load16SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16UAbsolute:
-            return i64Load16UAbsolute(d, a, b, imm)
+            return i64Load16UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32SAbsolute:
-            return i64Load32SAbsolute(d, a, b, imm)
+            return i64Load32SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32UAbsolute:
-            return i64Load32UAbsolute(d, a, b, imm)
+            return i64Load32UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpIfI64:
-            jumpIfI64(d, a, b, imm)
+            jumpIfI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .jumpUnlessI64:
-            jumpUnlessI64(d, a, b, imm)
+            jumpUnlessI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64Eq:
-            brIfI64Eq(d, a, b, imm)
+            brIfI64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64Ne:
-            brIfI64Ne(d, a, b, imm)
+            brIfI64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LtS:
-            brIfI64LtS(d, a, b, imm)
+            brIfI64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LtU:
-            brIfI64LtU(d, a, b, imm)
+            brIfI64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GtS:
-            brIfI64GtS(d, a, b, imm)
+            brIfI64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GtU:
-            brIfI64GtU(d, a, b, imm)
+            brIfI64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LeS:
-            brIfI64LeS(d, a, b, imm)
+            brIfI64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LeU:
-            brIfI64LeU(d, a, b, imm)
+            brIfI64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GeS:
-            brIfI64GeS(d, a, b, imm)
+            brIfI64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GeU:
-            brIfI64GeU(d, a, b, imm)
+            brIfI64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64Eq:
-            brUnlessI64Eq(d, a, b, imm)
+            brUnlessI64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64Ne:
-            brUnlessI64Ne(d, a, b, imm)
+            brUnlessI64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LtS:
-            brUnlessI64LtS(d, a, b, imm)
+            brUnlessI64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LtU:
-            brUnlessI64LtU(d, a, b, imm)
+            brUnlessI64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GtS:
-            brUnlessI64GtS(d, a, b, imm)
+            brUnlessI64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GtU:
-            brUnlessI64GtU(d, a, b, imm)
+            brUnlessI64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LeS:
-            brUnlessI64LeS(d, a, b, imm)
+            brUnlessI64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LeU:
-            brUnlessI64LeU(d, a, b, imm)
+            brUnlessI64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GeS:
-            brUnlessI64GeS(d, a, b, imm)
+            brUnlessI64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GeU:
-            brUnlessI64GeU(d, a, b, imm)
+            brUnlessI64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64EqConst:
-            brIfI64EqConst(d, a, b, imm)
+            brIfI64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64NeConst:
-            brIfI64NeConst(d, a, b, imm)
+            brIfI64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LtSConst:
-            brIfI64LtSConst(d, a, b, imm)
+            brIfI64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LtUConst:
-            brIfI64LtUConst(d, a, b, imm)
+            brIfI64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GtSConst:
-            brIfI64GtSConst(d, a, b, imm)
+            brIfI64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GtUConst:
-            brIfI64GtUConst(d, a, b, imm)
+            brIfI64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LeSConst:
-            brIfI64LeSConst(d, a, b, imm)
+            brIfI64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64LeUConst:
-            brIfI64LeUConst(d, a, b, imm)
+            brIfI64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GeSConst:
-            brIfI64GeSConst(d, a, b, imm)
+            brIfI64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brIfI64GeUConst:
-            brIfI64GeUConst(d, a, b, imm)
+            brIfI64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64EqConst:
-            brUnlessI64EqConst(d, a, b, imm)
+            brUnlessI64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64NeConst:
-            brUnlessI64NeConst(d, a, b, imm)
+            brUnlessI64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LtSConst:
-            brUnlessI64LtSConst(d, a, b, imm)
+            brUnlessI64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LtUConst:
-            brUnlessI64LtUConst(d, a, b, imm)
+            brUnlessI64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GtSConst:
-            brUnlessI64GtSConst(d, a, b, imm)
+            brUnlessI64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GtUConst:
-            brUnlessI64GtUConst(d, a, b, imm)
+            brUnlessI64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LeSConst:
-            brUnlessI64LeSConst(d, a, b, imm)
+            brUnlessI64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64LeUConst:
-            brUnlessI64LeUConst(d, a, b, imm)
+            brUnlessI64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GeSConst:
-            brUnlessI64GeSConst(d, a, b, imm)
+            brUnlessI64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .brUnlessI64GeUConst:
-            brUnlessI64GeUConst(d, a, b, imm)
+            brUnlessI64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32LoadIndexed:
-            return i32LoadIndexed(d, a, b, imm)
+            return i32LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64LoadIndexed:
-            return i64LoadIndexed(d, a, b, imm)
+            return i64LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32LoadIndexed:
-            return f32LoadIndexed(d, a, b, imm)
+            return f32LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64LoadIndexed:
-            return f64LoadIndexed(d, a, b, imm)
+            return f64LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8SIndexed:
-            return i32Load8SIndexed(d, a, b, imm)
+            return i32Load8SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load8UIndexed:
-            return i32Load8UIndexed(d, a, b, imm)
+            return i32Load8UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16SIndexed:
-            return i32Load16SIndexed(d, a, b, imm)
+            return i32Load16SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Load16UIndexed:
-            return i32Load16UIndexed(d, a, b, imm)
+            return i32Load16UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8SIndexed:
-            return i64Load8SIndexed(d, a, b, imm)
+            return i64Load8SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load8UIndexed:
-            return i64Load8UIndexed(d, a, b, imm)
+            return i64Load8UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16SIndexed:
-            return i64Load16SIndexed(d, a, b, imm)
+            return i64Load16SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load16UIndexed:
-            return i64Load16UIndexed(d, a, b, imm)
+            return i64Load16UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32SIndexed:
-            return i64Load32SIndexed(d, a, b, imm)
+            return i64Load32SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Load32UIndexed:
-            return i64Load32UIndexed(d, a, b, imm)
+            return i64Load32UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32StoreIndexed:
-            return i32StoreIndexed(d, a, b, imm)
+            return i32StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64StoreIndexed:
-            return i64StoreIndexed(d, a, b, imm)
+            return i64StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32StoreIndexed:
-            return f32StoreIndexed(d, a, b, imm)
+            return f32StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64StoreIndexed:
-            return f64StoreIndexed(d, a, b, imm)
+            return f64StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store8Indexed:
-            return i32Store8Indexed(d, a, b, imm)
+            return i32Store8Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store16Indexed:
-            return i32Store16Indexed(d, a, b, imm)
+            return i32Store16Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store8Indexed:
-            return i64Store8Indexed(d, a, b, imm)
+            return i64Store8Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store16Indexed:
-            return i64Store16Indexed(d, a, b, imm)
+            return i64Store16Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store32Indexed:
-            return i64Store32Indexed(d, a, b, imm)
+            return i64Store32Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32StoreConstIndexed:
-            return i32StoreConstIndexed(d, a, b, imm)
+            return i32StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64StoreConstIndexed:
-            return i64StoreConstIndexed(d, a, b, imm)
+            return i64StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f32StoreConstIndexed:
-            return f32StoreConstIndexed(d, a, b, imm)
+            return f32StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64StoreConstIndexed:
-            return f64StoreConstIndexed(d, a, b, imm)
+            return f64StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store8ConstIndexed:
-            return i32Store8ConstIndexed(d, a, b, imm)
+            return i32Store8ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i32Store16ConstIndexed:
-            return i32Store16ConstIndexed(d, a, b, imm)
+            return i32Store16ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store8ConstIndexed:
-            return i64Store8ConstIndexed(d, a, b, imm)
+            return i64Store8ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store16ConstIndexed:
-            return i64Store16ConstIndexed(d, a, b, imm)
+            return i64Store16ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64Store32ConstIndexed:
-            return i64Store32ConstIndexed(d, a, b, imm)
+            return i64Store32ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64AddLoad:
-            return f64AddLoad(d, a, b, imm)
+            return f64AddLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64SubLoad:
-            return f64SubLoad(d, a, b, imm)
+            return f64SubLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64MulLoad:
-            return f64MulLoad(d, a, b, imm)
+            return f64MulLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64LoadSub:
-            return f64LoadSub(d, a, b, imm)
+            return f64LoadSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64MulAdd:
+            f64MulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64MulSub:
+            f64MulSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64SubMul:
+            f64SubMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .unused01, .unused02, .unused03, .unused04, .unused05, .unused06, .unused07, .unused08,
              .unused09, .unused0A, .unused0B, .unused0C, .unused0D, .unused0E, .unused12, .unused13,
              .unused14, .unused15, .unused16, .unused17, .unused18, .unused19, .unused1A, .unused1C,
@@ -806,7 +813,7 @@ extension Machine {
              .unusedEE, .unusedEF, .unusedF0, .unusedF1, .unusedF2, .unusedF3, .unusedF4, .unusedF5,
              .unusedF6, .unusedF7, .unusedF8, .unusedF9, .unusedFA, .unusedFB, .unusedFC, .unusedFD,
              .unusedFE, .unusedFF, .unused13E, .unused13F:
-            try badInstruction(opcode, d, a, b, imm, start)
+            try badInstruction(opcode, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start)
         }
         return .none
     }

@@ -421,4 +421,25 @@ extension Machine {
     mutating func f64MaxConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let a = f64(f[a]), b = f64(ip[0]); ip += 1; f[d] = s64(wasmMax(a, b))
     }
+
+    // An f64.mul fused with the add or sub that consumes its result (see the table's f64MulAdd):
+    // two roundings, as the separate instructions.
+
+    @inline(__always)
+    mutating func f64MulAdd(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let c = Int(truncatingIfNeeded: ip[0]); ip += 1
+        let product = f64(f[a]) * f64(f[b]); f[d] = s64(f64(f[c]) + product)
+    }
+
+    @inline(__always)
+    mutating func f64MulSub(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let c = Int(truncatingIfNeeded: ip[0]); ip += 1
+        let product = f64(f[a]) * f64(f[b]); f[d] = s64(product - f64(f[c]))
+    }
+
+    @inline(__always)
+    mutating func f64SubMul(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let c = Int(truncatingIfNeeded: ip[0]); ip += 1
+        let product = f64(f[a]) * f64(f[b]); f[d] = s64(f64(f[c]) - product)
+    }
 }

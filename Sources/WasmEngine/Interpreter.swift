@@ -163,14 +163,11 @@ struct Machine<F: FuelMode> {
         // Handlers that trap return a `Fault`: one shared throw below keeps the trap paths out of
         // the hot code (the optimizer threads the check away for the others).
         let start = ip
-        let word = ip[0]
+        // Only the opcode (see `fieldD`): had the whole word been loaded here, the optimizer would
+        // take every field from it and decode them all before the jump.
+        let opcode = Opcode(rawBits: wordField(start, 0, as: UInt16.self))
         ip += 1
-        let d = Int(truncatingIfNeeded: (word >> 16) & 0xFFFF)
-        let a = Int(truncatingIfNeeded: (word >> 32) & 0xFFFF)
-        let b = Int(truncatingIfNeeded: word >> 48)
-        let imm = UInt32(truncatingIfNeeded: word >> 32)
-        let opcode = Opcode(word: word)
-        let fault = try dispatch(opcode, d, a, b, imm, start)
+        let fault = try dispatch(opcode, start)
         if fault != .none {
             if fault == .returned { return true }
             throw trap(fault.reason, compiled, instance, codeBase.distance(to: start))
@@ -232,6 +229,29 @@ enum Fault: UInt8 {
         case .invalidConversionToInteger: return .invalidConversionToInteger
         }
     }
+}
+
+/// The fields of the instruction word at `start` (see Compiler.swift): slots d, a, b and the
+/// immediate. Each is read from the code with one narrow load, which is shorter than shifting and
+/// masking the word in a register. Fields are little-endian within the word.
+@inline(__always) func fieldD(_ start: UnsafeMutablePointer<UInt64>) -> Int {
+    Int(truncatingIfNeeded: wordField(start, 2, as: UInt16.self))
+}
+@inline(__always) func fieldA(_ start: UnsafeMutablePointer<UInt64>) -> Int {
+    Int(truncatingIfNeeded: wordField(start, 4, as: UInt16.self))
+}
+@inline(__always) func fieldB(_ start: UnsafeMutablePointer<UInt64>) -> Int {
+    Int(truncatingIfNeeded: wordField(start, 6, as: UInt16.self))
+}
+@inline(__always) func fieldImm(_ start: UnsafeMutablePointer<UInt64>) -> UInt32 { wordField(start, 4, as: UInt32.self) }
+
+@inline(__always)
+func wordField<T: FixedWidthInteger>(_ start: UnsafeMutablePointer<UInt64>, _ byte: Int, as type: T.Type) -> T {
+    #if _endian(little)
+    return UnsafeRawPointer(start).load(fromByteOffset: byte, as: T.self)
+    #else
+    return T(truncatingIfNeeded: start.pointee >> UInt64(byte * 8))
+    #endif
 }
 
 /// The effective address of a load or store with a register address: the operand plus an i32

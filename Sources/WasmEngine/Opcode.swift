@@ -473,12 +473,15 @@ enum Opcode: UInt16 {
     case f64SubLoad = 0x1CA
     case f64MulLoad = 0x1CB
     case f64LoadSub = 0x1CC
+    case f64MulAdd = 0x1CD
+    case f64MulSub = 0x1CE
+    case f64SubMul = 0x1CF
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1CD
+    static let count: UInt16 = 0x1D0
 
     /// Whether every number below `count` is the raw value of the case at that index, which
-    /// `init(word:)` relies on.
+    /// `init(word:)` and `init(rawBits:)` rely on.
     static func isDenselyNumbered() -> Bool {
         for value in 0..<count where Opcode(rawValue: value) != unsafeBitCast(value, to: Opcode.self) {
             return false
@@ -490,6 +493,12 @@ enum Opcode: UInt16 {
     @inline(__always)
     init(word: UInt64) {
         self = unsafeBitCast(UInt16(truncatingIfNeeded: word), to: Opcode.self)
+    }
+
+    /// The opcode from the low 16 bits of an instruction word, loaded on their own.
+    @inline(__always)
+    init(rawBits: UInt16) {
+        self = unsafeBitCast(rawBits, to: Opcode.self)
     }
 }
 
@@ -554,6 +563,12 @@ enum Op {
     static let f64SubLoad: UInt16 = 0x1CA    // .f64SubLoad
     static let f64MulLoad: UInt16 = 0x1CB    // .f64MulLoad
     static let f64LoadSub: UInt16 = 0x1CC    // .f64LoadSub
+    /// An `f64.mul` (just emitted) fused with the f64 add or sub that consumes it, rounding twice
+    /// as the two would: d = c + a * b, d = a * b - c (`f64MulSub`), d = c - a * b (`f64SubMul`);
+    /// a, b the multiplication's slots, next word the slot c.
+    static let f64MulAdd: UInt16 = 0x1CD    // .f64MulAdd
+    static let f64MulSub: UInt16 = 0x1CE    // .f64MulSub
+    static let f64SubMul: UInt16 = 0x1CF    // .f64SubMul
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

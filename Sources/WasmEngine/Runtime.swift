@@ -246,8 +246,10 @@ func wasm_engine_calloc(_ count: Int, _ size: Int) -> UnsafeMutableRawPointer?
 /// growing past it moves the memory into a block twice as large (capped at the maximum), so
 /// growing page by page costs amortised O(1) per page. Blocks come from `calloc`, whose large
 /// blocks are fresh zero pages on Linux and on the seL4 runner's heap: a memory declared or
-/// grown to 4 GiB occupies only the pages the module touches. An allocation that fails is a
-/// failed `memory.grow` (-1), or an instantiation error, never a crash.
+/// grown to 4 GiB occupies only the pages the module touches. With a `MemoryReservation` (the
+/// host's mmap) the block is the maximum's address space from the start, so growing never
+/// copies. An allocation that fails is a failed `memory.grow` (-1), or an instantiation error,
+/// never a crash.
 public final class Memory {
     public let type: MemoryType
     /// The interpreter caches `data` and `byteCount` per call and re-reads them after a grow.
@@ -257,19 +259,33 @@ public final class Memory {
     public private(set) var capacity: Int
     let limitPages: UInt32
 
-    /// Nil when the initial pages cannot be allocated.
-    init?(type: MemoryType, limitPages: UInt32) {
+    /// The reservation `data` came from (then `capacity` is the whole maximum), or nil (calloc).
+    let reservation: MemoryReservation?
+
+    /// Nil when the initial pages cannot be allocated. With a reservation, the maximum is
+    /// reserved at once when the platform grants it, and calloc is the fallback.
+    init?(type: MemoryType, limitPages: UInt32, reservation: MemoryReservation? = nil) {
         self.type = type
         self.limitPages = limitPages
         byteCount = Int(type.limits.min) * Self.pageSize
         capacity = byteCount
+        let maximum = Int(Swift.min(type.limits.max ?? 65536, limitPages, 65536)) * Self.pageSize
+        if let reservation, maximum > 0, let base = reservation.reserve(maximum) {
+            self.reservation = reservation
+            data = base
+            capacity = maximum
+            return
+        }
+        self.reservation = nil
         if byteCount > 0 {
             guard let data = Self.allocateZeroed(byteCount) else { return nil }
             self.data = data
         }
     }
 
-    deinit { data?.deallocate() }
+    deinit {
+        if let reservation, let data { reservation.release(data, capacity) } else { data?.deallocate() }
+    }
 
     static let pageSize = 65536
 

@@ -308,15 +308,36 @@ public struct Configuration: Sendable {
     public var maxMemoryPages: UInt32
     /// Upper bound for any table's element count, on top of the module's own maximum.
     public var maxTableElements: UInt32
+    /// Where linear memories get their bytes: nil for the C library's calloc (see `Memory`).
+    public var memoryReservation: MemoryReservation?
 
     public init(fuel: UInt64? = nil, timeLimit: TimeLimit? = nil, maxCallDepth: Int = 4096, valueStackSlots: Int = 1 << 18,
-                maxMemoryPages: UInt32 = 65536, maxTableElements: UInt32 = 10_000_000) {
+                maxMemoryPages: UInt32 = 65536, maxTableElements: UInt32 = 10_000_000,
+                memoryReservation: MemoryReservation? = nil) {
         self.fuel = fuel
         self.timeLimit = timeLimit
         self.maxCallDepth = maxCallDepth
         self.valueStackSlots = valueStackSlots
         self.maxMemoryPages = maxMemoryPages
         self.maxTableElements = maxTableElements
+        self.memoryReservation = memoryReservation
+    }
+}
+
+/// Address space for linear memories that grow in place, from a platform that has it (Linux:
+/// an anonymous `mmap`, WasmHost's `HostPlatform.memoryReservation`). `reserve(n)` returns `n`
+/// bytes of address space whose pages read as zero and take memory only once written, or nil
+/// when it cannot; `release(base, n)` gives them back. A memory then reserves its maximum at
+/// once and grows by moving its bound: nothing is copied or zero-filled. Without one (the
+/// seL4 runner), memories come from calloc and move into a larger block when they outgrow theirs.
+public struct MemoryReservation: Sendable {
+    public var reserve: @Sendable (_ byteCount: Int) -> UnsafeMutableRawPointer?
+    public var release: @Sendable (_ base: UnsafeMutableRawPointer, _ byteCount: Int) -> Void
+
+    public init(reserve: @escaping @Sendable (_ byteCount: Int) -> UnsafeMutableRawPointer?,
+                release: @escaping @Sendable (_ base: UnsafeMutableRawPointer, _ byteCount: Int) -> Void) {
+        self.reserve = reserve
+        self.release = release
     }
 }
 

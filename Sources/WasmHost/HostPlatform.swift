@@ -4,11 +4,24 @@ import Glibc
 import Darwin
 #endif
 import WASI
+import WasmEngine
 
 /// The Linux WASI platform: the process's real fds 0, 1 and 2, clock_gettime,
 /// getrandom (through SystemRandomNumberGenerator), nanosleep.
 public struct HostPlatform: WASIPlatform {
     public init() {}
+
+    /// Linear memories in anonymous private mappings of their maximum size (at most 4 GiB of
+    /// address space each, MAP_NORESERVE): pages read as zero and take memory only once the
+    /// module writes them, and growing never copies. nil from `reserve` (no address space, or
+    /// strict overcommit) makes the memory fall back to calloc.
+    public static let memoryReservation = MemoryReservation(
+        reserve: { byteCount in
+            let base = mmap(nil, byteCount, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+            guard let base, base != MAP_FAILED else { return nil }
+            return base
+        },
+        release: { base, byteCount in _ = munmap(base, byteCount) })
 
     public mutating func write(fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int {
         guard fd == 1 || fd == 2, let base = bytes.baseAddress else { return bytes.isEmpty ? 0 : -8 }

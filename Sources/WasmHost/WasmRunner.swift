@@ -64,7 +64,7 @@ public struct WasmRunner {
     public var configuration: Configuration {
         Configuration(fuel: fuel, timeLimit: timeLimit.map { milliseconds in
             TimeLimit(nanoseconds: min(milliseconds, Self.maximumTimeLimit) * 1_000_000) { HostPlatform().clock(1) ?? 0 }
-        })
+        }, memoryReservation: HostPlatform.memoryReservation)
     }
 
     /// Decodes and validates the module (no directories read, nothing run).

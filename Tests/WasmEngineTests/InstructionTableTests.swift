@@ -48,6 +48,8 @@ import TestSupport
         #expect(Op.i32AddConst == Opcode.i32AddConst.rawValue)
         #expect(Op.prefixFC == Opcode.i32TruncSatF32S.rawValue)
         #expect(Op.f64LoadSub == Opcode.f64LoadSub.rawValue)
+        #expect(Op.f64MulAdd == Opcode.f64MulAdd.rawValue)
+        #expect(Op.f64SubMul == Opcode.f64SubMul.rawValue)
     }
 
     /// Runs scripts/generate-opcodes.py --check on a copy of the table, the generator and the
@@ -86,8 +88,8 @@ import TestSupport
 
     @Test func anInstructionAddedToTheTableMakesTheGeneratedFilesStale() throws {
         let result = try Self.check {
-            $0.replacingOccurrences(of: #""op": {"name": "f64LoadSub"}}"#,
-                                    with: #""op": {"name": "f64LoadSub"}}, {"name": "i32Nop", "code": "0x1CD", "group": "numeric"}"#)
+            $0.replacingOccurrences(of: #""op": {"name": "f64SubMul"}}"#,
+                                    with: #""op": {"name": "f64SubMul"}}, {"name": "i32Nop", "code": "0x1D0", "group": "numeric"}"#)
         }
         #expect(result.status == 1)
         #expect(result.stderr == """

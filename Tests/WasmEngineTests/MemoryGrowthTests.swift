@@ -53,6 +53,62 @@ import Testing
         #expect(try instance.invoke("grow", [.i32(1)]) == [.i32(0xFFFF_FFFF)])
     }
 
+    /// A reservation from calloc that logs what is reserved and released.
+    final class ReservationLog: @unchecked Sendable {
+        let lock = NSLock()
+        var reserved: [Int] = []
+        var released: [Int] = []
+        func record(_ f: (ReservationLog) -> Void) { lock.lock(); f(self); lock.unlock() }
+        var reservation: MemoryReservation {
+            MemoryReservation(reserve: { n in
+                self.record { $0.reserved.append(n) }
+                return calloc(1, n)
+            }, release: { base, n in
+                self.record { $0.released.append(n) }
+                free(base)
+            })
+        }
+    }
+
+    @Test("with a reservation a memory reserves its maximum once and grows in place")
+    func reservedMemoryGrowsInPlace() throws {
+        let log = ReservationLog()
+        do {
+            let store = Store(configuration: Configuration(maxMemoryPages: 12, memoryReservation: log.reservation))
+            let instance = try Instance.instantiate(try Module.decode(Self.module(min: 1, max: 10)), imports: Imports(), store: store)
+            let memory = try #require(instance.memory)
+            let base = memory.buffer.baseAddress
+            #expect(memory.capacity == 10 * 65536)
+            _ = try instance.invoke("store", [.i32(65535), .i32(9)])
+            for page in 1..<10 {
+                #expect(try instance.invoke("grow", [.i32(1)]) == [.i32(UInt32(page))])
+                #expect(memory.buffer.baseAddress == base)
+                #expect(try instance.invoke("load", [.i32(UInt32((page + 1) * 65536 - 1))]) == [.i32(0)])
+            }
+            #expect(try instance.invoke("load", [.i32(65535)]) == [.i32(9)])
+            #expect(try instance.invoke("grow", [.i32(1)]) == [.i32(0xFFFF_FFFF)])
+            #expect(log.reserved == [10 * 65536])
+            store.release()
+        }
+        // A module without a maximum reserves the host's limit; the store let go of both.
+        let other = Store(configuration: Configuration(maxMemoryPages: 12, memoryReservation: log.reservation))
+        _ = try Instance.instantiate(try Module.decode(Self.module(min: 0, max: nil)), imports: Imports(), store: other)
+        other.release()
+        #expect(log.reserved == [10 * 65536, 12 * 65536])
+        #expect(log.released == [10 * 65536, 12 * 65536])
+    }
+
+    @Test("a reservation that fails leaves the memory to calloc")
+    func failedReservationFallsBack() throws {
+        let reservation = MemoryReservation(reserve: { _ in nil }, release: { _, _ in Issue.record("nothing to release") })
+        let store = Store(configuration: Configuration(memoryReservation: reservation))
+        let instance = try Instance.instantiate(try Module.decode(Self.module(min: 1, max: 10)), imports: Imports(), store: store)
+        #expect(instance.memory?.capacity == 65536)
+        #expect(try instance.invoke("grow", [.i32(1)]) == [.i32(1)])
+        #expect(instance.memory?.capacity == 2 * 65536)
+        store.release()
+    }
+
     /// The process's resident set, from /proc/self/status (Linux).
     static func residentBytes() throws -> Int {
         let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
