@@ -158,8 +158,8 @@ public struct CompilerCacheUse: Sendable, Codable, Equatable {
 
     /// The summary line: "Compiler cache /srv/cache: 412 of 420 compilations hit (98.1%)."
     public var summary: String {
-        let rate = compilations == 0 ? "" : String(format: " (%.1f%%)", Double(hits) * 100 / Double(compilations))
-        var line = "Compiler cache \(cache): \(hits) of \(compilations) compilations hit\(rate)"
+        var line = "Compiler cache \(cache): " + (compilations == 0 ? "nothing was compiled"
+            : "\(hits) of \(compilations) compilations hit" + String(format: " (%.1f%%)", Double(hits) * 100 / Double(compilations)))
         if cache.hasPrefix("redis://") {
             line += remoteUnreachable == nil ? ", \(remoteHits) from Redis" : "; Redis was unreachable (\(remoteUnreachable!)), so only the workspace's local cache was used"
         }
