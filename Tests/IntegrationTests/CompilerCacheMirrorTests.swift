@@ -26,7 +26,8 @@ struct CompilerCacheMirrorTests {
         let compilations = try #require(second["compilations"] as? Int)
         let hits = try #require(second["hits"] as? Int)
         print("compiler cache: cold \(first["hits"] ?? "?")/\(first["compilations"] ?? "?"), warm \(hits)/\(compilations)")
-        #expect(first["hits"] as? Int == 0)
+        // Four compilations repeat within one build of sel4test, so even a cold cache hits four times.
+        #expect(first["hits"] as? Int == 4)
         #expect(first["compilations"] as? Int == compilations)
         // Every compilation hits: seL4's and its libraries' through CMake, musllibc's through its make.
         #expect(compilations > 1000)
