@@ -21,6 +21,8 @@ packages=(
   libgit2-dev libarchive-dev libfdt-dev libssl-dev
   # seL4's CMake/Ninja build (see 'sel4img doctor')
   cmake ninja-build gcc-aarch64-linux-gnu g++-aarch64-linux-gnu device-tree-compiler
+  # the shared compiler cache (--cache) and the Redis its tests start on loopback
+  ccache redis-server
   # static aarch64 programs for Linux guests (apps with 'guest')
   libc6-dev-arm64-cross
   libxml2-utils protobuf-compiler cpio python3-pip

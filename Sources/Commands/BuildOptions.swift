@@ -24,20 +24,36 @@ struct BuildOptions: ParsableArguments {
     @Flag(help: "Build for the board's QEMU machine ('sel4img qemu'): rpi4 for raspi4b, with its 2G of memory and seL4's SIMULATION=TRUE, which leaves out sel4test's tests that need the platform timer's interrupt (QEMU does not route it to the GIC).")
     var emulated = false
 
+    @Option(help: ArgumentHelp("Compile through ccache with a cache that workspaces (and machines) share: a directory, or redis://HOST:PORT. Default: $SEL4IMG_CACHE.",
+                               valueName: "dir|redis://host:port"))
+    var cache: String?
+
+    @Flag(help: "Build without a compiler cache, even when SEL4IMG_CACHE is set.")
+    var noCache = false
+
     func validate() throws {
+        if cache != nil, noCache { throw ValidationError("--cache and --no-cache contradict each other; give one") }
         if let memory, Quantity.size(memory) == nil {
             throw ValidationError("--memory must be a size like 4G or 4096M; got '\(memory)'")
         }
     }
 
     /// The build these options describe, with the board and app from `catalogs`.
-    func pipeline(catalogs: DataCatalogs, workspace: URL) throws -> BuildPipeline {
+    func pipeline(catalogs: DataCatalogs, workspace: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BuildPipeline {
         let board = try catalogs.boards.board(named: target.board)
         let app = try catalogs.apps.app(named: target.app)
-        return BuildPipeline(
-            dataDirectory: catalogs.directory, workspaceRoot: workspace, board: board, app: app,
-            options: .init(mirror: mirrorOptions.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync,
-                           memorySize: memory.flatMap(Quantity.size), wasm: try wasmOptions.bundle(), emulated: emulated))
+        var options = BuildPipeline.Options(mirror: mirrorOptions.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync,
+                                            memorySize: memory.flatMap(Quantity.size), wasm: try wasmOptions.bundle(), emulated: emulated)
+        options.compilerCache = try compilerCache(environment: environment)
+        return BuildPipeline(dataDirectory: catalogs.directory, workspaceRoot: workspace, board: board, app: app, options: options)
+    }
+
+    /// `--cache`, else SEL4IMG_CACHE (unless --no-cache or it is empty).
+    func compilerCache(environment: [String: String]) throws -> CompilerCache? {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        if let cache { return try CompilerCache.parse(cache, setting: "--cache", currentDirectory: cwd) }
+        guard !noCache, let value = environment["SEL4IMG_CACHE"], !value.isEmpty else { return nil }
+        return try CompilerCache.parse(value, setting: "SEL4IMG_CACHE", currentDirectory: cwd)
     }
 }
 
@@ -69,6 +85,7 @@ func buildSummary(_ result: BuildResult, paths: BuildPaths) -> String {
     lines.append(result.ninjaDidWork
         ? String(format: "Built %@ in %.1f s (%d Ninja steps).", paths.label, result.seconds, result.ninjaSteps)
         : String(format: "%@ is up to date: Ninja had no work to do (%.2f s).", paths.label, result.seconds))
+    if let cache = result.compilerCache { lines.append(cache.summary) }
     lines.append("Artifacts in \(paths.artifactsDirectory.path):")
     lines += TextColumns(indent: "  ", result.artifacts.map { [$0.role, "\($0.file) (\($0.size) bytes)"] }).lines
     return lines.joined(separator: "\n")

@@ -97,6 +97,7 @@ extension HostCheck {
         // qemu-virt runs on any QEMU from 3.1; rpi4 needs the raspi4b machine (QEMU 9).
         .program("qemu-system-aarch64", required: false, purpose: "run images on qemu-virt and on rpi4 (QEMU's raspi4b machine needs 9.0)",
                  apt: "qemu-system-arm", release: "bookworm-backports", minimumVersion: "9.0"),
+        .program("ccache", required: false, purpose: "share compiled objects between builds (--cache, SEL4IMG_CACHE)", apt: "ccache"),
         .program("mkimage", required: false, purpose: "make U-Boot images and boot scripts",
                  apt: "u-boot-tools", versionArguments: ["-V"]),
         .python("jinja2", purpose: "run seL4's code generators"),

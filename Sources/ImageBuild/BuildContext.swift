@@ -23,6 +23,8 @@ public struct BuildContext: Sendable {
         public var emulated = false
         /// Where the guest's kernel and busybox are cached (apps with `guest`).
         public var guestBlobs = BlobCache.standard
+        /// Compile through ccache with this cache (`--cache`); nil builds without one.
+        public var compilerCache: CompilerCache?
 
         public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil,
                     wasm: WasmBundle? = nil, emulated: Bool = false) {

@@ -14,4 +14,6 @@ public enum BuildErrorKind: ErrorKind {
     case appSources
     /// A WebAssembly module given with --wasm cannot be used.
     case invalidModule
+    /// A `--cache` value (or SEL4IMG_CACHE) that cannot be used.
+    case badCacheSetting
 }

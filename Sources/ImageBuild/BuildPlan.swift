@@ -52,6 +52,8 @@ public struct BuildPlan: Codable, Equatable, Sendable {
     public var hostTools: [String]
     /// Checked before CMake runs (seL4's Python generators need them).
     public var configureChecks: [String]
+    /// The compiler cache (`--cache`, `SEL4IMG_CACHE`); absent without one.
+    public var compilerCache: CompilerCache?
 
     /// The plan as `--plan` prints it: JSON with sorted keys.
     public func json() throws -> String {

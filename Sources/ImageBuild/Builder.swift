@@ -31,6 +31,8 @@ public struct BuildResult: Sendable, Codable {
     public var ninjaSteps: Int
     public var seconds: Double
     public var artifacts: [Artifact]
+    /// What this build's compilations did with the compiler cache; nil without one.
+    public var compilerCache: CompilerCacheUse? = nil
 }
 
 /// Runs seL4's CMake and Ninja for one board and app.
@@ -44,6 +46,12 @@ public struct Builder: Sendable {
     public var extraFiles: @Sendable (inout [Artifact], URL) throws -> [String: Data] = { _, _ in [:] }
     /// Everything besides the outputs that shapes the artifacts (see `ArtifactCollector.collect`).
     public var collectionContext = ""
+    /// Compile through ccache with this cache; nil runs the compiler directly
+    /// (with CCACHE_DISABLE set, so seL4's gcc.cmake, which puts any ccache
+    /// it finds in front of the compiler, never uses a cache behind your back).
+    public var compilerCache: CompilerCache?
+    /// The cross compiler's programs, linked to ccache when there is a cache.
+    public var cachedCompilers: [String] = []
 
     public init(paths: BuildPaths, invocation: CMakeInvocation, outputs: [String: String]) {
         self.paths = paths
@@ -60,19 +68,37 @@ public struct Builder: Sendable {
 
     public func build(progress: any ProgressReporter) throws -> BuildResult {
         let started = Date()
+        // Every CCACHE_ variable comes from here: none of the user's reaches the build.
+        var runner = self.runner
+        runner.removedPrefixes.append("CCACHE_")
+        var remoteUnreachable: String?
+        if let compilerCache {
+            let basePath = runner.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+            let setup = CompilerCacheSetup(cache: compilerCache, paths: paths, compilers: cachedCompilers)
+            let prepared = try setup.prepare(basePath: basePath, progress: progress)
+            runner.environment.merge(prepared.environment) { _, new in new }
+            remoteUnreachable = prepared.remoteUnreachable
+        } else {
+            runner.environment["CCACHE_DISABLE"] = "1"
+        }
         var reason: String?
         if case .fresh(let why) = configureDecision() {
             reason = why
-            try configure(reason: why, progress: progress)
+            try configure(reason: why, runner: runner, progress: progress)
         }
-        let (didWork, steps) = try runNinja(progress: progress)
+        if compilerCache != nil {
+            try? FileManager.default.removeItem(at: paths.ccacheStatsLog)
+            runner.environment["CCACHE_STATSLOG"] = paths.ccacheStatsLog.path
+        }
+        let (didWork, steps) = try runNinja(runner: runner, progress: progress)
+        let cacheUse = compilerCache.map { CompilerCacheUse.read(statsLog: paths.ccacheStatsLog, cache: $0, remoteUnreachable: remoteUnreachable) }
         let artifacts = try ArtifactCollector(buildDirectory: paths.buildDirectory, artifactsDirectory: paths.artifactsDirectory)
             .collect(outputs, context: collectionContext, extraFiles: extraFiles)
         return BuildResult(configureReason: reason, ninjaDidWork: didWork, ninjaSteps: steps,
-                           seconds: Date().timeIntervalSince(started), artifacts: artifacts)
+                           seconds: Date().timeIntervalSince(started), artifacts: artifacts, compilerCache: cacheUse)
     }
 
-    private func configure(reason: String, progress: any ProgressReporter) throws {
+    private func configure(reason: String, runner: ProcessRunner, progress: any ProgressReporter) throws {
         let fm = FileManager.default
         let dir = paths.buildDirectory
         progress.update("configure", "running CMake (\(reason))")
@@ -114,7 +140,7 @@ public struct Builder: Sendable {
         return lines[start...].map { "  | " + $0 }.joined(separator: "\n")
     }
 
-    private func runNinja(progress: any ProgressReporter) throws -> (Bool, Int) {
+    private func runNinja(runner: ProcessRunner, progress: any ProgressReporter) throws -> (Bool, Int) {
         let counter = NinjaProgress(progress: progress)
         do {
             try runner.run(["ninja"], in: paths.buildDirectory, log: paths.logFile, tailLines: 40) { line in counter.handle(line) }

@@ -17,27 +17,36 @@ public struct CMakeInvocation: Sendable, Equatable, Codable {
     /// mapping the workspace to "." lets builds in different directories give
     /// the same bytes.
     public var compilerFlags: String
+    /// With a compiler cache: the directory of links named like the cross
+    /// compiler that run ccache. It goes first on PATH while CMake looks for
+    /// the compiler, and `-DCCACHE=` stops seL4's gcc.cmake from also putting
+    /// ccache in front of every compile (which would hash ccache, not gcc).
+    /// Nil without a cache, and then left out of the fingerprint.
+    public var compilerCacheLinks: String?
 
-    public init(sourceDirectory: String, settingsFile: String, toolchainFile: String?, definitions: [String: String], compilerFlags: String = "") {
+    public init(sourceDirectory: String, settingsFile: String, toolchainFile: String?, definitions: [String: String], compilerFlags: String = "",
+                compilerCacheLinks: String? = nil) {
         self.sourceDirectory = sourceDirectory
         self.settingsFile = settingsFile
         self.toolchainFile = toolchainFile
         self.definitions = definitions
         self.compilerFlags = compilerFlags
+        self.compilerCacheLinks = compilerCacheLinks
     }
-
-    static func prefixMap(_ root: URL) -> String { "-ffile-prefix-map=\(root.path)=." }
 
     /// Finds the CMake project the way `init-build.sh` does: a top-level
     /// `CMakeLists.txt` in the workspace (with `kernel/gcc.cmake` as toolchain),
     /// else the directory `easy-settings.cmake` links into.
-    public static func locate(workspace root: URL, definitions: [String: String]) throws -> CMakeInvocation {
+    /// `buildDirectory` (inside the workspace) sets the compiler's path maps
+    /// (see `BuildPaths.prefixMapFlags`).
+    public static func locate(workspace root: URL, buildDirectory: URL, definitions: [String: String]) throws -> CMakeInvocation {
         let fm = FileManager.default
+        let prefixMap = BuildPaths.prefixMapFlags(workspace: root, buildDirectory: buildDirectory)
         if fm.fileExists(atPath: root.appendingPathComponent("CMakeLists.txt").path) {
             return CMakeInvocation(
                 sourceDirectory: root.path, settingsFile: root.appendingPathComponent("settings.cmake").path,
                 toolchainFile: root.appendingPathComponent("kernel/gcc.cmake").path, definitions: definitions,
-                compilerFlags: prefixMap(root))
+                compilerFlags: prefixMap)
         }
         let easy = root.appendingPathComponent("easy-settings.cmake")
         guard fm.fileExists(atPath: easy.path) else {
@@ -49,7 +58,7 @@ public struct CMakeInvocation: Sendable, Equatable, Codable {
             throw BuildError(.noCMakeProject, "easy-settings.cmake in \(root.path) points outside the workspace (\(project.path))")
         }
         return CMakeInvocation(sourceDirectory: project.path, settingsFile: project.appendingPathComponent("settings.cmake").path,
-                               toolchainFile: nil, definitions: definitions, compilerFlags: prefixMap(root))
+                               toolchainFile: nil, definitions: definitions, compilerFlags: prefixMap)
     }
 
     /// The command line, run in the build directory.
@@ -58,6 +67,7 @@ public struct CMakeInvocation: Sendable, Equatable, Codable {
         if let toolchainFile { args.append("-DCMAKE_TOOLCHAIN_FILE=\(toolchainFile)") }
         args += ["-G", "Ninja"]
         args += definitions.keys.sorted().map { "-D\($0)=\(definitions[$0]!)" }
+        if compilerCacheLinks != nil { args.append("-DCCACHE=") }
         args += ["-DSEL4_CACHE_DIR=\(cacheDirectory.path)", "-C", settingsFile, sourceDirectory]
         return args
     }
@@ -90,7 +100,12 @@ public enum ConfigureDecision: Sendable, Equatable {
         guard previous.fingerprint == current.fingerprint else {
             let old = previous.invocation.definitions, new = current.definitions
             let changed = Set(old.keys).union(new.keys).sorted().filter { old[$0] != new[$0] }
-            if changed.isEmpty { return .fresh(reason: "the CMake project, settings file or compiler flags changed") }
+            if changed.isEmpty {
+                if (previous.invocation.compilerCacheLinks == nil) != (current.compilerCacheLinks == nil) {
+                    return .fresh(reason: current.compilerCacheLinks == nil ? "the compiler cache was turned off" : "the compiler cache was turned on")
+                }
+                return .fresh(reason: "the CMake project, settings file or compiler flags changed")
+            }
             return .fresh(reason: "settings changed: " + changed.map { "\($0) \(old[$0] ?? "(unset)") → \(new[$0] ?? "(unset)")" }.joined(separator: ", "))
         }
         return .reuse

@@ -37,6 +37,7 @@ public struct BuildPipeline: Sendable {
     public func plan() throws -> BuildPlan {
         try checkInputs()
         var hostTools = BuildPlan.baseHostTools(for: board)
+        if options.compilerCache != nil { hostTools.append("ccache") }
         for tool in features.flatMap({ $0.hostTools(context) }) where !hostTools.contains(tool) { hostTools.append(tool) }
         return BuildPlan(
             board: board.name, app: app.name, workspace: workspaceRoot.path,
@@ -50,7 +51,8 @@ public struct BuildPipeline: Sendable {
             outputs: app.outputs,
             artifacts: app.outputs.keys.sorted() + features.flatMap { $0.plannedArtifacts(context) },
             hostTools: hostTools,
-            configureChecks: BuildPlan.configureChecks)
+            configureChecks: BuildPlan.configureChecks,
+            compilerCache: options.compilerCache)
     }
 
     /// Checks what the build needs from the command line and sel4img's data
@@ -71,7 +73,10 @@ public struct BuildPipeline: Sendable {
 
     /// The CMake invocation this board and app need (the workspace must hold the CMake project).
     public func cmakeInvocation(settings: [String: String]? = nil) throws -> CMakeInvocation {
-        try CMakeInvocation.locate(workspace: workspaceRoot, definitions: try settings ?? cmakeSettings())
+        var invocation = try CMakeInvocation.locate(workspace: workspaceRoot, buildDirectory: paths.buildDirectory,
+                                                    definitions: try settings ?? cmakeSettings())
+        if options.compilerCache != nil { invocation.compilerCacheLinks = paths.ccacheCompilerLinks.path }
+        return invocation
     }
 
     // MARK: - Running it
@@ -193,6 +198,8 @@ public struct BuildPipeline: Sendable {
         let state = try state ?? SourceState.read(workspaceRoot)
         var builder = Builder(paths: paths, invocation: try invocation ?? cmakeInvocation(), outputs: app.outputs)
         builder.runner.environment["SOURCE_DATE_EPOCH"] = String(state.sourceDateEpoch)
+        builder.compilerCache = options.compilerCache
+        builder.cachedCompilers = ["gcc", "g++"].map { board.crossCompilerPrefix + $0 }
         let (settings, featureTools) = recordedSettings(builder.invocation.definitions)
         let patchSets = try appliedPatchSets()
         builder.collectionContext = ArtifactReuseKey(

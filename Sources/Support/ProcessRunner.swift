@@ -45,14 +45,18 @@ public struct ProcessRunner: Sendable {
     /// Variables laid over this process's environment for every command
     /// (tests put fake tools first on PATH this way).
     public var environment: [String: String]
+    /// Variables of this process whose names start with one of these are not
+    /// passed on (the build sets every CCACHE_ variable itself).
+    public var removedPrefixes: [String] = []
 
     public init(environment: [String: String] = [:]) {
         self.environment = environment
     }
 
     private func mergedEnvironment(_ extra: [String: String]?) -> [String: String]? {
-        if environment.isEmpty, extra == nil { return nil }
+        if environment.isEmpty, extra == nil, removedPrefixes.isEmpty { return nil }
         var env = ProcessInfo.processInfo.environment
+        for key in env.keys where removedPrefixes.contains(where: { key.hasPrefix($0) }) { env[key] = nil }
         for (k, v) in environment { env[k] = v }
         for (k, v) in extra ?? [:] { env[k] = v }
         return env

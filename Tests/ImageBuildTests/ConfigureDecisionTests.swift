@@ -56,13 +56,13 @@ import TestSupport
         try dir.write("ws/projects/sel4test/easy-settings.cmake", "")
         try FileManager.default.createSymbolicLink(atPath: ws.appendingPathComponent("easy-settings.cmake").path,
                                                    withDestinationPath: "projects/sel4test/easy-settings.cmake")
-        let found = try CMakeInvocation.locate(workspace: ws, definitions: [:])
+        let found = try CMakeInvocation.locate(workspace: ws, buildDirectory: ws.appendingPathComponent("build/qemu-virt-sel4test"), definitions: [:])
         #expect(found.sourceDirectory == ws.appendingPathComponent("projects/sel4test").path)
         #expect(found.toolchainFile == nil)
 
         let empty = dir.path("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        let error = #expect(throws: BuildError.self) { try CMakeInvocation.locate(workspace: empty, definitions: [:]) }
+        let error = #expect(throws: BuildError.self) { try CMakeInvocation.locate(workspace: empty, buildDirectory: empty.appendingPathComponent("build/x"), definitions: [:]) }
         #expect(error?.description == "\(empty.path) has neither CMakeLists.txt nor easy-settings.cmake, so there is no seL4 CMake project to configure")
     }
 
