@@ -37,8 +37,7 @@ extension FunctionCompiler {
                 guard controls[controls.count - 1].kind == .if else { throw invalid("else without if") }
                 materializeAll()
                 var frame = try popControl()
-                let jumpPosition = code.count
-                emit(Op.jump, imm: 0)
+                let jumpPosition = emitJump()
                 frame.fixups.append(.immediate(jumpPosition))
                 if let fixup = frame.elseFixup { patchTarget(fixup, to: code.count) }
                 frame.elseFixup = nil
@@ -190,7 +189,7 @@ extension FunctionCompiler {
                         emit(Op.constant, d: local)
                         emitWord(value.constant)
                     } else if value.location != local {
-                        emit(Op.copy, d: local, a: value.location)
+                        emitCopy(d: local, a: value.location)
                     }
                     previousWritesTop = false
                 }
@@ -298,7 +297,8 @@ extension FunctionCompiler {
                     let first = try popEntry(sig.0)
                     let h = stack.count
                     if fuseLoadOperand(op, first: first, second: second, height: h)
-                        || fuseMultiplication(op, first: first, second: second, height: h) {
+                        || fuseMultiplication(op, first: first, second: second, height: h)
+                        || fuseIntegerPair(op, first: first, second: second, height: h) {
                         push(sig.2)
                         continue
                     }

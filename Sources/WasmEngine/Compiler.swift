@@ -273,10 +273,39 @@ struct FunctionCompiler {
             emit(Op.constant, d: slot)
             emitWord(constants[i])
         } else {
-            emit(Op.copy, d: slot, a: location)
+            emitCopy(d: slot, a: location)
         }
         previousWritesTop = false
         locations[i] = slot
+    }
+
+    /// Emits `copy` d = a, or turns a `copy` emitted just before (no branch target in between)
+    /// into a `copyPair` that does both in order.
+    mutating func emitCopy(d: Int, a: Int) {
+        if previousOp == Op.copy && previousStart == code.count - 1 && previousStart >= barrier {
+            code[previousStart] = (code[previousStart] & 0x0000_FFFF_FFFF_0000) | UInt64(Op.copyPair) | Self.slot(d) << 48
+            emitWord(UInt64(Self.slot(a)))
+            previousOp = Op.copyPair
+            previousWritesTop = false
+            return
+        }
+        emit(Op.copy, d: d, a: a)
+    }
+
+    /// Emits an unconditional `jump` and returns the position of the word whose immediate is its
+    /// target; a `constant` emitted just before (no branch target in between) becomes a
+    /// `constantJump` instead.
+    mutating func emitJump() -> Int {
+        if previousOp == Op.constant && previousStart == code.count - 2 && previousStart >= barrier {
+            let position = previousStart
+            code[position] = (code[position] & 0xFFFF_0000) | UInt64(Op.constantJump)
+            previousOp = Op.constantJump
+            previousWritesTop = false
+            return position
+        }
+        let position = code.count
+        emit(Op.jump, imm: 0)
+        return position
     }
 
     mutating func materializeAll() {
@@ -308,8 +337,13 @@ struct FunctionCompiler {
         let needsMove = arity > 0 && source != destination
         let op: UInt16
         if condition != nil { op = needsMove ? Op.jumpIfAdjust : Op.jumpIf } else { op = needsMove ? Op.jumpAdjust : Op.jump }
-        let position = code.count
-        emit(op, d: condition ?? 0, imm: 0)
+        let position: Int
+        if op == Op.jump {
+            position = emitJump()
+        } else {
+            position = code.count
+            emit(op, d: condition ?? 0, imm: 0)
+        }
         if needsMove { emitWord(UInt64(source) | UInt64(destination) << 16 | UInt64(arity) << 32) }
         addFixup(.immediate(position), depth: depth)
     }
@@ -505,6 +539,52 @@ struct FunctionCompiler {
         emit(fused, d: home(h), a: Int((mul >> 32) & 0xFFFF), b: Int(mul >> 48), writesTop: true)
         emitWord(UInt64(other))
         return true
+    }
+
+    /// Fuses integer pairs common in hashing and bit-field code with the instruction just emitted
+    /// that produced the operand on top: `i32/i64.xor` then a multiplication by a constant,
+    /// `i32.shr_u` by a constant then an `and` with a constant, `i64.shr_u` by a constant then an
+    /// `xor` with a slot. Returns false when the pattern does not apply.
+    mutating func fuseIntegerPair(_ op: UInt8, first: Entry, second: Entry, height h: Int) -> Bool {
+        guard previousWritesTop, previousStart >= barrier, !first.isConstant else { return false }
+        let word = code[previousStart]
+        let produced = Int((word >> 16) & 0xFFFF)
+        let previousA = Int((word >> 32) & 0xFFFF), previousB = Int(word >> 48)
+        if (op == 0x6C && previousOp == 0x73) || (op == 0x7E && previousOp == 0x85) {
+            // (a ^ b) * k
+            guard second.isConstant, previousStart == code.count - 1, first.location == home(h), produced == first.location else { return false }
+            dropPrevious()
+            emit(op == 0x6C ? Op.i32XorMulConst : Op.i64XorMulConst, d: home(h), a: previousA, b: previousB, writesTop: true)
+            emitWord(second.constant)
+            return true
+        }
+        if op == 0x71 && previousOp == Op.withConst + UInt16(Op.fusableIndex(0x76)!) {
+            // (a >> s) & k
+            guard second.isConstant, previousStart == code.count - 2, first.location == home(h), produced == first.location else { return false }
+            let shift = Int(code[previousStart + 1] & 31)
+            dropPrevious()
+            emit(Op.i32ShrUAndConst, d: home(h), a: previousA, b: shift, writesTop: true)
+            emitWord(second.constant)
+            return true
+        }
+        if op == 0x85 && previousOp == Op.withConst + UInt16(Op.fusableIndex(0x88)!) {
+            // b ^ (a >> s), either operand order
+            guard !second.isConstant, previousStart == code.count - 2 else { return false }
+            let other: Int
+            if second.location == home(h + 1) && produced == second.location && first.location != second.location {
+                other = first.location
+            } else if first.location == home(h) && produced == first.location && second.location != first.location {
+                other = second.location
+            } else {
+                return false
+            }
+            let shift = code[previousStart + 1] & 63
+            dropPrevious()
+            emit(Op.i64XorShrUConst, d: home(h), a: previousA, b: other, writesTop: true)
+            emitWord(shift)
+            return true
+        }
+        return false
     }
 
     /// Removes the last emitted instruction (folded into the next one).

@@ -186,6 +186,20 @@ extension Machine {
         ip += 1
     }
 
+    /// Two copies in order (the second may read the first's destination).
+    @inline(__always)
+    mutating func copyPair(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = f[a]
+        f[b] = f[Int(truncatingIfNeeded: ip[0])]
+        ip += 1
+    }
+
+    @inline(__always)
+    mutating func constantJump(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        f[d] = ip[0]
+        branch(to: Int(imm))
+    }
+
     @inline(__always)
     mutating func brIfI32Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let a = u32(f[a]), b = u32(f[b]); if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }

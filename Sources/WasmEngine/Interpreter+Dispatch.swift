@@ -804,6 +804,18 @@ extension Machine {
             f64MulSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64SubMul:
             f64SubMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .copyPair:
+            copyPair(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .constantJump:
+            constantJump(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .i32XorMulConst:
+            i32XorMulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .i64XorMulConst:
+            i64XorMulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .i32ShrUAndConst:
+            i32ShrUAndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .i64XorShrUConst:
+            i64XorShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .unused01, .unused02, .unused03, .unused04, .unused05, .unused06, .unused07, .unused08,
              .unused09, .unused0A, .unused0B, .unused0C, .unused0D, .unused0E, .unused12, .unused13,
              .unused14, .unused15, .unused16, .unused17, .unused18, .unused19, .unused1A, .unused1C,

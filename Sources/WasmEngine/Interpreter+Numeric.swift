@@ -534,6 +534,26 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func i32XorMulConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]), k = u32(ip[0]); ip += 1; f[d] = UInt64((a ^ b) &* k)
+    }
+
+    @inline(__always)
+    mutating func i64XorMulConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b], k = ip[0]; ip += 1; f[d] = (a ^ b) &* k
+    }
+
+    @inline(__always)
+    mutating func i32ShrUAndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), k = u32(ip[0]); ip += 1; f[d] = UInt64((a &>> UInt32(truncatingIfNeeded: b)) & k)
+    }
+
+    @inline(__always)
+    mutating func i64XorShrUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = f[a], b = f[b], k = ip[0]; ip += 1; f[d] = b ^ (a &>> k)
+    }
+
+    @inline(__always)
     mutating func i64MulConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let a = f[a], b = ip[0]; ip += 1; f[d] = a &* b
     }

@@ -476,9 +476,15 @@ enum Opcode: UInt16 {
     case f64MulAdd = 0x1CD
     case f64MulSub = 0x1CE
     case f64SubMul = 0x1CF
+    case copyPair = 0x1D0
+    case constantJump = 0x1D1
+    case i32XorMulConst = 0x1D2
+    case i64XorMulConst = 0x1D3
+    case i32ShrUAndConst = 0x1D4
+    case i64XorShrUConst = 0x1D5
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1D0
+    static let count: UInt16 = 0x1D6
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -569,6 +575,22 @@ enum Op {
     static let f64MulAdd: UInt16 = 0x1CD    // .f64MulAdd
     static let f64MulSub: UInt16 = 0x1CE    // .f64MulSub
     static let f64SubMul: UInt16 = 0x1CF    // .f64SubMul
+    /// Two `copy`s emitted one after the other, in order: d = a, then b = the slot in the next word
+    /// (a `local.get` / `local.set` pair after another: the moves of loop-carried variables).
+    static let copyPair: UInt16 = 0x1D0    // .copyPair
+    /// A `constant` followed by an unconditional `jump` (`i32.const k; local.set x; br l`): d =
+    /// next word, imm = target.
+    static let constantJump: UInt16 = 0x1D1    // .constantJump
+    /// An `i32.xor` (slot-slot form, just emitted) whose result is multiplied by a constant
+    /// (FNV-style hashing): d = (a ^ b) * next word; `i64XorMulConst` the same for i64.
+    static let i32XorMulConst: UInt16 = 0x1D2    // .i32XorMulConst
+    static let i64XorMulConst: UInt16 = 0x1D3    // .i64XorMulConst
+    /// An `i32.shr_u` by a constant (just emitted) whose result is and-ed with a constant (a bit
+    /// field): d = (a >> b) & next word, b the shift count.
+    static let i32ShrUAndConst: UInt16 = 0x1D4    // .i32ShrUAndConst
+    /// An `i64.shr_u` by a constant (just emitted) whose result is xor-ed with a slot (xorshift
+    /// mixing): d = b ^ (a >> next word).
+    static let i64XorShrUConst: UInt16 = 0x1D5    // .i64XorShrUConst
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

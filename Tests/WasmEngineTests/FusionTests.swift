@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import TestSupport
 @testable import WasmEngine
 
 /// Superinstructions the compiler forms from common wasm sequences: the fused form must give
@@ -41,5 +43,142 @@ import Testing
         }
         #expect(opcodes.map { $0.first } == [Op.f64MulAdd, Op.f64MulAdd, Op.f64MulSub, Op.f64SubMul])
         #expect(opcodes.map { $0.count } == [3, 3, 3, 3])
+    }
+}
+
+/// Moves and jumps the compiler pairs: a `copy` right after another becomes one `copyPair` (in
+/// order: the second may read the first's destination), never across a branch target; a
+/// `constant` right before an unconditional jump becomes a `constantJump`, which spends fuel as
+/// a jump does when it goes back.
+@Suite struct MoveFusionTests {
+    static let text = """
+        (module
+          (func (export "swap") (param $a i32) (param $b i32) (result i32) (local $t i32)
+            (local.set $t (local.get $a))
+            (local.set $a (local.get $b))
+            (local.set $b (local.get $t))
+            (i32.sub (local.get $a) (local.get $b)))
+          (func (export "chain") (param $a i32) (result i32) (local $t i32) (local $u i32)
+            (local.set $t (local.get $a))
+            (local.set $u (local.get $t))
+            (local.get $u))
+          ;; The loop starts between the two copies: they must stay apart.
+          (func (export "loop") (param $n i32) (result i32) (local $acc i32) (local $tmp i32)
+            (local.set $acc (local.get $n))
+            (loop $l
+              (local.set $tmp (local.get $acc))
+              (local.set $acc (i32.sub (local.get $tmp) (i32.const 1)))
+              (br_if $l (local.get $acc)))
+            (local.get $tmp))
+          (func (export "pick") (param $p i32) (result i32) (local $r i32)
+            (block $done
+              (block $zero
+                (br_if $zero (i32.eqz (local.get $p)))
+                (local.set $r (i32.const 7))
+                (br $done))
+              (local.set $r (i32.const 9)))
+            (local.get $r))
+          (func (export "choose") (param $p i32) (result i32) (local $r i32)
+            (if (local.get $p) (then (local.set $r (i32.const 5))) (else (local.set $r (i32.const 6))))
+            (local.get $r))
+          ;; k - 1 backward constant jumps for k >= 1.
+          (func (export "spinConst") (param $k i32) (result i32) (local $i i32) (local $r i32)
+            (block $out
+              (loop $l
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br_if $out (i32.ge_u (local.get $i) (local.get $k)))
+                (local.set $r (i32.const 42))
+                (br $l)))
+            (i32.add (local.get $i) (local.get $r))))
+        """
+
+    static let bytes: [UInt8] = {
+        let dir = try! TemporaryDirectory("fusion")
+        defer { dir.remove() }
+        try! dir.write("m.wat", text)
+        try! sh("wat2wasm m.wat -o m.wasm", in: dir.url)
+        return [UInt8](try! Data(contentsOf: dir.path("m.wasm")))
+    }()
+
+    static func instance(_ configuration: Configuration = Configuration()) throws -> (Store, Instance) {
+        let store = Store(configuration: configuration)
+        return (store, try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: store))
+    }
+
+    /// The opcodes of function `index`'s code words (data words included: none of these
+    /// functions has data that looks like the opcodes asked about).
+    static func opcodes(_ store: Store, _ index: Int) -> [UInt16] {
+        let compiled = store.functions[index].compiled!
+        return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
+    }
+
+    @Test("two copies in a row run as one copyPair, in order; not across a loop's start")
+    func copyPairs() throws {
+        let (store, instance) = try Self.instance()
+        #expect(try instance.invoke("swap", [.i32(10), .i32(3)]) == [.i32(UInt32(bitPattern: -7))])
+        #expect(try instance.invoke("chain", [.i32(12345)]) == [.i32(12345)])
+        #expect(try instance.invoke("loop", [.i32(3)]) == [.i32(1)])
+        #expect(Self.opcodes(store, 0).first == Op.copyPair)
+        #expect(Self.opcodes(store, 1).first == Op.copyPair)
+        #expect(!Self.opcodes(store, 2).contains(Op.copyPair))
+    }
+
+    @Test("a constant before br or else runs as one constantJump, backward ones spending fuel as jumps")
+    func constantJumps() throws {
+        let (store, instance) = try Self.instance()
+        #expect(try instance.invoke("pick", [.i32(1)]) == [.i32(7)])
+        #expect(try instance.invoke("pick", [.i32(0)]) == [.i32(9)])
+        #expect(try instance.invoke("choose", [.i32(1)]) == [.i32(5)])
+        #expect(try instance.invoke("choose", [.i32(0)]) == [.i32(6)])
+        #expect(try instance.invoke("spinConst", [.i32(5)]) == [.i32(47)])
+        for index in [3, 4, 5] {
+            #expect(Self.opcodes(store, index).contains(Op.constantJump))
+            #expect(!Self.opcodes(store, index).contains(Op.jump))
+        }
+
+        let (enough, metered) = try Self.instance(Configuration(fuel: 4 + 7))
+        #expect(try metered.invoke("spinConst", [.i32(5)]) == [.i32(47)])
+        #expect(enough.fuelRemaining == 7)
+        let (short, stopped) = try Self.instance(Configuration(fuel: 3))
+        let error = #expect(throws: Trap.self) { try stopped.invoke("spinConst", [.i32(5)]) }
+        #expect(error?.reason == .outOfFuel)
+        #expect(short.fuelRemaining == 0)
+    }
+}
+
+/// Integer pairs fused with the instruction that produced their operand: xor then multiply by a
+/// constant, shr_u by a constant then and with a constant (the count taken modulo 32), shr_u by a
+/// constant then xor with a slot, in either operand order (the count modulo 64).
+@Suite struct IntegerPairFusionTests {
+    static let text = """
+        (module
+          (func (export "fnv32") (param $h i32) (param $b i32) (result i32)
+            (i32.mul (i32.xor (local.get $h) (local.get $b)) (i32.const 16777619)))
+          (func (export "fnv64") (param $h i64) (param $b i64) (result i64)
+            (i64.mul (i64.xor (local.get $h) (local.get $b)) (i64.const 1099511628211)))
+          (func (export "field") (param $x i32) (result i32)
+            (i32.and (i32.shr_u (local.get $x) (i32.const 35)) (i32.const 0xFFF)))
+          (func (export "mix") (param $x i64) (result i64)
+            (i64.xor (i64.shr_u (local.get $x) (i64.const 97)) (local.get $x)))
+          (func (export "mixSwapped") (param $x i64) (param $y i64) (result i64)
+            (i64.xor (local.get $y) (i64.shr_u (local.get $x) (i64.const 33)))))
+        """
+
+    @Test("each pair runs as one instruction and gives what the two give")
+    func pairs() throws {
+        let dir = try TemporaryDirectory("fusion")
+        defer { dir.remove() }
+        try dir.write("m.wat", Self.text)
+        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode([UInt8](try Data(contentsOf: dir.path("m.wasm")))), imports: Imports(), store: store)
+        let h: UInt32 = 0x811C_9DC5, x: UInt64 = 0x0123_4567_89AB_CDEF, y: UInt64 = 0xF0F0_0000_1234_5678
+        #expect(try instance.invoke("fnv32", [.i32(h), .i32(0x61)]) == [.i32((h ^ 0x61) &* 16_777_619)])
+        #expect(try instance.invoke("fnv64", [.i64(x), .i64(0x61)]) == [.i64((x ^ 0x61) &* 1_099_511_628_211)])
+        #expect(try instance.invoke("field", [.i32(0xDEAD_BEEF)]) == [.i32((0xDEAD_BEEF >> 3) & 0xFFF)])
+        #expect(try instance.invoke("mix", [.i64(x)]) == [.i64(x ^ (x >> 33))])
+        #expect(try instance.invoke("mixSwapped", [.i64(x), .i64(y)]) == [.i64(y ^ (x >> 33))])
+        let first = store.functions.map { UInt16(truncatingIfNeeded: $0.compiled!.code[0]) }
+        #expect(first == [Op.i32XorMulConst, Op.i64XorMulConst, Op.i32ShrUAndConst, Op.i64XorShrUConst, Op.i64XorShrUConst])
     }
 }

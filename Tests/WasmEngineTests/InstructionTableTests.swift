@@ -88,8 +88,8 @@ import TestSupport
 
     @Test func anInstructionAddedToTheTableMakesTheGeneratedFilesStale() throws {
         let result = try Self.check {
-            $0.replacingOccurrences(of: #""op": {"name": "f64SubMul"}}"#,
-                                    with: #""op": {"name": "f64SubMul"}}, {"name": "i32Nop", "code": "0x1D0", "group": "numeric"}"#)
+            $0.replacingOccurrences(of: #"{"name": "i64XorShrUConst", "code": "0x1D5""#,
+                                    with: #"{"name": "i32Nop", "code": "0x1D6", "group": "numeric"}, {"name": "i64XorShrUConst", "code": "0x1D5""#)
         }
         #expect(result.status == 1)
         #expect(result.stderr == """
