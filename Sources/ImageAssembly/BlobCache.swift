@@ -31,13 +31,7 @@ public struct BlobCache: Sendable {
     /// The cache every workspace shares: `$SEL4IMG_BLOB_CACHE`, else
     /// `$XDG_CACHE_HOME/sel4img/blobs`, else `~/.cache/sel4img/blobs`.
     public static var standard: BlobCache {
-        let env = ProcessInfo.processInfo.environment
-        if let dir = env[environmentVariable], !dir.isEmpty {
-            return BlobCache(directory: URL(fileURLWithPath: dir).standardizedFileURL)
-        }
-        let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
-        return BlobCache(directory: base.appendingPathComponent("sel4img/blobs"))
+        BlobCache(directory: UserCache.directory("blobs", overriddenBy: environmentVariable))
     }
 
     /// Where the verified copy of `blob` lives.

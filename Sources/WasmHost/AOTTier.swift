@@ -28,12 +28,7 @@ public struct AOTTier: Sendable {
 
     /// `$SEL4IMG_AOT_CACHE`, else `$XDG_CACHE_HOME/sel4img/aot`, else `~/.cache/sel4img/aot`.
     public static func defaultCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let given = environment["SEL4IMG_AOT_CACHE"], !given.isEmpty { return URL(fileURLWithPath: given) }
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            return URL(fileURLWithPath: xdg).appendingPathComponent("sel4img/aot")
-        }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
-        return URL(fileURLWithPath: home).appendingPathComponent(".cache/sel4img/aot")
+        UserCache.directory("aot", overriddenBy: "SEL4IMG_AOT_CACHE", environment: environment)
     }
 
     /// A compiled module ready to load.
