@@ -19,7 +19,8 @@
  * unaligned copies are allowed). The runner's reply raises the device's
  * interrupt; with the kernel's uio_pci_generic driver bound to the device
  * (the guest's init loads it), emit sleeps on /dev/uioN until it comes (a
- * write of 1 unmasks it, a read waits for it). Without the driver, or with
+ * read waits for it; clearing Interrupt Disable in the device's sysfs config
+ * space unmasks it). Without the driver, or with
  * --poll, it polls the buffer (50 us steps for the first millisecond, then
  * 1 ms) and, unless asked to with --poll, says so on stderr.
  */
@@ -123,11 +124,22 @@ static int open_interrupt(const char *device)
     return fd;
 }
 
-/* Unmasks the channel's interrupt (uio_pci_generic clears the device's Interrupt Disable bit). */
-static int unmask_interrupt(int uio)
+/* Unmasks the channel's interrupt: uio_pci_generic's handler masks it by
+ * setting the device's Interrupt Disable bit (command register bit 10) and
+ * leaves unmasking to its user, through the device's config space in sysfs. */
+static int unmask_interrupt(int config)
 {
-    uint32_t on = 1;
-    return write(uio, &on, sizeof on) == (ssize_t)sizeof on ? 0 : -1;
+    unsigned char command_high;
+    if (pread(config, &command_high, 1, 5) != 1) {
+        return -1;
+    }
+    if (command_high & 0x04) {
+        command_high &= (unsigned char)~0x04;
+        if (pwrite(config, &command_high, 1, 5) != 1) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* Maps BAR `index` of the device; sets *size. */
@@ -296,7 +308,18 @@ int main(int argc, char **argv)
     }
 
     int uio = poll_only ? -1 : open_interrupt(device);
-    if (uio < 0 && !poll_only) {
+    int config = -1;
+    if (uio >= 0) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/config", device);
+        config = open(path, O_RDWR | O_CLOEXEC);
+        if (config < 0) {
+            fprintf(stderr, "%s: cannot open %s to unmask the channel's interrupt (%s): polling for the reply\n", program, path,
+                    strerror(errno));
+            close(uio);
+            uio = -1;
+        }
+    } else if (!poll_only) {
         fprintf(stderr, "%s: no interrupt for the runner's channel (uio_pci_generic has not taken PCI device 1af4:a111): polling for the reply\n",
                 program);
     }
@@ -344,7 +367,7 @@ int main(int argc, char **argv)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     events[0] = 1; /* the emit register: wakes the runner */
 
-    if (uio >= 0 && unmask_interrupt(uio) != 0) {
+    if (uio >= 0 && unmask_interrupt(config) != 0) {
         fprintf(stderr, "%s: cannot unmask the channel's interrupt (%s): polling for the reply\n", program, strerror(errno));
         close(uio);
         uio = -1;
@@ -360,7 +383,7 @@ int main(int argc, char **argv)
         int woken = poll(&wait, 1, 1000);
         if (woken > 0) {
             uint32_t count;
-            if (read(uio, &count, sizeof count) != (ssize_t)sizeof count || unmask_interrupt(uio) != 0) {
+            if (read(uio, &count, sizeof count) != (ssize_t)sizeof count || unmask_interrupt(config) != 0) {
                 fprintf(stderr, "%s: cannot wait for the channel's interrupt (%s): polling for the reply\n", program,
                         strerror(errno));
                 break;

@@ -23,6 +23,8 @@
 #include <camkes.h>
 #include <vmlinux.h>
 #include <sel4vm/guest_vm.h>
+#include <sel4vm/boot.h>
+#include <sel4vm/guest_irq_controller.h>
 
 #include <sel4vmmplatsupport/drivers/cross_vm_connection.h>
 #include <sel4vmmplatsupport/drivers/pci_helper.h>
