@@ -17,7 +17,8 @@
 # usage: benchmarks/soak.sh [MIRROR] [COUNT] [JOBS]
 #   MIRROR defaults to $SEL4IMG_TEST_MIRROR; COUNT 10000; JOBS 4.
 #   Environment: ROUNDS (default 3), EMITS (default 100), SEL4IMG (the binary),
-#   KEEP=DIR keeps the workspace there (a second run reuses its build).
+#   KEEP=DIR keeps the scratch files there; WS=DIR builds in (or reuses) that
+#   workspace, so a second run rebuilds only the guest's files.
 set -euo pipefail
 mirror=$(realpath "${1:-${SEL4IMG_TEST_MIRROR:?usage: benchmarks/soak.sh MIRROR [COUNT] [JOBS] (or set SEL4IMG_TEST_MIRROR)}}")
 count=${2:-10000}
@@ -47,7 +48,7 @@ done
 wat2wasm "$here/benchmarks/soak/soak_hungry.wat" -o "$modules/soak_hungry.wasm"
 list=$(ls "$modules"/*.wasm | paste -sd, -)
 
-ws="$scratch/ws"
+ws=${WS:-$scratch/ws}
 export SEL4IMG_MIRROR=$mirror
 started=$(date +%s)
 "$sel4img" build --board qemu-virt --app wasm-vm --wasm "$list" -w "$ws" --progress quiet >"$scratch/build.log" 2>&1 \
