@@ -10,6 +10,8 @@ extension App {
     /// guest:
     ///   kernel: {url: …/linux-image-6.1.0-50-arm64_6.1.176-1_arm64.deb, member: boot/vmlinuz-6.1.0-50-arm64, sha256: …}
     ///   busybox: {url: …/busybox-static_1.35.0-4+deb12u1+b1_arm64.deb, member: bin/busybox, sha256: …}
+    ///   kernelModules:
+    ///     - {member: lib/modules/6.1.0-50-arm64/kernel/drivers/uio/uio.ko, sha256: …}
     ///   deviceTree: runner/guest/qemu-arm-virt.dts
     ///   bootargs: "console=ttyAMA0 rdinit=/init"
     ///   initrdAddress: 0x4d700000
@@ -54,6 +56,10 @@ extension App {
         public var kernel: Blob
         /// A static aarch64 busybox, installed as `/bin/busybox` without applet links.
         public var busybox: Blob
+        /// Loadable modules of the kernel, members of the kernel's own archive
+        /// (its `url`), installed at `/MEMBER` (`/lib/modules/VERSION/…`): built
+        /// with the kernel, so their version is the kernel's. In file order.
+        public var kernelModules: [Blob]
         /// The guest's DTS source, relative to the sel4img checkout.
         public var deviceTree: String
         /// The kernel command line, written to `/chosen/bootargs`.
@@ -69,11 +75,12 @@ extension App {
         /// The CMake variable that receives the directory holding the guest's files.
         public var directorySetting: String
 
-        public init(kernel: Blob, busybox: Blob, deviceTree: String, bootargs: String, initrdAddress: UInt64,
+        public init(kernel: Blob, busybox: Blob, kernelModules: [Blob] = [], deviceTree: String, bootargs: String, initrdAddress: UInt64,
                     files: [File] = [], programs: [Program] = [], modulesDirectory: String = App.Guest.defaultModulesDirectory,
                     directorySetting: String) {
             self.kernel = kernel
             self.busybox = busybox
+            self.kernelModules = kernelModules
             self.deviceTree = deviceTree
             self.bootargs = bootargs
             self.initrdAddress = initrdAddress
@@ -100,9 +107,10 @@ extension App {
         public static let nullPath = "/dev/null"
         static var baseFiles: [String] { [busyboxPath, consolePath, nullPath] }
 
-        static let keys = ["kernel", "busybox", "deviceTree", "bootargs", "initrdAddress", "files", "programs",
+        static let keys = ["kernel", "busybox", "kernelModules", "deviceTree", "bootargs", "initrdAddress", "files", "programs",
                            "modulesDirectory", "directorySetting"]
         static let fileKeys = ["path", "mode"]
+        static let kernelModuleKeys = ["member", "sha256"]
         static let sourceExtensions = ["c", "S", "s"]
 
         /// Reads and checks the `guest` section (nil when absent or incomplete;
@@ -118,6 +126,7 @@ extension App {
             let directorySetting = view.required("directorySetting", .string)
             let files = parseFiles(view)
             let programs = parsePrograms(view)
+            let kernelModules = parseKernelModules(view, kernel: kernel)
 
             if let deviceTree {
                 let place = view.placeOf("deviceTree")
@@ -148,9 +157,63 @@ extension App {
             checkGuestPaths(view, files: files ?? [], programs: programs ?? [], modulesDirectory: modulesDirectory, reader: reader)
 
             guard let kernel, let busybox, let deviceTree, let bootargs, let initrdAddress, let directorySetting,
-                  let files, let programs else { return nil }
-            return Guest(kernel: kernel, busybox: busybox, deviceTree: deviceTree, bootargs: bootargs, initrdAddress: initrdAddress,
+                  let files, let programs, let kernelModules else { return nil }
+            return Guest(kernel: kernel, busybox: busybox, kernelModules: kernelModules, deviceTree: deviceTree, bootargs: bootargs, initrdAddress: initrdAddress,
                          files: files, programs: programs, modulesDirectory: modulesDirectory, directorySetting: directorySetting)
+        }
+
+        /// `kernelModules`: `{member, sha256}` each, members of the kernel's archive
+        /// under `lib/modules/VERSION/`, where VERSION is the kernel's own when its
+        /// member says it (`boot/vmlinuz-VERSION`).
+        private static func parseKernelModules(_ view: MapView, kernel: Blob?) -> [Blob]? {
+            guard let (node, place) = view.entry("kernelModules"), !YAMLReader.isNull(node) else { return [] }
+            guard case .sequence(let items) = node else {
+                view.reader.report(.wrongType(place, expected: "a list of {member, sha256}", got: YAMLReader.describe(node)))
+                return nil
+            }
+            guard let kernel else { return nil }
+            guard let url = kernel.url, let kernelMember = kernel.member else {
+                view.reader.report(.invalid(place, "kernel modules are members of the kernel's archive, but 'kernel' is not a member of one; give 'kernel' as {url, member, sha256}"))
+                return nil
+            }
+            let kernelVersion = kernelMember.hasPrefix("boot/vmlinuz-") ? String(kernelMember.dropFirst("boot/vmlinuz-".count)) : nil
+            var modules: [Blob] = []
+            var seen: Set<String> = []
+            var ok = true
+            for (index, item) in items.enumerated() {
+                let itemPlace = place.element(index, line: item.mark?.line)
+                guard case .mapping = item else {
+                    view.reader.report(.wrongType(itemPlace, expected: "a mapping with 'member' and 'sha256'", got: YAMLReader.describe(item)))
+                    ok = false
+                    continue
+                }
+                let itemView = MapView(node: item, place: itemPlace, reader: view.reader, allowed: kernelModuleKeys)
+                guard let member = itemView.required("member", .string), let sha = itemView.required("sha256", .string) else {
+                    ok = false
+                    continue
+                }
+                let memberPlace = itemView.placeOf("member")
+                let parts = member.split(separator: "/", omittingEmptySubsequences: false)
+                if !SHA256Hex.isValid(sha) {
+                    view.reader.report(.invalid(itemView.placeOf("sha256"), "expected 64 lower-case hex digits, got '\(sha)'"))
+                    ok = false
+                } else if let problem = SafePath.problem(with: member) ?? GuestPath.problem(with: "/" + member) {
+                    view.reader.report(.invalid(memberPlace, "the member path '\(member)' \(problem); give the module's path in the kernel's archive, like lib/modules/VERSION/kernel/drivers/uio/uio.ko"))
+                    ok = false
+                } else if parts.count < 4 || parts[0] != "lib" || parts[1] != "modules" || !member.hasSuffix(".ko") {
+                    view.reader.report(.invalid(memberPlace, "'\(member)' is not a kernel module: expected lib/modules/VERSION/….ko"))
+                    ok = false
+                } else if let kernelVersion, parts[2] != kernelVersion {
+                    view.reader.report(.invalid(memberPlace, "'\(member)' is built for kernel \(parts[2]), but the kernel (\(kernelMember)) is \(kernelVersion); a module loads only into the kernel it was built with"))
+                    ok = false
+                } else if !seen.insert(member).inserted {
+                    view.reader.report(.invalid(memberPlace, "the kernel module '\(member)' is given twice"))
+                    ok = false
+                } else {
+                    modules.append(Blob(sha256: sha, url: url, member: member, package: kernel.package))
+                }
+            }
+            return ok ? modules : nil
         }
 
         /// `files`: source → `{path, mode}` (or just the guest path), in file order.

@@ -11,7 +11,7 @@ extension GuestImage {
     /// Busybox is installed without applet links: the guest's init runs
     /// `busybox --install -s`. /dev/console and /dev/null exist before
     /// devtmpfs is mounted, so the kernel has a console for init.
-    func rootfs(busybox: URL, programs: [(path: String, bytes: Data)]) throws -> CPIOArchive {
+    func rootfs(busybox: URL, programs: [(path: String, bytes: Data)], kernelModules: [(member: String, url: URL)] = []) throws -> CPIOArchive {
         var archive = CPIOArchive()
         // Who put each entry there, for conflict messages.
         var owners: [String: String] = [:]
@@ -51,6 +51,10 @@ extension GuestImage {
         try archive.insert(entry(App.Guest.consolePath, .characterDevice(major: 5, minor: 1), mode: 0o600, key: "guest"))
         try archive.insert(entry(App.Guest.nullPath, .characterDevice(major: 1, minor: 3), mode: 0o666, key: "guest"))
 
+        for (index, module) in kernelModules.enumerated() {
+            let key = "guest.kernelModules[\(index)]"
+            try add(entry("/" + module.member, .file(.source(module.url)), mode: 0o644, key: key), key: key)
+        }
         for file in guest.files {
             let key = "guest.files.\(file.source)"
             let url = SafePath.join(repository, file.source)

@@ -9,7 +9,7 @@ import Support
 ///
 ///     linux         the kernel Image (the `kernel` blob, verified)
 ///     rootfs.cpio.gz  a gzip-compressed newc initramfs (the VMM loads only gzip): base directories, busybox,
-///                   /dev/console and /dev/null, `files`, compiled `programs`
+///                   /dev/console and /dev/null, `kernelModules`, `files`, compiled `programs`
 ///                   and the `--wasm` modules under `modulesDirectory`
 ///     linux.dtb     `deviceTree` compiled, with /chosen's bootargs and the
 ///                   initramfs range (`initrdAddress` + size of rootfs.cpio.gz)
@@ -145,8 +145,9 @@ public struct GuestImage: Sendable {
         }
 
         let busybox = try fetch("guest busybox", guest.busybox, key: "guest.busybox", progress: progress)
+        let kernelModules = try fetchKernelModules(kernel: kernel, progress: progress)
         let programs = try compilePrograms(progress: progress)
-        let archive = try rootfs(busybox: busybox, programs: programs)
+        let archive = try rootfs(busybox: busybox, programs: programs, kernelModules: kernelModules)
         checkInit(archive, progress: progress)
         let rootfs = directory.appendingPathComponent(Self.rootfsFile)
         let staging = directory.appendingPathComponent(".\(Self.rootfsFile).new")
@@ -179,6 +180,52 @@ public struct GuestImage: Sendable {
         } catch let failure as BlobError {
             throw error(.blob, key, failure.message, hint: failure.hint)
         }
+    }
+
+    /// The kernel's modules from its archive, each checked against the kernel:
+    /// the release its `vermagic` names must be the one in the Image's
+    /// `Linux version RELEASE` banner, or the kernel would refuse it at boot.
+    func fetchKernelModules(kernel: URL, progress: any ProgressReporter) throws -> [(member: String, url: URL)] {
+        guard !guest.kernelModules.isEmpty else { return [] }
+        let image: Data
+        do {
+            image = try Data(contentsOf: kernel, options: .mappedIfSafe)
+        } catch {
+            throw self.error(.io, "guest.kernel", "cannot read \(kernel.path): \(error.localizedDescription)")
+        }
+        guard let release = Self.word(after: "Linux version ", in: image) else {
+            throw error(.badKernel, "guest.kernel", "the kernel (\(guest.kernel.sourceDescription)) has no 'Linux version' banner, so its modules cannot be checked against it")
+        }
+        var modules: [(member: String, url: URL)] = []
+        for (index, blob) in guest.kernelModules.enumerated() {
+            let member = blob.member ?? ""
+            let key = "guest.kernelModules[\(index)]"
+            let url = try fetch("guest kernel module \((member as NSString).lastPathComponent)", blob, key: key, progress: progress)
+            let bytes: Data
+            do {
+                bytes = try Data(contentsOf: url)
+            } catch {
+                throw self.error(.io, key, "cannot read \(url.path): \(error.localizedDescription)")
+            }
+            guard let vermagic = Self.word(after: "vermagic=", in: bytes) else {
+                throw error(.badKernel, key, "\(member) is not a kernel module: it has no 'vermagic=' in its .modinfo")
+            }
+            guard vermagic == release else {
+                throw error(.badKernel, key, "\(member) is built for kernel \(vermagic), but the kernel's Image is \(release); the kernel would refuse it",
+                            hint: "take the modules from the same linux-image package as the kernel")
+            }
+            modules.append((member, url))
+        }
+        return modules
+    }
+
+    /// The bytes after the first `prefix` in `data`, up to a space or NUL, as text.
+    static func word(after prefix: String, in data: Data) -> String? {
+        guard let range = data.range(of: Data(prefix.utf8)) else { return nil }
+        let rest = data[range.upperBound...].prefix(256)
+        let end = rest.firstIndex { $0 == 0x20 || $0 == 0 || $0 == 0x0A } ?? rest.endIndex
+        let word = rest[rest.startIndex..<end]
+        return word.isEmpty ? nil : String(decoding: word, as: UTF8.self)
     }
 
     /// The arm64 boot protocol's header: "ARM\x64" at offset 0x38.

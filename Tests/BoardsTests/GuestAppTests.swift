@@ -16,6 +16,14 @@ import TestSupport
                                      url: "https://deb.debian.org/debian/pool/main/l/linux-signed-arm64/linux-image-6.1.0-50-arm64_6.1.176-1_arm64.deb",
                                      member: "boot/vmlinuz-6.1.0-50-arm64", package: nil))
         #expect(guest.busybox.member == "bin/busybox")
+        // Kernel modules: members of the kernel's own archive, in file order.
+        let kernelURL = "https://deb.debian.org/debian/pool/main/l/linux-signed-arm64/linux-image-6.1.0-50-arm64_6.1.176-1_arm64.deb"
+        #expect(guest.kernelModules == [
+            Blob(sha256: "338c5169987e95bdb927b14983d6ca63c8c1819bb28e56c3a8d1f5b1999b0c29", url: kernelURL,
+                 member: "lib/modules/6.1.0-50-arm64/kernel/drivers/uio/uio.ko", package: nil),
+            Blob(sha256: "0927f544c424213ee2f67e5a8570dc07905c79853522511f5c731aeadb124e09", url: kernelURL,
+                 member: "lib/modules/6.1.0-50-arm64/kernel/drivers/uio/uio_pci_generic.ko", package: nil),
+        ])
         #expect(guest.busybox.sha256 == "61781806ad3650b0b9d2b3fc6971e2bffdca967af1a95375abd0578bafff14fb")
         #expect(guest.deviceTree == "runner/guest/qemu-arm-virt.dts")
         #expect(guest.bootargs == "console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init pci=nomsi,realloc=off,bios")
@@ -29,7 +37,7 @@ import TestSupport
         #expect(try JSONDecoder().decode(App.self, from: JSONEncoder().encode(app)) == app)
     }
 
-    @Test("files, programs and modulesDirectory may be left out")
+    @Test("files, programs, kernelModules and modulesDirectory may be left out")
     func defaults() throws {
         let text = try String(contentsOf: Self.directory.appendingPathComponent("valid_guest.yaml"), encoding: .utf8)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -38,6 +46,10 @@ import TestSupport
         let guest = try #require(try App.parse(trimmed, name: "vm", file: "apps/vm.yaml", knownBoards: Self.boards).guest)
         #expect(guest.files == [])
         #expect(guest.programs == [])
+        #expect(guest.kernelModules.count == 2)
+        let withoutModules = trimmed.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("  kernelModules:") && !$0.hasPrefix("    - ") && !$0.hasPrefix("      sha256:") }.joined(separator: "\n")
+        #expect(try App.parse(withoutModules, name: "vm", file: "apps/vm.yaml", knownBoards: Self.boards).guest?.kernelModules == [])
         #expect(guest.modulesDirectory == "/wasm")
     }
 
@@ -96,7 +108,7 @@ import TestSupport
         Case(file: "invalid_guest_missing_kernel.yaml", kind: .missingKey,
              message: "guest/invalid_guest_missing_kernel.yaml:11: key 'guest.kernel': required key is missing"),
         Case(file: "invalid_guest_unknown_key.yaml", kind: .unknownKey,
-             message: "guest/invalid_guest_unknown_key.yaml:23: key 'guest.initrdSize': unknown key; allowed keys here: kernel, busybox, deviceTree, bootargs, initrdAddress, files, programs, modulesDirectory, directorySetting"),
+             message: "guest/invalid_guest_unknown_key.yaml:23: key 'guest.initrdSize': unknown key; allowed keys here: kernel, busybox, kernelModules, deviceTree, bootargs, initrdAddress, files, programs, modulesDirectory, directorySetting"),
         Case(file: "invalid_guest_base_file.yaml", kind: .invalidValue,
              message: "guest/invalid_guest_base_file.yaml:25: key 'guest.files.runner/guest/profile': '/bin/busybox' is part of the guest's base file system (busybox and the /dev nodes); choose another path"),
         Case(file: "invalid_guest_directory.yaml", kind: .invalidValue,
@@ -117,6 +129,14 @@ import TestSupport
              message: "guest/invalid_guest_modules_directory.yaml:28: key 'guest.modulesDirectory': the guest path 'wasm/' is relative; give an absolute path in the guest like /usr/bin/emit"),
         Case(file: "invalid_guest_kernel_sha.yaml", kind: .invalidValue,
              message: "guest/invalid_guest_kernel_sha.yaml:15: key 'guest.kernel.sha256': expected 64 lower-case hex digits, got '84b9c190'"),
+        Case(file: "invalid_guest_module_version.yaml", kind: .invalidValue,
+             message: "guest/invalid_guest_module_version.yaml:21: key 'guest.kernelModules[0].member': 'lib/modules/6.1.0-49-arm64/kernel/drivers/uio/uio.ko' is built for kernel 6.1.0-49-arm64, but the kernel (boot/vmlinuz-6.1.0-50-arm64) is 6.1.0-50-arm64; a module loads only into the kernel it was built with"),
+        Case(file: "invalid_guest_module_path.yaml", kind: .invalidValue,
+             message: "guest/invalid_guest_module_path.yaml:21: key 'guest.kernelModules[0].member': 'usr/lib/uio.ko' is not a kernel module: expected lib/modules/VERSION/….ko"),
+        Case(file: "invalid_guest_module_twice.yaml", kind: .invalidValue,
+             message: "guest/invalid_guest_module_twice.yaml:23: key 'guest.kernelModules[1].member': the kernel module 'lib/modules/6.1.0-50-arm64/kernel/drivers/uio/uio.ko' is given twice"),
+        Case(file: "invalid_guest_module_kernel_path.yaml", kind: .invalidValue,
+             message: "guest/invalid_guest_module_kernel_path.yaml:19: key 'guest.kernelModules': kernel modules are members of the kernel's archive, but 'kernel' is not a member of one; give 'kernel' as {url, member, sha256}"),
         Case(file: "invalid_guest_files_type.yaml", kind: .wrongType,
              message: "guest/invalid_guest_files_type.yaml:23: key 'guest.files': expected a mapping of source files to guest paths, got a list"),
     ]

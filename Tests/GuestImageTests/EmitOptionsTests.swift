@@ -19,7 +19,7 @@ import TestSupport
         (["--time-limit", "", "x.wasm"], "emit: --time-limit must be a whole number of milliseconds from 1 to 18446744073709, got ''"),
     ]
 
-    @Test("bad --fuel and --time-limit values exit 64 with exact messages; good ones reach the file")
+    @Test("bad --fuel and --time-limit values exit 64 with exact messages; good ones, --poll and --heap reach the file")
     func options() throws {
         let dir = try TemporaryDirectory("emit")
         defer { dir.remove() }
@@ -37,8 +37,13 @@ import TestSupport
         #expect(good.stderr == "emit: cannot read /nonexistent/x.wasm: No such file or directory\n")
         let help = try run(emit, ["--help"])
         #expect(help.status == 0)
-        #expect(help.stdout.hasPrefix("usage: emit [--fuel N] [--time-limit MS] FILE.wasm [ARGS...]\n"))
+        #expect(help.stdout.hasPrefix("usage: emit [--fuel N] [--time-limit MS] [--poll] [--heap] FILE.wasm [ARGS...]\n"))
         #expect(help.stdout.contains("152 when --fuel or --time-limit stopped it"))
+        #expect(help.stdout.contains("--poll polls the buffer instead (without the driver it polls anyway and says so).\n"))
+        // --poll and --heap take no value: the next word is the module.
+        let flags = try run(emit, ["--poll", "--heap", "--fuel", "5", "/nonexistent/y.wasm"])
+        #expect(flags.status == 126)
+        #expect(flags.stderr == "emit: cannot read /nonexistent/y.wasm: No such file or directory\n")
     }
 
     func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {

@@ -11,7 +11,10 @@ import TestSupport
 /// wasm run` on the host; a trap is reported (134) and the next emit works;
 /// `emit --fuel` and `emit --time-limit` stop a looping module (152, with the
 /// host's message: the same function and offset for the same fuel) and the
-/// next emit works; a second workspace gives the same SHA256SUMS.
+/// next emit works; the reply comes as the channel's interrupt (uio_pci_generic,
+/// one per emit); a short soak (emit-soak 300 3: six kinds of module from three
+/// shells) is right every time and leaves the runner's heap where it was; a
+/// second workspace gives the same SHA256SUMS.
 /// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`).
 /// SEL4IMG_TEST_KEEP=DIR keeps the workspace below DIR.
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
@@ -64,7 +67,7 @@ struct WasmVMMirrorTests {
         return result
     }
 
-    @Test("the guest boots to a shell; emit runs C, Rust and CPU-bound modules on the runner with the host's output and exit codes; a trap is reported, --time-limit and --fuel stop a looping module (152, the host's message) and the next emit works")
+    @Test("the guest boots to a shell; emit runs C, Rust and CPU-bound modules on the runner with the host's output and exit codes; a trap is reported, --time-limit and --fuel stop a looping module (152, the host's message) and the next emit works; replies come as interrupts; a 300-emit soak from 3 shells is right and leaves the heap as it was")
     func emitFromTheGuest() throws {
         defer { if !keep { try? FileManager.default.removeItem(at: root) } }
         try compile("greet", """
@@ -120,6 +123,12 @@ struct WasmVMMirrorTests {
             print("note: SEL4IMG_WASI_TESTSUITE is not set, so no Rust programs run")
         }
         runs += [("trap.wasm", []), ("spin.wasm", []), ("spin.wasm", []), ("greet.wasm", ["after", "the trap"])]
+        // The soak's modules (benchmarks/soak), for emit-soak in the guest.
+        for name in ["soak_ok", "soak_trap", "soak_spin"] {
+            try sh("python3 -m ziglang cc -target wasm32-wasi -O2 -s -Wl,-z,stack-size=65536 '\(repositoryRoot.path)/benchmarks/soak/\(name).c' -o \(name).wasm", in: modules)
+        }
+        try sh("wat2wasm '\(repositoryRoot.path)/benchmarks/soak/soak_hungry.wat' -o soak_hungry.wasm", in: modules)
+        let soakModules = ["soak_ok", "soak_trap", "soak_spin", "soak_hungry"].map { modules.appendingPathComponent("\($0).wasm").path }
         // Options for `emit` and `wasm run` before the file, by run: the bounded spins.
         let options: [Int: [String]] = [runs.count - 3: ["--time-limit", "300"], runs.count - 2: ["--fuel", "100000"]]
 
@@ -135,7 +144,7 @@ struct WasmVMMirrorTests {
         }
         #expect(expected.map(\.status) == (runs.count == 9 ? [0, 7, 0, 0, 0, 134, 152, 152, 0] : [0, 7, 0, 134, 152, 152, 0]))
 
-        let files = Set(runs.map(\.file)).sorted().map { modules.appendingPathComponent($0).path }
+        let files = Set(runs.map(\.file)).sorted().map { modules.appendingPathComponent($0).path } + soakModules
         let build = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-vm", "--wasm", files.joined(separator: ","),
                                  "--progress", "plain"])
         #expect(build.status == 0)
@@ -155,6 +164,10 @@ struct WasmVMMirrorTests {
             let words = ["emit"] + (options[index] ?? []) + [run.file] + run.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }
             return words.joined(separator: " ") + (expected[index].status == 0 ? "" : "  #=> \(expected[index].status)")
         }.joined(separator: "\n") + "\n"
+            // The reply came as the channel's interrupt: exactly one per emit.
+            + #"a=$(awk '/uio_pci_generic/ { print $2 }' /proc/interrupts); emit greet.wasm once >/dev/null; b=$(awk '/uio_pci_generic/ { print $2 }' /proc/interrupts); echo "interrupts for one emit: $((b - a))""# + "\n"
+            // The short soak: every result right, the runner's heap back where it started.
+            + "emit-soak 300 3\n"
         try Data(script.utf8).write(to: root.appendingPathComponent("script.txt"))
         let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-vm", "--timeout", "180",
                                 "--script", root.appendingPathComponent("script.txt").path])
@@ -194,6 +207,18 @@ struct WasmVMMirrorTests {
         _ = try sh("pyspdxtools -i sbom.spdx.json", in: second.appendingPathComponent("artifacts/qemu-virt-wasm-vm"))
         #expect(try String(contentsOf: second.appendingPathComponent("artifacts/qemu-virt-wasm-vm/sbom.spdx.json"), encoding: .utf8).contains("SPDXRef-GuestComponent-busybox"))
         try? FileManager.default.removeItem(at: second)
+
+        // The interrupt path: uio_pci_generic took the device, every emit slept on it, none polled.
+        #expect(boot.stdout.range(of: #"sel4img-guest: channel interrupt [0-9]+ via /dev/uio0"#, options: .regularExpression) != nil)
+        #expect(!boot.stdout.contains("emit: no interrupt"), "an emit fell back to polling")
+        #expect(!boot.stdout.contains("came without its interrupt"))
+        #expect(outputs[runs.count + 2] == ["interrupts for one emit: 1"], "\(outputs[runs.count + 2] ?? [])")
+        let soak = outputs[runs.count + 3] ?? []
+        #expect(soak.first?.range(of: #"^emit-soak: 300 emits from 3 shells in [0-9.]+ s, 300 right: ok 50/50  trap 50/50  fuel 50/50  oversized 50/50  hungry 50/50  malformed 50/50  $"#,
+                                  options: .regularExpression) != nil, "\(soak)")
+        let heap = soak.last ?? ""
+        #expect(heap.range(of: #"^emit-soak: runner heap in use: ([0-9]+) bytes before, \1 bytes after$"#, options: .regularExpression) != nil, "\(heap)")
+        print(soak.joined(separator: "\n"))
 
         if let ready = boot.stdout.range(of: "sel4img-guest: Linux ") {
             print(boot.stdout[ready.lowerBound...].prefix(while: { $0 != "\n" }))

@@ -1,5 +1,5 @@
 /*
- * emit [--fuel N] [--time-limit MS] FILE.wasm [ARGS...]: runs a WebAssembly
+ * emit [--fuel N] [--time-limit MS] [--poll] [--heap] FILE.wasm [ARGS...]: runs a WebAssembly
  * module on the Wasm runner beside this Linux guest, through the
  * shared-memory channel in wasm_channel.h, and prints what the module printed.
  * --fuel and --time-limit bound the run as on `sel4img wasm run`: the runner
@@ -16,12 +16,19 @@
  * The channel is the runner's virtual PCI device: BAR 0 holds the event
  * registers (a write to offset 0 wakes the runner), BAR 1 the buffer. Both
  * are mapped through sysfs (resourceN_wc: normal non-cacheable memory, so
- * unaligned copies are allowed), so no kernel module is needed.
+ * unaligned copies are allowed). The runner's reply raises the device's
+ * interrupt; with the kernel's uio_pci_generic driver bound to the device
+ * (the guest's init loads it), emit sleeps on /dev/uioN until it comes (a
+ * read waits for it; clearing Interrupt Disable in the device's sysfs config
+ * space unmasks it). Without the driver, or with
+ * --poll, it polls the buffer (50 us steps for the first millisecond, then
+ * 1 ms) and, unless asked to with --poll, says so on stderr.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +100,46 @@ static char *find_device(void)
     }
     closedir(directory);
     return result;
+}
+
+/* The channel's interrupt: /dev/uioN of the device's uio_pci_generic binding, opened, or -1. */
+static int open_interrupt(const char *device)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/uio", device);
+    DIR *directory = opendir(path);
+    if (directory == NULL) {
+        return -1;
+    }
+    int fd = -1;
+    struct dirent *entry;
+    while ((entry = readdir(directory)) != NULL) {
+        if (strncmp(entry->d_name, "uio", 3) == 0) {
+            snprintf(path, sizeof path, "/dev/%s", entry->d_name);
+            fd = open(path, O_RDWR | O_CLOEXEC);
+            break;
+        }
+    }
+    closedir(directory);
+    return fd;
+}
+
+/* Unmasks the channel's interrupt: uio_pci_generic's handler masks it by
+ * setting the device's Interrupt Disable bit (command register bit 10) and
+ * leaves unmasking to its user, through the device's config space in sysfs. */
+static int unmask_interrupt(int config)
+{
+    unsigned char command_high;
+    if (pread(config, &command_high, 1, 5) != 1) {
+        return -1;
+    }
+    if (command_high & 0x04) {
+        command_high &= (unsigned char)~0x04;
+        if (pwrite(config, &command_high, 1, 5) != 1) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* Maps BAR `index` of the device; sets *size. */
@@ -199,9 +246,16 @@ int main(int argc, char **argv)
 {
     /* Options come before FILE; everything after FILE goes to the module. */
     uint64_t fuel = 0, time_limit_ms = 0;
+    int poll_only = 0, show_heap = 0;
     int first = 1;
     while (first < argc) {
-        if (strcmp(argv[first], "--fuel") == 0) {
+        if (strcmp(argv[first], "--poll") == 0) {
+            poll_only = 1;
+            first += 1;
+        } else if (strcmp(argv[first], "--heap") == 0) {
+            show_heap = 1;
+            first += 1;
+        } else if (strcmp(argv[first], "--fuel") == 0) {
             fuel = bound_value("--fuel", first + 1 < argc ? argv[first + 1] : NULL, UINT64_MAX, "units");
             first += 2;
         } else if (strcmp(argv[first], "--time-limit") == 0) {
@@ -214,10 +268,13 @@ int main(int argc, char **argv)
     }
     if (first >= argc || strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0) {
         fprintf(first >= argc ? stderr : stdout,
-                "usage: emit [--fuel N] [--time-limit MS] FILE.wasm [ARGS...]\n"
+                "usage: emit [--fuel N] [--time-limit MS] [--poll] [--heap] FILE.wasm [ARGS...]\n"
                 "Runs the WebAssembly module (WASI preview1) on the seL4 Wasm runner beside\n"
                 "this guest and prints its output. --fuel N stops it after N units (one per\n"
                 "call and per repetition of a loop), --time-limit MS after MS milliseconds.\n"
+                "emit sleeps until the runner's reply interrupt (/dev/uioN, uio_pci_generic);\n"
+                "--poll polls the buffer instead (without the driver it polls anyway and says so).\n"
+                "--heap prints the runner's heap in use after the run on stderr.\n"
                 "Exit status: 0-125 the module's exit code; 126 when it cannot run; 134 when\n"
                 "it traps; 152 when --fuel or --time-limit stopped it; 255 when it exits with\n"
                 "a code outside 0-125; 64 for a bad option.\n");
@@ -248,6 +305,23 @@ int main(int argc, char **argv)
         if (flock(lock, LOCK_EX) != 0) {
             fail("cannot lock %s", LOCK_FILE);
         }
+    }
+
+    int uio = poll_only ? -1 : open_interrupt(device);
+    int config = -1;
+    if (uio >= 0) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/config", device);
+        config = open(path, O_RDWR | O_CLOEXEC);
+        if (config < 0) {
+            fprintf(stderr, "%s: cannot open %s to unmask the channel's interrupt (%s): polling for the reply\n", program, path,
+                    strerror(errno));
+            close(uio);
+            uio = -1;
+        }
+    } else if (!poll_only) {
+        fprintf(stderr, "%s: no interrupt for the runner's channel (uio_pci_generic has not taken PCI device 1af4:a111): polling for the reply\n",
+                program);
     }
 
     size_t event_size, buffer_size;
@@ -293,6 +367,35 @@ int main(int argc, char **argv)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     events[0] = 1; /* the emit register: wakes the runner */
 
+    if (uio >= 0 && unmask_interrupt(config) != 0) {
+        fprintf(stderr, "%s: cannot unmask the channel's interrupt (%s): polling for the reply\n", program, strerror(errno));
+        close(uio);
+        uio = -1;
+    }
+    /* Sleep on the interrupt; a wake-up for an earlier reply, or none within
+     * a second, means look at the buffer and wait again. */
+    int lost = 0;
+    while (uio >= 0) {
+        if (header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
+            break;
+        }
+        struct pollfd wait = {.fd = uio, .events = POLLIN};
+        int woken = poll(&wait, 1, 1000);
+        if (woken > 0) {
+            uint32_t count;
+            if (read(uio, &count, sizeof count) != (ssize_t)sizeof count || unmask_interrupt(config) != 0) {
+                fprintf(stderr, "%s: cannot wait for the channel's interrupt (%s): polling for the reply\n", program,
+                        strerror(errno));
+                break;
+            }
+        } else if (woken == 0 && !lost && header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
+            fprintf(stderr, "%s: the runner's reply came without its interrupt\n", program);
+            lost = 1;
+        } else if (woken < 0 && errno != EINTR) {
+            fprintf(stderr, "%s: cannot wait for the channel's interrupt (%s): polling for the reply\n", program, strerror(errno));
+            break;
+        }
+    }
     /* Poll for the reply: 50 us steps for the first millisecond, then 1 ms. */
     for (long waited = 0;; waited++) {
         if (header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
@@ -323,6 +426,9 @@ int main(int argc, char **argv)
     message[sizeof message - 1] = '\0';
     uint32_t result = header->result;
     int32_t status = header->exit_status;
+    if (show_heap) {
+        fprintf(stderr, "%s: runner heap in use: %llu bytes\n", program, (unsigned long long)header->heap_in_use);
+    }
     if (header->output_truncated) {
         fprintf(stderr, "%s: %s printed more than the runner's buffer holds; the rest was dropped\n", program, path);
     }

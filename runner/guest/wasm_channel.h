@@ -3,7 +3,8 @@
  * the guest: one shared buffer (a CAmkES dataport the guest sees as BAR 1 of
  * a virtual PCI device, vendor 0x1af4 device 0xa111) and two notifications
  * (the guest writes BAR 0 offset 0 to wake the runner; the runner's reply
- * bumps BAR 0 offset 4). Both sides include this header.
+ * bumps BAR 0 offset 4 and raises the device's INTx interrupt, PCI style:
+ * status bit 3, masked by command bit 10). Both sides include this header.
  *
  * The buffer starts with this header; the payload starts at
  * WASM_CHANNEL_PAYLOAD_OFFSET. A request is the module's bytes followed by
@@ -63,4 +64,5 @@ struct wasm_channel_header {
     char message[WASM_CHANNEL_MESSAGE_BYTES]; /* runner: NUL-terminated, for TRAPPED/INVALID/BAD_REQUEST/STOPPED */
     uint64_t fuel;             /* guest: fuel units (a call or a loop repetition each), 0 = no limit */
     uint64_t time_limit_ms;    /* guest: milliseconds from the start of instantiation, 0 = no limit */
+    uint64_t heap_in_use;      /* runner: its heap's live bytes once the request's memory is freed (0 from runners before it) */
 };

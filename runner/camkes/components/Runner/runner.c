@@ -92,8 +92,9 @@ int run(void)
     h->state = WASM_CHANNEL_IDLE;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     h->magic = WASM_CHANNEL_MAGIC;
-    printf("wasm-runner: serving the guest: %llu-byte buffer, heap arena %lu bytes, code and read-only data %lu bytes\n",
-           (unsigned long long)capacity, wasm_runner_heap_size(), wasm_runner_text_bytes());
+    h->heap_in_use = wasm_runner_heap_live();
+    printf("wasm-runner: serving the guest: %llu-byte buffer, heap arena %lu bytes (%lu in use), code and read-only data %lu bytes\n",
+           (unsigned long long)capacity, wasm_runner_heap_size(), wasm_runner_heap_live(), wasm_runner_text_bytes());
     fflush(stdout);
 
     for (;;) {
@@ -105,6 +106,7 @@ int run(void)
         h->state = WASM_CHANNEL_RUNNING;
         serve(capacity);
         fflush(stdout);
+        h->heap_in_use = wasm_runner_heap_live();
         h->sequence = sequence;
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         h->state = WASM_CHANNEL_DONE;
