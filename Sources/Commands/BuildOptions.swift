@@ -51,9 +51,9 @@ struct BuildOptions: ParsableArguments {
     /// `--cache`, else SEL4IMG_CACHE (unless --no-cache or it is empty).
     func compilerCache(environment: [String: String]) throws -> CompilerCache? {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        if let cache { return try CompilerCache.parse(cache, setting: "--cache", currentDirectory: cwd) }
+        if let cache { return try CompilerCache.parse(cache, setting: "--cache", currentDirectory: cwd, environment: environment) }
         guard !noCache, let value = environment["SEL4IMG_CACHE"], !value.isEmpty else { return nil }
-        return try CompilerCache.parse(value, setting: "SEL4IMG_CACHE", currentDirectory: cwd)
+        return try CompilerCache.parse(value, setting: "SEL4IMG_CACHE", currentDirectory: cwd, environment: environment)
     }
 }
 
