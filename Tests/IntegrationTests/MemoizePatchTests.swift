@@ -40,7 +40,9 @@ struct MemoizePatchTests {
     /// A workspace: `lib` (its own git repository) and a CMake project that memoizes lib's build.
     func writeWorkspace(_ dir: TemporaryDirectory, _ name: String, helpers: URL) throws {
         try dir.write("\(name)/lib/f.c", "const char *where(void) { return __FILE__; }\nint f(void) { return OPT; }\n")
-        try sh("git init -q && git add f.c && git commit -qm lib", in: dir.path("\(name)/lib"))
+        // The same commit in every workspace (the key has lib's commit hash).
+        try sh("git init -q && git add f.c && git commit -qm lib", in: dir.path("\(name)/lib"),
+               environment: ["GIT_AUTHOR_DATE": "2024-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2024-01-01T00:00:00Z"])
         try dir.write("\(name)/project/CMakeLists.txt", """
             cmake_minimum_required(VERSION 3.16)
             project(demo C)
