@@ -24,7 +24,7 @@ struct BuildOptions: ParsableArguments {
     @Flag(help: "Build for the board's QEMU machine ('sel4img qemu'): rpi4 for raspi4b, with its 2G of memory and seL4's SIMULATION=TRUE, which leaves out sel4test's tests that need the platform timer's interrupt (QEMU does not route it to the GIC).")
     var emulated = false
 
-    @Option(help: ArgumentHelp("Compile through ccache with a cache that workspaces (and machines) share: a directory, or redis://HOST:PORT. Default: $SEL4IMG_CACHE.",
+    @Option(help: ArgumentHelp("Compile through ccache with a cache that workspaces (and machines) share: a directory, or redis://HOST:PORT. musllibc's whole build is reused from DIR/seL4-memoize (with Redis: ~/.cache/sel4img/seL4-memoize or $SEL4IMG_MEMOIZE_CACHE). Default: $SEL4IMG_CACHE.",
                                valueName: "dir|redis://host:port"))
     var cache: String?
 
@@ -51,9 +51,9 @@ struct BuildOptions: ParsableArguments {
     /// `--cache`, else SEL4IMG_CACHE (unless --no-cache or it is empty).
     func compilerCache(environment: [String: String]) throws -> CompilerCache? {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        if let cache { return try CompilerCache.parse(cache, setting: "--cache", currentDirectory: cwd) }
+        if let cache { return try CompilerCache.parse(cache, setting: "--cache", currentDirectory: cwd, environment: environment) }
         guard !noCache, let value = environment["SEL4IMG_CACHE"], !value.isEmpty else { return nil }
-        return try CompilerCache.parse(value, setting: "SEL4IMG_CACHE", currentDirectory: cwd)
+        return try CompilerCache.parse(value, setting: "SEL4IMG_CACHE", currentDirectory: cwd, environment: environment)
     }
 }
 

@@ -90,8 +90,9 @@ public struct Builder: Sendable {
             try? FileManager.default.removeItem(at: paths.ccacheStatsLog)
             runner.environment["CCACHE_STATSLOG"] = paths.ccacheStatsLog.path
         }
-        let (didWork, steps) = try runNinja(runner: runner, progress: progress)
-        let cacheUse = compilerCache.map { CompilerCacheUse.read(statsLog: paths.ccacheStatsLog, cache: $0, remoteUnreachable: remoteUnreachable) }
+        let (didWork, steps, memoized) = try runNinja(runner: runner, progress: progress)
+        var cacheUse = compilerCache.map { CompilerCacheUse.read(statsLog: paths.ccacheStatsLog, cache: $0, remoteUnreachable: remoteUnreachable) }
+        cacheUse?.memoized = memoized
         let artifacts = try ArtifactCollector(buildDirectory: paths.buildDirectory, artifactsDirectory: paths.artifactsDirectory)
             .collect(outputs, context: collectionContext, extraFiles: extraFiles)
         return BuildResult(configureReason: reason, ninjaDidWork: didWork, ninjaSteps: steps,
@@ -140,7 +141,7 @@ public struct Builder: Sendable {
         return lines[start...].map { "  | " + $0 }.joined(separator: "\n")
     }
 
-    private func runNinja(runner: ProcessRunner, progress: any ProgressReporter) throws -> (Bool, Int) {
+    private func runNinja(runner: ProcessRunner, progress: any ProgressReporter) throws -> (Bool, Int, [String]) {
         let counter = NinjaProgress(progress: progress)
         do {
             try runner.run(["ninja"], in: paths.buildDirectory, log: paths.logFile, tailLines: 40) { line in counter.handle(line) }
@@ -152,16 +153,26 @@ public struct Builder: Sendable {
         }
         let steps = counter.steps
         progress.update("ninja", counter.noWork ? "up to date (no work to do)" : "done (\(steps) steps)")
-        return (!counter.noWork, steps)
+        return (!counter.noWork, steps, counter.memoized)
     }
 }
 
 /// Turns Ninja's "[12/302] Building C object …" lines into progress updates.
 final class NinjaProgress: @unchecked Sendable {
+    /// NAME from memoize.cmake's step description "Using cache NAME build".
+    static func memoizedBuild(_ description: String) -> String? {
+        let prefix = "Using cache ", suffix = " build"
+        guard description.hasPrefix(prefix), description.hasSuffix(suffix), description.count > prefix.count + suffix.count else { return nil }
+        let name = description.dropFirst(prefix.count).dropLast(suffix.count)
+        return name.contains(" ") ? nil : String(name)
+    }
+
     private let progress: any ProgressReporter
     private let lock = NSLock()
     private(set) var steps = 0
     private(set) var noWork = false
+    /// Builds seL4's memoize.cmake took from its store ("Using cache musllibc build"), in order.
+    private(set) var memoized: [String] = []
 
     init(progress: any ProgressReporter) { self.progress = progress }
 
@@ -174,8 +185,9 @@ final class NinjaProgress: @unchecked Sendable {
         guard line.hasPrefix("["), let close = line.firstIndex(of: "]") else { return }
         let counts = line[line.index(after: line.startIndex)..<close].split(separator: "/")
         guard counts.count == 2, let done = Int(counts[0]), let total = Int(counts[1]) else { return }
-        lock.lock(); steps = max(steps, done); lock.unlock()
         let description = line[line.index(after: close)...].trimmingCharacters(in: .whitespaces)
+        let reused = Self.memoizedBuild(description)
+        lock.lock(); steps = max(steps, done); if let reused { memoized.append(reused) }; lock.unlock()
         progress.update("ninja", "[\(done)/\(total)] \(description)")
     }
 }

@@ -23,6 +23,10 @@ public struct CMakeInvocation: Sendable, Equatable, Codable {
     /// ccache in front of every compile (which would hash ccache, not gcc).
     /// Nil without a cache, and then left out of the fingerprint.
     public var compilerCacheLinks: String?
+    /// With a compiler cache: seL4's memoize store (`SEL4_CACHE_DIR`, see
+    /// `CompilerCache.memoizeDirectory`). Nil keeps it in the workspace
+    /// (`.sel4img/cmake-cache`), and is then left out of the fingerprint.
+    public var memoizeDirectory: String?
 
     public init(sourceDirectory: String, settingsFile: String, toolchainFile: String?, definitions: [String: String], compilerFlags: String = "",
                 compilerCacheLinks: String? = nil) {
@@ -61,14 +65,15 @@ public struct CMakeInvocation: Sendable, Equatable, Codable {
                                toolchainFile: nil, definitions: definitions, compilerFlags: prefixMap)
     }
 
-    /// The command line, run in the build directory.
+    /// The command line, run in the build directory. seL4's memoize store
+    /// (`SEL4_CACHE_DIR`) is `memoizeDirectory`, else the workspace's `cacheDirectory`.
     public func arguments(cacheDirectory: URL) -> [String] {
         var args = ["cmake"]
         if let toolchainFile { args.append("-DCMAKE_TOOLCHAIN_FILE=\(toolchainFile)") }
         args += ["-G", "Ninja"]
         args += definitions.keys.sorted().map { "-D\($0)=\(definitions[$0]!)" }
         if compilerCacheLinks != nil { args.append("-DCCACHE=") }
-        args += ["-DSEL4_CACHE_DIR=\(cacheDirectory.path)", "-C", settingsFile, sourceDirectory]
+        args += ["-DSEL4_CACHE_DIR=\(memoizeDirectory ?? cacheDirectory.path)", "-C", settingsFile, sourceDirectory]
         return args
     }
 
@@ -103,6 +108,9 @@ public enum ConfigureDecision: Sendable, Equatable {
             if changed.isEmpty {
                 if (previous.invocation.compilerCacheLinks == nil) != (current.compilerCacheLinks == nil) {
                     return .fresh(reason: current.compilerCacheLinks == nil ? "the compiler cache was turned off" : "the compiler cache was turned on")
+                }
+                if previous.invocation.memoizeDirectory != current.memoizeDirectory {
+                    return .fresh(reason: "seL4's memoize store moved to \(current.memoizeDirectory ?? "the workspace")")
                 }
                 return .fresh(reason: "the CMake project, settings file or compiler flags changed")
             }

@@ -11,6 +11,13 @@ import Support
 /// so ccache sees paths relative to the build directory, and the build's
 /// `-ffile-prefix-map`s give an uncached build the very same relative names,
 /// so its outputs are identical with the cache or without it.
+///
+/// Builds seL4 does outside ccache's reach are memoized by seL4_tools'
+/// `memoize.cmake` (musllibc: its whole `make`, ~1,400 compilations, becomes
+/// one archive extraction) in `memoizeDirectory`, with the key the `memoize`
+/// patch set gives it: the library's commit (a dirty tree never hits), its
+/// compile options with the workspace and build directory left out, and the
+/// compiler's identity (version, target, contents of cc1, as and ar).
 public struct CompilerCache: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Equatable, Codable {
         /// ccache's `cache_dir` is the directory.
@@ -25,16 +32,34 @@ public struct CompilerCache: Sendable, Equatable, Codable {
     public var location: String
     /// Where the setting came from, for messages: `--cache` or `SEL4IMG_CACHE`.
     public var setting: String
+    /// seL4's memoize store (CMake's `SEL4_CACHE_DIR`): `seL4-memoize` inside
+    /// a cache directory; for Redis, which holds only ccache's results, the
+    /// per-user `seL4-memoize` cache (`SEL4IMG_MEMOIZE_CACHE` overrides it),
+    /// shared by the workspaces of one machine.
+    public var memoizeDirectory: String
 
-    public init(kind: Kind, location: String, setting: String) {
+    public init(kind: Kind, location: String, setting: String, memoizeDirectory: String? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.kind = kind
         self.location = location
         self.setting = setting
+        self.memoizeDirectory = memoizeDirectory ?? Self.defaultMemoizeDirectory(kind: kind, location: location, environment: environment)
+    }
+
+    /// The environment variable that moves a Redis cache's memoize store.
+    public static let memoizeVariable = "SEL4IMG_MEMOIZE_CACHE"
+
+    static func defaultMemoizeDirectory(kind: Kind, location: String, environment: [String: String]) -> String {
+        switch kind {
+        case .directory: URL(fileURLWithPath: location).appendingPathComponent("seL4-memoize").path
+        case .redis: UserCache.directory("seL4-memoize", overriddenBy: memoizeVariable, environment: environment).path
+        }
     }
 
     /// Reads a `--cache` value: `redis://HOST[:PORT][/DB]`, or a directory
     /// (relative to `currentDirectory`) whose parent exists.
-    public static func parse(_ value: String, setting: String, currentDirectory: URL) throws -> CompilerCache {
+    public static func parse(_ value: String, setting: String, currentDirectory: URL,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> CompilerCache {
         let shown = "'\(value.escapingControlCharacters)'"
         let usage = "give a directory or redis://HOST:PORT"
         guard !value.isEmpty else {
@@ -47,7 +72,7 @@ public struct CompilerCache: Sendable, Equatable, Codable {
                 throw BuildError(.badCacheSetting, "\(setting) \(shown) is a \(scheme.escapingControlCharacters):// URL; the compiler cache takes a directory or redis://HOST:PORT",
                                  hint: usage)
             }
-            return try parseRedis(value, setting: setting)
+            return try parseRedis(value, setting: setting, environment: environment)
         }
         let url = URL(fileURLWithPath: value, relativeTo: currentDirectory).standardizedFileURL
         var isDirectory: ObjCBool = false
@@ -62,10 +87,10 @@ public struct CompilerCache: Sendable, Equatable, Codable {
                                  hint: "create it first; sel4img makes only the cache directory itself")
             }
         }
-        return CompilerCache(kind: .directory, location: url.path, setting: setting)
+        return CompilerCache(kind: .directory, location: url.path, setting: setting, environment: environment)
     }
 
-    static func parseRedis(_ value: String, setting: String) throws -> CompilerCache {
+    static func parseRedis(_ value: String, setting: String, environment: [String: String]) throws -> CompilerCache {
         let shown = "'\(value.escapingControlCharacters)'"
         let usage = "write redis://HOST:PORT (PORT 1 to 65535, 6379 when left out)"
         guard let components = URLComponents(string: value) else {
@@ -86,7 +111,7 @@ public struct CompilerCache: Sendable, Equatable, Codable {
               path.isEmpty || path == "/" || (path.dropFirst().allSatisfy(\.isNumber)) else {
             throw BuildError(.badCacheSetting, "\(setting) \(shown) has more than a host, a port and a database number", hint: usage)
         }
-        return CompilerCache(kind: .redis, location: value, setting: setting)
+        return CompilerCache(kind: .redis, location: value, setting: setting, environment: environment)
     }
 
     /// Redis's host and port (6379 when the URL gives none).
@@ -139,6 +164,8 @@ public struct CompilerCacheUse: Sendable, Codable, Equatable {
     public var remoteErrors: Int
     /// Set when Redis could not be reached before the build and only the local cache was used.
     public var remoteUnreachable: String?
+    /// Builds taken whole from the memoize store (Ninja's "Using cache NAME build"), e.g. musllibc.
+    public var memoized: [String] = []
 
     /// Counts the results in a ccache stats log (`# FILE` lines, then one counter per line).
     static func read(statsLog: URL, cache: CompilerCache, remoteUnreachable: String?) -> CompilerCacheUse {
@@ -164,6 +191,7 @@ public struct CompilerCacheUse: Sendable, Codable, Equatable {
             line += remoteUnreachable == nil ? ", \(remoteHits) from Redis" : "; Redis was unreachable (\(remoteUnreachable!)), so only the workspace's local cache was used"
         }
         if remoteErrors > 0 { line += "; \(remoteErrors) Redis requests failed" }
+        if !memoized.isEmpty { line += "; reused from the memoize store: " + memoized.joined(separator: ", ") }
         return line + "."
     }
 }

@@ -75,7 +75,10 @@ public struct BuildPipeline: Sendable {
     public func cmakeInvocation(settings: [String: String]? = nil) throws -> CMakeInvocation {
         var invocation = try CMakeInvocation.locate(workspace: workspaceRoot, buildDirectory: paths.buildDirectory,
                                                     definitions: try settings ?? cmakeSettings())
-        if options.compilerCache != nil { invocation.compilerCacheLinks = paths.ccacheCompilerLinks.path }
+        if let cache = options.compilerCache {
+            invocation.compilerCacheLinks = paths.ccacheCompilerLinks.path
+            invocation.memoizeDirectory = cache.memoizeDirectory
+        }
         return invocation
     }
 

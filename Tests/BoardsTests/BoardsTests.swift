@@ -139,7 +139,7 @@ import TestSupport
         #expect(apps.names == ["sel4test", "wasm-runner", "wasm-vm"])
         let app = try apps.app(named: "sel4test")
         #expect(app.manifest == "sel4test.xml")
-        #expect(app.patchSets == ["reproducible", "reproducible-sel4test", "uboot"])
+        #expect(app.patchSets == ["reproducible", "reproducible-sel4test", "memoize", "uboot"])
         #expect(app.supportedBoards == ["qemu-virt", "rpi4", "tx1", "tx2"])
         #expect(app.cmake.settings == ["RELEASE": "FALSE", "VERIFICATION": "FALSE"])
         #expect(app.console.success == ["All is well in the universe"])

@@ -21,7 +21,8 @@ import TestSupport
         defer { dir.remove() }
         let ws = dir.path("ws")
         let planned = try plan(["--cache", dir.path("cache").path], workspace: ws)
-        #expect(planned.compilerCache == CompilerCache(kind: .directory, location: dir.path("cache").path, setting: "--cache"))
+        #expect(planned.compilerCache == CompilerCache(kind: .directory, location: dir.path("cache").path, setting: "--cache", environment: [:]))
+        #expect(planned.compilerCache?.memoizeDirectory == dir.path("cache/seL4-memoize").path)
         #expect(planned.hostTools.last == "ccache")
         #expect(try planned.json().contains("\"compilerCache\" : {\n    \"kind\" : \"directory\",\n    \"location\" : \"\(dir.path("cache").path)\""))
         // Nothing is made before the build.
@@ -36,13 +37,14 @@ import TestSupport
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let ws = dir.path("ws")
-        let redis = CompilerCache(kind: .redis, location: "redis://cache.example:6380", setting: "--cache")
+        let redis = CompilerCache(kind: .redis, location: "redis://cache.example:6380", setting: "--cache", environment: [:])
         #expect(try plan(["--cache", "redis://cache.example:6380"], workspace: ws).compilerCache == redis)
         #expect(try plan([], workspace: ws).compilerCache == nil)
         #expect(try plan([], workspace: ws).hostTools.contains("ccache") == false)
 
         let fromSetting = try plan([], environment: ["SEL4IMG_CACHE": "redis://10.1.2.3/2"], workspace: ws)
-        #expect(fromSetting.compilerCache == CompilerCache(kind: .redis, location: "redis://10.1.2.3/2", setting: "SEL4IMG_CACHE"))
+        #expect(fromSetting.compilerCache == CompilerCache(kind: .redis, location: "redis://10.1.2.3/2", setting: "SEL4IMG_CACHE",
+                                                           environment: ["SEL4IMG_CACHE": "redis://10.1.2.3/2"]))
         #expect(try plan(["--no-cache"], environment: ["SEL4IMG_CACHE": "redis://10.1.2.3"], workspace: ws).compilerCache == nil)
         #expect(try plan([], environment: ["SEL4IMG_CACHE": ""], workspace: ws).compilerCache == nil)
         #expect(try plan(["--cache", "redis://a:1"], environment: ["SEL4IMG_CACHE": "redis://b:2"], workspace: ws).compilerCache?.location == "redis://a:1")

@@ -61,7 +61,7 @@ import WasmHost
         // The outputs in role order, then the boot disk's (U-Boot runs the disk as QEMU's -bios).
         #expect(plan.artifacts == ["dtb", "elfloader", "image", "kernel", "rootServer", "disk", "blockmap"])
         #expect(plan.inputs.isEmpty)
-        #expect(plan.sourceUpdate == .sync && plan.patchSets == ["reproducible", "reproducible-sel4test", "uboot"])
+        #expect(plan.sourceUpdate == .sync && plan.patchSets == ["reproducible", "reproducible-sel4test", "memoize", "uboot"])
         #expect(plan.manifest == repositoryRoot.appendingPathComponent("manifests/sel4test.xml").path)
         #expect(plan.buildDirectory == "\(ws)/build/qemu-virt-sel4test")
         #expect(!FileManager.default.fileExists(atPath: ws))

@@ -249,6 +249,38 @@ struct PrivateRedis {
         #expect(use.summary == "Compiler cache redis://h:1: 2 of 4 compilations hit (50.0%), 1 from Redis; 1 Redis requests failed.")
     }
 
+    @Test("seL4's memoize store is seL4-memoize inside a cache directory; for Redis it is the per-user cache, which SEL4IMG_MEMOIZE_CACHE moves")
+    func memoizeStore() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let local = try CompilerCache.parse(dir.path("cache").path, setting: "--cache", currentDirectory: dir.url, environment: [:])
+        #expect(local.memoizeDirectory == dir.path("cache/seL4-memoize").path)
+        let redis = { (environment: [String: String]) in
+            try CompilerCache.parse("redis://h:1", setting: "--cache", currentDirectory: dir.url, environment: environment).memoizeDirectory
+        }
+        #expect(try redis(["HOME": "/home/u"]) == "/home/u/.cache/sel4img/seL4-memoize")
+        #expect(try redis(["HOME": "/home/u", "XDG_CACHE_HOME": "/xdg"]) == "/xdg/sel4img/seL4-memoize")
+        #expect(try redis(["HOME": "/home/u", "XDG_CACHE_HOME": "/xdg", "SEL4IMG_MEMOIZE_CACHE": "/ci/memo/"]) == "/ci/memo")
+        // SEL4IMG_MEMOIZE_CACHE is for Redis only: a cache directory keeps its store inside.
+        #expect(try CompilerCache.parse(dir.path("cache").path, setting: "--cache", currentDirectory: dir.url,
+                                        environment: ["SEL4IMG_MEMOIZE_CACHE": "/ci/memo"]).memoizeDirectory == dir.path("cache/seL4-memoize").path)
+    }
+
+    @Test("Ninja's 'Using cache NAME build' steps are the memoized builds, and the summary line lists them")
+    func memoizedBuilds() {
+        let counter = NinjaProgress(progress: QuietProgress())
+        for line in ["[1/302] Building C object kernel/kernel_all.c.obj", "[2/302] Using cache musllibc build",
+                     "[3/302] Using cache two words build", "Using cache stray build", "[4/302] Invoking muslc build system"] {
+            counter.handle(line)
+        }
+        #expect(counter.memoized == ["musllibc"])
+        #expect(counter.steps == 4)
+        #expect(NinjaProgress.memoizedBuild("Using cache  build") == nil)
+        var use = CompilerCacheUse(cache: "/srv/cache", compilations: 213, hits: 213, remoteHits: 0, remoteErrors: 0)
+        use.memoized = ["musllibc"]
+        #expect(use.summary == "Compiler cache /srv/cache: 213 of 213 compilations hit (100.0%); reused from the memoize store: musllibc.")
+    }
+
     @Test("the prefix maps send the workspace to its path from the build directory, the build directory to nothing")
     func prefixMaps() {
         let paths = BuildPaths(workspace: URL(fileURLWithPath: "/w/ws"), board: "qemu-virt", app: "sel4test")

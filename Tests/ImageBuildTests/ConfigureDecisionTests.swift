@@ -35,12 +35,34 @@ import TestSupport
                 == .fresh(reason: "settings changed: QEMU_MEMORY (unset) → 1024, SIMULATION TRUE → FALSE"))
     }
 
+    @Test("moving seL4's memoize store (another --cache) reconfigures and says so; without one the fingerprint is as before")
+    func movedMemoizeStore() {
+        var cached = base
+        cached.compilerCacheLinks = "/ws/.sel4img/ccache/bin"
+        cached.memoizeDirectory = "/srv/a/seL4-memoize"
+        var moved = cached
+        moved.memoizeDirectory = "/home/u/.cache/sel4img/seL4-memoize"
+        let stamp = ConfigureStamp(fingerprint: cached.fingerprint, invocation: cached)
+        #expect(ConfigureDecision.decide(previous: stamp, current: moved, buildNinjaExists: true)
+                == .fresh(reason: "seL4's memoize store moved to /home/u/.cache/sel4img/seL4-memoize"))
+        #expect(ConfigureDecision.decide(previous: stamp, current: cached, buildNinjaExists: true) == .reuse)
+        // Stamps written before the store could move have no memoizeDirectory: they still match.
+        let encoded = String(decoding: try! JSONEncoder().encode(base), as: UTF8.self)
+        #expect(!encoded.contains("memoizeDirectory"))
+    }
+
     @Test("the CMake command line is what init-build.sh runs, settings in key order")
     func cmakeArguments() {
         let args = base.arguments(cacheDirectory: URL(fileURLWithPath: "/ws/.sel4img/cmake-cache"))
         #expect(args == [
             "cmake", "-G", "Ninja", "-DAARCH64=TRUE", "-DPLATFORM=qemu-arm-virt", "-DSIMULATION=TRUE",
             "-DSEL4_CACHE_DIR=/ws/.sel4img/cmake-cache", "-C", "/ws/projects/sel4test/settings.cmake", "/ws/projects/sel4test",
+        ])
+        var cached = base
+        cached.compilerCacheLinks = "/ws/.sel4img/ccache/bin"
+        cached.memoizeDirectory = "/srv/cache/seL4-memoize"
+        #expect(cached.arguments(cacheDirectory: URL(fileURLWithPath: "/ws/.sel4img/cmake-cache")).suffix(5) == [
+            "-DCCACHE=", "-DSEL4_CACHE_DIR=/srv/cache/seL4-memoize", "-C", "/ws/projects/sel4test/settings.cmake", "/ws/projects/sel4test",
         ])
         var withToolchain = base
         withToolchain.toolchainFile = "/ws/kernel/gcc.cmake"

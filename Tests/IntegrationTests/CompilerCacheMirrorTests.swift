@@ -3,8 +3,10 @@ import Testing
 import TestSupport
 
 /// sel4test for qemu-virt built in three fresh workspaces: without a cache, then
-/// twice with one `--cache DIR`. The third build's compilations hit, and all three
-/// give the same SHA256SUMS (ccache's rewritten paths match the uncached build's).
+/// twice with one `--cache DIR`. The third build's compilations hit and its
+/// musllibc comes whole from seL4's memoize store in the cache directory (the
+/// `memoize` patch set keeps the workspace out of its key), and all three give
+/// the same SHA256SUMS (ccache's rewritten paths match the uncached build's).
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 repositories"))
 struct CompilerCacheMirrorTests {
     @Test("a second workspace building sel4test with the same --cache directory hits the cache, and cached and uncached builds are identical")
@@ -31,14 +33,26 @@ struct CompilerCacheMirrorTests {
             results.append(try #require(json["compilerCache"] as? [String: Any]))
         }
         let (first, second) = (results[0], results[1])
+        let coldCompilations = try #require(first["compilations"] as? Int)
         let compilations = try #require(second["compilations"] as? Int)
         let hits = try #require(second["hits"] as? Int)
-        print("compiler cache: cold \(first["hits"] ?? "?")/\(first["compilations"] ?? "?"), warm \(hits)/\(compilations)")
+        print("compiler cache: cold \(first["hits"] ?? "?")/\(coldCompilations), warm \(hits)/\(compilations), memoized \(second["memoized"] ?? "?")")
         // Four compilations repeat within one build of sel4test, so even a cold cache hits four times.
         #expect(first["hits"] as? Int == 4)
-        #expect(first["compilations"] as? Int == compilations)
-        // Every compilation hits: seL4's and its libraries' through CMake, musllibc's through its make.
-        #expect(compilations > 1000)
+        // The cold build compiles musllibc too (its make, through ccache) and stores it in the memoize store ...
+        #expect(coldCompilations > 1000)
+        #expect(first["memoized"] as? [String] == [])
+        let store = cache.appendingPathComponent("seL4-memoize/musllibc")
+        let keys = try FileManager.default.contentsOfDirectory(atPath: store.path)
+        #expect(keys.count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: store.appendingPathComponent(keys.first ?? "-").path) == ["code.tar.gz"])
+        // ... which the second workspace takes whole: musllibc's ~1,400 compilations do not run at all.
+        #expect(second["memoized"] as? [String] == ["musllibc"])
+        let log = try String(contentsOf: root.appendingPathComponent("two/build/qemu-virt-sel4test/sel4img-build.log"), encoding: .utf8)
+        #expect(log.contains("Key for musllibc: \(keys.first ?? "-")"))
+        #expect(log.contains("Found valid cache entry for musllibc"))
+        #expect(compilations > 100 && compilations + 1000 < coldCompilations)
+        // Every compilation left hits: seL4's and its libraries' through CMake.
         #expect(hits == compilations)
         let sums = { (name: String) in
             try String(contentsOf: root.appendingPathComponent("\(name)/artifacts/qemu-virt-sel4test/SHA256SUMS"), encoding: .utf8)
@@ -49,6 +63,11 @@ struct CompilerCacheMirrorTests {
         #expect(try sums("one") == sums("two"))
         #expect(try sums("uncached") == sums("one"))
         #expect(try sums("uncached").split(separator: "\n").count >= 5)
+        // The very libc.a the uncached build made.
+        let libc = { (name: String) in
+            try Data(contentsOf: root.appendingPathComponent("\(name)/build/qemu-virt-sel4test/apps/sel4test-driver/musllibc/build-temp/stage/lib/libc.a"))
+        }
+        #expect(try libc("two") == libc("uncached"))
         // The summary line says so.
         let again = try runSel4img(["build", "--board", "qemu-virt", "--app", "sel4test", "-w", root.appendingPathComponent("two").path,
                                     "--cache", cache.path, "--no-sync"])
