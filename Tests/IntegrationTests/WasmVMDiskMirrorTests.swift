@@ -65,7 +65,7 @@ struct WasmVMDiskMirrorTests {
         let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-vm", "--disk", "--timeout", "300", "--script", script.path], workspace: workspace)
         let seconds = Date().timeIntervalSince(started)
         #expect(boot.status == 0, "\(boot.stdout.suffix(3000))")
-        #expect(boot.stdout.contains("-bios "), "QEMU must start U-Boot: \(boot.stdout.prefix(600))")
+        #expect((boot.stdout + boot.stderr).contains(" -bios "), "QEMU must start U-Boot: \(boot.stderr.prefix(600))")
         #expect(boot.stdout.contains("sel4img: loading sel4.uimg from virtio 0:1 to 0x48000000"))
         #expect(boot.stdout.contains("## Booting kernel from Legacy Image at 48000000"))
         #expect(boot.stdout.contains("wasm-runner: serving the guest"))
@@ -115,7 +115,7 @@ struct WasmVMDiskMirrorTests {
 
     static let jetsons = [
         Jetson(board: "tx1", imageFile: "sel4.bin", platform: "tx1",
-               start: "load mmc 0:1 0x82000000 sel4.bin\ndcache flush\ndcache off\ngo 0x82000000\n",
+               start: "load mmc 0:1 0x90000000 sel4.bin\ndcache flush\ndcache off\ngo 0x90000000\n",
                initrdStart: "0x00 0x85000000", bootargs: "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x70006000 rdinit=/init"),
         Jetson(board: "tx2", imageFile: "sel4.uimg", platform: "tx2",
                start: "load mmc 0:1 0x80080000 sel4.uimg\nbootm 0x80080000 - ${fdtcontroladdr}\n",
