@@ -94,7 +94,12 @@ public struct BootDisk: Sendable {
         defer { try? handle.close() }
         let header = try handle.read(upToCount: 32) ?? Data()
         guard header.count == 32, header.prefix(4) == Data([0x7F, 0x45, 0x4C, 0x46]), header[4] == 2, header[5] == 1 else { return nil }
-        return (0..<8).reduce(UInt64(0)) { $0 | UInt64(header[24 + $1]) << (8 * UInt64($1)) }
+        let bytes = [UInt8](header)
+        var entry: UInt64 = 0
+        for index in 0..<8 {
+            entry |= UInt64(bytes[24 + index]) << UInt64(8 * index)
+        }
+        return entry
     }
 
     /// Why U-Boot's copy of the seL4 image (`size` bytes at the board's
