@@ -21,8 +21,27 @@ extension App {
     ///     /usr/bin/emit: [runner/guest/emit.c]
     ///   modulesDirectory: /wasm
     ///   directorySetting: SEL4IMG_GUEST_DIR
+    ///   boards:
+    ///     tx1: {deviceTree: runner/guest/tx1.dts, bootargs: "console=ttyS0,115200 rdinit=/init", initrdAddress: 0x85000000}
     /// ```
+    ///
+    /// `boards` gives, per board, the three settings that follow the VMM's
+    /// memory map and devices there; the top-level ones serve every other
+    /// board. `on(board:)` gives the guest a build of that board uses.
     public struct Guest: Sendable, Equatable, Codable {
+        /// What one board's guest has instead of the top-level settings.
+        public struct BoardSettings: Sendable, Equatable, Codable {
+            public var deviceTree: String
+            public var bootargs: String
+            public var initrdAddress: UInt64
+
+            public init(deviceTree: String, bootargs: String, initrdAddress: UInt64) {
+                self.deviceTree = deviceTree
+                self.bootargs = bootargs
+                self.initrdAddress = initrdAddress
+            }
+        }
+
         /// A file of the sel4img checkout copied into the guest's initramfs.
         public struct File: Sendable, Equatable, Codable {
             /// Relative to the sel4img checkout.
@@ -74,10 +93,13 @@ extension App {
         public var modulesDirectory: String
         /// The CMake variable that receives the directory holding the guest's files.
         public var directorySetting: String
+        /// Per board, what it has instead of `deviceTree`, `bootargs` and `initrdAddress`.
+        public var boards: [String: BoardSettings]
 
         public init(kernel: Blob, busybox: Blob, kernelModules: [Blob] = [], deviceTree: String, bootargs: String, initrdAddress: UInt64,
                     files: [File] = [], programs: [Program] = [], modulesDirectory: String = App.Guest.defaultModulesDirectory,
-                    directorySetting: String) {
+                    directorySetting: String, boards: [String: BoardSettings] = [:]) {
+            self.boards = boards
             self.kernel = kernel
             self.busybox = busybox
             self.kernelModules = kernelModules
@@ -88,6 +110,18 @@ extension App {
             self.programs = programs
             self.modulesDirectory = modulesDirectory
             self.directorySetting = directorySetting
+        }
+
+        /// The guest a build for `board` uses: that board's `boards` entry
+        /// in place of the top-level device tree, command line and
+        /// initramfs address, when it has one.
+        public func on(board: String) -> Guest {
+            guard let settings = boards[board] else { return self }
+            var guest = self
+            guest.deviceTree = settings.deviceTree
+            guest.bootargs = settings.bootargs
+            guest.initrdAddress = settings.initrdAddress
+            return guest
         }
 
         public static let defaultFileMode: UInt16 = 0o644
@@ -108,7 +142,8 @@ extension App {
         static var baseFiles: [String] { [busyboxPath, consolePath, nullPath] }
 
         static let keys = ["kernel", "busybox", "kernelModules", "deviceTree", "bootargs", "initrdAddress", "files", "programs",
-                           "modulesDirectory", "directorySetting"]
+                           "modulesDirectory", "directorySetting", "boards"]
+        static let boardKeys = ["deviceTree", "bootargs", "initrdAddress"]
         static let fileKeys = ["path", "mode"]
         static let kernelModuleKeys = ["member", "sha256"]
         static let sourceExtensions = ["c", "S", "s"]
@@ -119,31 +154,23 @@ extension App {
             guard let view else { return nil }
             let kernel = view.section("kernel", allowed: Board.blobKeys, required: true).flatMap { Board.parseBlob($0, reader: reader) }
             let busybox = view.section("busybox", allowed: Board.blobKeys, required: true).flatMap { Board.parseBlob($0, reader: reader) }
-            let deviceTree = view.required("deviceTree", .string)
-            let bootargs = view.required("bootargs", .string)
-            let initrdAddress = view.required("initrdAddress", .address)
+            let settings = parseBoardSettings(view)
             let modulesDirectory = view.optional("modulesDirectory", .string) ?? defaultModulesDirectory
             let directorySetting = view.required("directorySetting", .string)
             let files = parseFiles(view)
             let programs = parsePrograms(view)
             let kernelModules = parseKernelModules(view, kernel: kernel)
-
-            if let deviceTree {
-                let place = view.placeOf("deviceTree")
-                if let problem = SafePath.problem(with: deviceTree) {
-                    reader.report(.invalid(place, "the device tree path \(problem); give a .dts file of the sel4img checkout like runner/guest/qemu-arm-virt.dts"))
-                } else if !deviceTree.hasSuffix(".dts") {
-                    reader.report(.invalid(place, "a device tree source is a .dts file, got '\(deviceTree)'"))
-                }
-            }
-            if let bootargs {
-                let place = view.placeOf("bootargs")
-                if bootargs.contains(where: { $0 == "\n" || $0 == "\r" }) {
-                    reader.report(.invalid(place, "the kernel command line must be one line"))
-                } else if bootargs.contains("\0") {
-                    reader.report(.invalid(place, "the kernel command line contains a NUL byte"))
-                } else if bootargs.utf8.count > bootargsLimit {
-                    reader.report(.invalid(place, "the kernel command line is \(bootargs.utf8.count) bytes; at most \(bootargsLimit) are allowed"))
+            var boards: [String: BoardSettings]? = [:]
+            if let boardsView = view.section("boards", allowed: nil, required: false) {
+                for entry in boardsView.entries {
+                    let place = boardsView.placeOf(entry.key)
+                    guard case .mapping = entry.value else {
+                        reader.report(.wrongType(place, expected: "a mapping with deviceTree, bootargs and initrdAddress", got: YAMLReader.describe(entry.value)))
+                        boards = nil
+                        continue
+                    }
+                    let boardView = MapView(node: entry.value, place: place, reader: reader, allowed: boardKeys)
+                    if let settings = parseBoardSettings(boardView) { boards?[entry.key] = settings } else { boards = nil }
                 }
             }
             if let directorySetting {
@@ -156,10 +183,46 @@ extension App {
             }
             checkGuestPaths(view, files: files ?? [], programs: programs ?? [], modulesDirectory: modulesDirectory, reader: reader)
 
-            guard let kernel, let busybox, let deviceTree, let bootargs, let initrdAddress, let directorySetting,
-                  let files, let programs, let kernelModules else { return nil }
-            return Guest(kernel: kernel, busybox: busybox, kernelModules: kernelModules, deviceTree: deviceTree, bootargs: bootargs, initrdAddress: initrdAddress,
-                         files: files, programs: programs, modulesDirectory: modulesDirectory, directorySetting: directorySetting)
+            guard let kernel, let busybox, let settings, let directorySetting, let files, let programs, let boards,
+                  let kernelModules else { return nil }
+            return Guest(kernel: kernel, busybox: busybox, kernelModules: kernelModules, deviceTree: settings.deviceTree, bootargs: settings.bootargs,
+                         initrdAddress: settings.initrdAddress, files: files, programs: programs, modulesDirectory: modulesDirectory,
+                         directorySetting: directorySetting, boards: boards)
+        }
+
+        /// `deviceTree`, `bootargs` and `initrdAddress`, checked (at the top
+        /// level or in a `boards` entry).
+        private static func parseBoardSettings(_ view: MapView) -> BoardSettings? {
+            let reader = view.reader
+            let deviceTree = view.required("deviceTree", .string)
+            let bootargs = view.required("bootargs", .string)
+            let initrdAddress = view.required("initrdAddress", .address)
+            var ok = true
+            if let deviceTree {
+                let place = view.placeOf("deviceTree")
+                if let problem = SafePath.problem(with: deviceTree) {
+                    reader.report(.invalid(place, "the device tree path \(problem); give a .dts file of the sel4img checkout like runner/guest/qemu-arm-virt.dts"))
+                    ok = false
+                } else if !deviceTree.hasSuffix(".dts") {
+                    reader.report(.invalid(place, "a device tree source is a .dts file, got '\(deviceTree)'"))
+                    ok = false
+                }
+            }
+            if let bootargs {
+                let place = view.placeOf("bootargs")
+                if bootargs.contains(where: { $0 == "\n" || $0 == "\r" }) {
+                    reader.report(.invalid(place, "the kernel command line must be one line"))
+                    ok = false
+                } else if bootargs.contains("\0") {
+                    reader.report(.invalid(place, "the kernel command line contains a NUL byte"))
+                    ok = false
+                } else if bootargs.utf8.count > bootargsLimit {
+                    reader.report(.invalid(place, "the kernel command line is \(bootargs.utf8.count) bytes; at most \(bootargsLimit) are allowed"))
+                    ok = false
+                }
+            }
+            guard ok, let deviceTree, let bootargs, let initrdAddress else { return nil }
+            return BoardSettings(deviceTree: deviceTree, bootargs: bootargs, initrdAddress: initrdAddress)
         }
 
         /// `kernelModules`: `{member, sha256}` each, members of the kernel's archive
@@ -352,6 +415,12 @@ extension App {
 
     /// Meaning checks that relate `guest` to the rest of the app.
     func checkGuest(root: MapView, reader: YAMLReader) {
+        if let guest, let guestView = Guest.subview(root, "guest"), let boardsView = Guest.subview(guestView, "boards") {
+            for entry in boardsView.entries where guest.boards[entry.key] != nil && !supportedBoards.contains(entry.key) {
+                reader.report(.invalid(boardsView.placeOf(entry.key),
+                    "guest settings for board '\(entry.key)', which is not in 'supportedBoards' (\(supportedBoards.joined(separator: ", ")))"))
+            }
+        }
         guard guest != nil, wasm != nil else { return }
         reader.report(.invalid(root.placeOf("guest"),
             "an app has either 'wasm' (modules the root task runs) or 'guest' (modules a Linux guest runs), not both"))

@@ -87,13 +87,51 @@ public struct BootDisk: Sendable {
         return files
     }
 
+    /// The entry point of a 64-bit little-endian ELF file (seL4's elfloader:
+    /// its `_start`, the address it runs at, which the image formats keep).
+    public static func elfEntry(of file: URL) throws -> UInt64? {
+        let handle = try FileHandle(forReadingFrom: file)
+        defer { try? handle.close() }
+        let header = try handle.read(upToCount: 32) ?? Data()
+        guard header.count == 32, header.prefix(4) == Data([0x7F, 0x45, 0x4C, 0x46]), header[4] == 2, header[5] == 1 else { return nil }
+        let bytes = [UInt8](header)
+        var entry: UInt64 = 0
+        for index in 0..<8 {
+            entry |= UInt64(bytes[24 + index]) << UInt64(8 * index)
+        }
+        return entry
+    }
+
+    /// Why U-Boot's copy of the seL4 image (`size` bytes at the board's
+    /// load address) cannot start the elfloader that runs at `start`, or nil
+    /// when it can. The elfloader moves itself there from a flat binary and
+    /// gives up without a word when the two ranges overlap; U-Boot's `bootm`
+    /// refuses an overlapping uImage.
+    public func loadOverlap(imageSize size: UInt64, start: UInt64) -> String? {
+        guard let load = board.load?.imageAddress, load != start else { return nil }
+        let payload = board.bootloader.imageFormat == .uimage ? size - min(size, 64) : size
+        guard load < start + payload, start < load + size else { return nil }
+        func hex(_ value: UInt64) -> String { String(format: "0x%llx", value) }
+        return "boot.scr would load \(imageName) (\(size) bytes) at \(hex(load))-\(hex(load + size - 1)), "
+            + "which overlaps where the elfloader runs (\(hex(start))-\(hex(start + payload - 1))), so it would not start; "
+            + "set load.imageAddress in boards/\(board.name).yaml to at most \(hex(start >= size ? start - size : 0)) or at least \(hex(start + payload))"
+    }
+
     /// Writes `<label>.img` and its block map into `directory`, from the seL4
     /// image at `sel4Image`. Returns the image's file name. Blobs are fetched
-    /// (and verified) on the way, downloads reported to `progress`.
+    /// (and verified) on the way, downloads reported to `progress`. With the
+    /// `elfloader` ELF, an image U-Boot would load over the place the
+    /// elfloader runs at is refused (`loadOverlap`).
     @discardableResult
-    public func write(sel4Image: URL, into directory: URL, work: URL, progress: any ProgressReporter = QuietProgress()) throws -> String {
+    public func write(sel4Image: URL, elfloader: URL? = nil, into directory: URL, work: URL, progress: any ProgressReporter = QuietProgress()) throws -> String {
         if let reason = unavailableReason {
             throw BootDiskError(description: "cannot assemble a disk image for \(board.name): \(reason)")
+        }
+        if let elfloader, let start = try Self.elfEntry(of: elfloader) {
+            let size = UInt64((try FileManager.default.attributesOfItem(atPath: sel4Image.path)[.size] as? NSNumber)?.uint64Value ?? 0)
+            if let overlap = loadOverlap(imageSize: size, start: start) {
+                throw BootDiskError(description: "cannot assemble a disk image for \(board.name): \(overlap)")
+            }
         }
         let fm = FileManager.default
         try fm.createDirectory(at: work, withIntermediateDirectories: true)

@@ -97,7 +97,7 @@ public enum AppFeatures {
         var features: [any AppFeature] = [BoardOverlaysFeature()]
         if let modules = app.sources?.swiftModules, !modules.isEmpty { features.append(SwiftModulesFeature(modules: modules)) }
         if let wasm = app.wasm { features.append(WasmModulesFeature(wasm: wasm)) }
-        if let guest = app.guest { features.append(LinuxGuestFeature(guest: guest)) }
+        if let guest = app.guest { features.append(LinuxGuestFeature(guest: guest.on(board: board.name))) }
         features.append(BootDiskFeature())
         return features
     }

@@ -77,7 +77,7 @@ import TestSupport
         #expect(tx1.sel4.cpu == "cortex-a57")
         #expect(tx1.memory.base == 0x8000_0000)
         #expect(tx1.uart.address == 0x7000_6000)
-        #expect(tx1.load?.imageAddress == 0x8200_0000)
+        #expect(tx1.load?.imageAddress == 0x9000_0000)
         #expect(tx1.bootloader == Board.Bootloader(kind: .uBoot, imageFormat: .binary, uBootConfig: "p2371-2180"))
         #expect(tx1.qemu == nil)
 

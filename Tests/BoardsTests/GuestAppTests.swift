@@ -62,6 +62,24 @@ import TestSupport
         #expect(guest.files.map(\.mode) == [0o750, 0o600])
     }
 
+    @Test("wasm-vm's guest has its own device tree, command line and initramfs address on each Jetson, and the top-level ones on qemu-virt")
+    func perBoard() throws {
+        let app = try App.load(from: repositoryRoot.appendingPathComponent("apps/wasm-vm.yaml"), knownBoards: Self.boards)
+        let guest = try #require(app.guest)
+        #expect(app.supportedBoards == ["qemu-virt", "tx1", "tx2"])
+        #expect(guest.on(board: "qemu-virt") == guest)
+        let tx1 = guest.on(board: "tx1"), tx2 = guest.on(board: "tx2")
+        #expect(tx1.deviceTree == "runner/guest/tx1.dts")
+        #expect(tx1.bootargs == "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x70006000 rdinit=/init pci=nomsi,realloc=off,bios")
+        #expect(tx1.initrdAddress == 0x8500_0000)
+        #expect(tx2.deviceTree == "runner/guest/tx2.dts")
+        #expect(tx2.bootargs == "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x3100000 rdinit=/init pci=nomsi,realloc=off,bios")
+        #expect(tx2.initrdAddress == 0xf600_0000)
+        // Everything else is shared.
+        #expect(tx1.kernel == guest.kernel && tx1.files == guest.files && tx1.programs == guest.programs && tx1.boards == guest.boards)
+        #expect(try JSONDecoder().decode(App.self, from: JSONEncoder().encode(app)) == app)
+    }
+
     @Test("an app without the key has no guest")
     func absent() throws {
         let app = try App.load(from: repositoryRoot.appendingPathComponent("apps/sel4test.yaml"), knownBoards: Self.boards)
@@ -108,7 +126,7 @@ import TestSupport
         Case(file: "invalid_guest_missing_kernel.yaml", kind: .missingKey,
              message: "guest/invalid_guest_missing_kernel.yaml:11: key 'guest.kernel': required key is missing"),
         Case(file: "invalid_guest_unknown_key.yaml", kind: .unknownKey,
-             message: "guest/invalid_guest_unknown_key.yaml:23: key 'guest.initrdSize': unknown key; allowed keys here: kernel, busybox, kernelModules, deviceTree, bootargs, initrdAddress, files, programs, modulesDirectory, directorySetting"),
+             message: "guest/invalid_guest_unknown_key.yaml:23: key 'guest.initrdSize': unknown key; allowed keys here: kernel, busybox, kernelModules, deviceTree, bootargs, initrdAddress, files, programs, modulesDirectory, directorySetting, boards"),
         Case(file: "invalid_guest_base_file.yaml", kind: .invalidValue,
              message: "guest/invalid_guest_base_file.yaml:25: key 'guest.files.runner/guest/profile': '/bin/busybox' is part of the guest's base file system (busybox and the /dev nodes); choose another path"),
         Case(file: "invalid_guest_directory.yaml", kind: .invalidValue,
@@ -137,6 +155,14 @@ import TestSupport
              message: "guest/invalid_guest_module_twice.yaml:23: key 'guest.kernelModules[1].member': the kernel module 'lib/modules/6.1.0-50-arm64/kernel/drivers/uio/uio.ko' is given twice"),
         Case(file: "invalid_guest_module_kernel_path.yaml", kind: .invalidValue,
              message: "guest/invalid_guest_module_kernel_path.yaml:19: key 'guest.kernelModules': kernel modules are members of the kernel's archive, but 'kernel' is not a member of one; give 'kernel' as {url, member, sha256}"),
+        Case(file: "invalid_guest_board_unsupported.yaml", kind: .invalidValue,
+             message: "guest/invalid_guest_board_unsupported.yaml:31: key 'guest.boards.tx1': guest settings for board 'tx1', which is not in 'supportedBoards' (qemu-virt)"),
+        Case(file: "invalid_guest_board_incomplete.yaml", kind: .missingKey,
+             message: "guest/invalid_guest_board_incomplete.yaml:31: key 'guest.boards.qemu-virt.initrdAddress': required key is missing"),
+        Case(file: "invalid_guest_board_device_tree.yaml", kind: .invalidValue,
+             message: "guest/invalid_guest_board_device_tree.yaml:31: key 'guest.boards.qemu-virt.deviceTree': a device tree source is a .dts file, got 'runner/guest/other.dtb'"),
+        Case(file: "invalid_guest_board_type.yaml", kind: .wrongType,
+             message: "guest/invalid_guest_board_type.yaml:31: key 'guest.boards.qemu-virt': expected a mapping with deviceTree, bootargs and initrdAddress, got 'runner/guest/other.dts'"),
         Case(file: "invalid_guest_files_type.yaml", kind: .wrongType,
              message: "guest/invalid_guest_files_type.yaml:23: key 'guest.files': expected a mapping of source files to guest paths, got a list"),
     ]

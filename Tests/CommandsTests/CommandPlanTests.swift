@@ -89,7 +89,7 @@ import WasmHost
         #expect(plan.sourceUpdate == .none && plan.patchSets.isEmpty)
     }
 
-    @Test("build for wasm-vm plans the Linux guest's directory and artifacts, and no disk (bootDisk: false)")
+    @Test("build for wasm-vm plans the Linux guest's directory and artifacts and the boot disk, in the board's image format, with the uboot-camkes-vm patch set")
     func buildWasmVM() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
@@ -98,9 +98,37 @@ import WasmHost
         let plan = try build.pipeline(catalogs: try Self.catalogs()).plan()
         #expect(plan.features == ["boardOverlays", "swiftModules", "linuxGuest", "bootDisk"])
         #expect(plan.cmakeSettings["SEL4IMG_GUEST_DIR"] == "\(ws)/build/qemu-virt-wasm-vm-guest")
-        #expect(plan.artifacts == ["dtb", "image", "kernel", "guest-kernel", "guest-rootfs", "guest-dtb"])
+        #expect(plan.cmakeSettings["SEL4IMG_ELFLOADER_IMAGE"] == "uimage")
+        #expect(plan.artifacts == ["dtb", "elfloader", "image", "kernel", "guest-kernel", "guest-rootfs", "guest-dtb", "disk", "blockmap"])
         #expect(plan.inputs.first == BuildPlan.Input(role: "guest device tree", path: repositoryRoot.appendingPathComponent("runner/guest/qemu-arm-virt.dts").path))
         #expect(plan.sourceUpdate == .locked)
+        #expect(plan.patchSets == ["capdl-offline", "reproducible-camkes-vm", "uboot-camkes-vm", "vm-vppi-masked"])
+    }
+
+    @Test("build for wasm-vm on a Jetson takes that board's guest device tree and image format, and plans its disk", arguments: [
+        ("tx1", "binary", "runner/guest/tx1.dts"), ("tx2", "uimage", "runner/guest/tx2.dts"),
+    ])
+    func buildWasmVMJetson(board: String, format: String, deviceTree: String) throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws").path
+        let build = try parse(["build", "--board", board, "--app", "wasm-vm", "-w", ws], as: Build.self)
+        let plan = try build.pipeline(catalogs: try Self.catalogs()).plan()
+        #expect(plan.cmakeSettings["PLATFORM"] == board)
+        #expect(plan.cmakeSettings["SEL4IMG_ELFLOADER_IMAGE"] == format)
+        #expect(plan.cmakeSettings["SEL4IMG_GUEST_DIR"] == "\(ws)/build/\(board)-wasm-vm-guest")
+        #expect(plan.inputs.first == BuildPlan.Input(role: "guest device tree", path: repositoryRoot.appendingPathComponent(deviceTree).path))
+        #expect(plan.artifacts.suffix(2) == ["disk", "blockmap"])
+    }
+
+    @Test("build for wasm-vm on rpi4 is refused before any work with the boards it supports")
+    func buildWasmVMUnsupported() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let build = try parse(["build", "--board", "rpi4", "--app", "wasm-vm", "-w", dir.path("ws").path], as: Build.self)
+        let error = #expect(throws: BoardError.self) { try build.pipeline(catalogs: try Self.catalogs()).plan() }
+        #expect(error?.description == "app 'wasm-vm' does not support board 'rpi4'; supported boards: qemu-virt, tx1, tx2")
+        #expect(!FileManager.default.fileExists(atPath: dir.path("ws").path))
     }
 
     @Test("--memory picks a board's memory size; a size the board file does not list is the board's error (exit 1), a malformed one a usage error")
@@ -296,6 +324,15 @@ import WasmHost
         #expect(plan.qemu.machine == "virt,virtualization=on,highmem=off,secure=off")
         #expect(plan.arguments.prefix(3) == ["qemu-system-aarch64", "-machine", "virt,virtualization=on,highmem=off,secure=off"])
         #expect(plan.console.timeoutSeconds == 300)
+        // Without --disk QEMU starts the elfloader ELF (the image is a uImage for U-Boot).
+        _ = try writeArtifacts(["image", "elfloader", "disk"], in: ws, label: "qemu-virt-wasm-vm")
+        let direct = try qemu.boot(catalogs: catalogs).plan()
+        #expect(direct.medium.kind == .kernel && direct.medium.image.hasSuffix("/elfloader.bin"))
+        // With --disk, U-Boot (-bios) runs the disk's boot.scr, on the app's machine.
+        let disk = try parse(["qemu", "--app", "wasm-vm", "--disk", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan()
+        #expect(disk.medium.kind == .disk && disk.medium.image.hasSuffix("/disk.bin"))
+        #expect(disk.arguments.prefix(3) == ["qemu-system-aarch64", "-machine", "virt,virtualization=on,highmem=off,secure=off"])
+        #expect(disk.arguments.contains("-bios"))
     }
 
     // MARK: - test

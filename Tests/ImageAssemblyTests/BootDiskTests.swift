@@ -47,6 +47,40 @@ struct BootDiskTests {
         #expect(FileManager.default.fileExists(atPath: image + ".bmap.json"))
     }
 
+    /// The first 64 bytes of a 64-bit little-endian ELF file entered at `entry`.
+    func elfHeader(entry: UInt64) -> Data {
+        var bytes = Data([0x7F, 0x45, 0x4C, 0x46, 2, 1, 1] + [UInt8](repeating: 0, count: 57))
+        for i in 0..<8 { bytes[24 + i] = UInt8((entry >> (8 * UInt64(i))) & 0xFF) }
+        return bytes
+    }
+
+    @Test("an image U-Boot would load over the place the elfloader runs at is refused with both ranges and the setting to change; clear of it, the disk is written")
+    func loadOverlap() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        try dir.write("sel4-image", String(repeating: "seL4", count: 1 << 20))  // 4 MiB at 0x82000000
+        try elfHeader(entry: 0x8230_0000).write(to: dir.path("elfloader"))
+        #expect(try BootDisk.elfEntry(of: dir.path("elfloader")) == 0x8230_0000)
+        #expect(try BootDisk.elfEntry(of: dir.path("sel4-image")) == nil)
+        let disk = BootDisk(board: board(), label: "tx1-wasm-vm", sourceDateEpoch: 1_700_000_000, blobs: BlobCache(directory: dir.path("cache")))
+        let error = #expect(throws: BootDiskError.self) {
+            try disk.write(sel4Image: dir.path("sel4-image"), elfloader: dir.path("elfloader"), into: dir.path("out"), work: dir.path("work"))
+        }
+        #expect(error?.description == "cannot assemble a disk image for tx1: boot.scr would load sel4.bin (4194304 bytes) at 0x82000000-0x823fffff, which overlaps where the elfloader runs (0x82300000-0x826fffff), so it would not start; set load.imageAddress in boards/tx1.yaml to at most 0x81f00000 or at least 0x82700000")
+        // Adjacent ranges are fine: 0x82000000 + 4 MiB ends just below 0x82400000.
+        #expect(disk.loadOverlap(imageSize: 4 << 20, start: 0x8240_0000) == nil)
+        #expect(disk.loadOverlap(imageSize: (4 << 20) + 1, start: 0x8240_0000) != nil)
+        #expect(disk.loadOverlap(imageSize: 4 << 20, start: 0x81c0_0000 + 1) != nil)
+        #expect(disk.loadOverlap(imageSize: 4 << 20, start: 0x81c0_0000) == nil)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("out/tx1-wasm-vm.img").path))
+        try elfHeader(entry: 0x8300_0000).write(to: dir.path("elfloader"))
+        #expect(try disk.write(sel4Image: dir.path("sel4-image"), elfloader: dir.path("elfloader"), into: dir.path("out"), work: dir.path("work")) == "tx1-wasm-vm.img")
+        // A uImage's 64-byte header is not copied: only its payload must clear the start.
+        let tx2 = BootDisk(board: board(platform: "tx2", format: .uimage), label: "tx2", sourceDateEpoch: 0, blobs: BlobCache(directory: dir.path("cache")))
+        #expect(tx2.loadOverlap(imageSize: 0x1000, start: 0x8200_0000) == nil)  // bootm runs it in place
+        #expect(tx2.loadOverlap(imageSize: 0x1000, start: 0x8200_0800)?.hasPrefix("boot.scr would load sel4.uimg (4096 bytes) at 0x82000000-0x82000fff") == true)
+    }
+
     @Test("two builds in different directories give identical disk bytes")
     func reproducible() throws {
         let a = try TemporaryDirectory(), b = try TemporaryDirectory()

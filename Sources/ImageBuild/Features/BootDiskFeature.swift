@@ -56,7 +56,9 @@ struct BootDiskFeature: AppFeature {
             progress.note("note: no disk image for \(board.name): \(reason)")
         } else {
             let work = build.paths.buildDirectory.appendingPathComponent("sel4img-boot")
-            let name = try medium.write(sel4Image: staged.directory.appendingPathComponent(image.file), into: staged.directory, work: work, progress: progress)
+            let elfloader = staged.first(role: ArtifactRole.elfloader).map { staged.directory.appendingPathComponent($0.file) }
+            let name = try medium.write(sel4Image: staged.directory.appendingPathComponent(image.file), elfloader: elfloader,
+                                        into: staged.directory, work: work, progress: progress)
             if let prerequisite = medium.prerequisite { progress.note("note: \(prerequisite)") }
             try staged.record(role: Self.diskRole, file: name)
             try staged.record(role: Self.blockMapRole, file: name + ".bmap.json")

@@ -97,6 +97,6 @@ extension BuildPipeline {
     @discardableResult
     public func buildGuest(progress: any ProgressReporter) throws -> GuestImage.Outputs? {
         guard let guest = app.guest else { return nil }
-        return try LinuxGuestFeature(guest: guest).build(context, sourceDateEpoch: try SourceState.read(context.workspaceRoot).sourceDateEpoch, progress: progress)
+        return try LinuxGuestFeature(guest: guest.on(board: context.board.name)).build(context, sourceDateEpoch: try SourceState.read(context.workspaceRoot).sourceDateEpoch, progress: progress)
     }
 }

@@ -30,8 +30,8 @@
 #include <sel4vmmplatsupport/drivers/pci_helper.h>
 #include <pci/helper.h>
 
-/* Inside the VMM's PCI memory window (vpci.h for qemu-arm-virt: 0xdf000000, 16 MiB). */
-#define CONNECTION_BASE_ADDRESS 0xDF000000
+/* Where the BARs are, per platform (CMakeLists.txt's wasm_channel_address). */
+#define CONNECTION_BASE_ADDRESS WASM_CHANNEL_ADDRESS
 
 #define COMMAND_OFFSET 0x04
 #define STATUS_OFFSET 0x06
