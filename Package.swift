@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "ImageAssembly", dependencies: ["Boards", "CPIO", "DiskImage", "Support"]),
         .target(name: "Boards", dependencies: ["Support", .product(name: "Yams", package: "Yams")]),
         .target(name: "GuestImage", dependencies: ["Boards", "CPIO", "DTS", "ImageAssembly", "Support"]),
-        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "GuestImage", "WasmEngine", "Doctor", "Support"]),
+        .target(name: "ImageBuild", dependencies: ["Boards", "Workspace", "Patches", "DTS", "ImageAssembly", "CPIO", "GuestImage", "WasmEngine", "WasmHost", "Doctor", "Support"]),
         .target(name: "Emulator", dependencies: ["Support"]),
         .target(name: "Boot", dependencies: ["Boards", "DiskImage", "Emulator", "ImageAssembly", "ImageBuild", "Support"]),
         .target(name: "Doctor", dependencies: ["Support"]),

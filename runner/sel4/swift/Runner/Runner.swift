@@ -59,8 +59,13 @@ func run(module name: String, arguments: [String], tree: WASIFileTree, epoch: UI
         return false
     }
     var usage = ModuleUsage()
+    let aheadOfTime = aotIndex(of: name)
+    // Which tier runs it: wasm2c's translation when sel4img made one at build time.
+    Console.line("wasm-runner: \(name) runs \(aheadOfTime == nil ? "on the interpreter" : "ahead of time (wasm2c)")")
+    let started = SeL4Platform.uptime()
     let (outcome, _) = execute(bytes, arguments: arguments, preopens: [(guestPath: "/bundle", tree: tree)],
-                               platform: SeL4Platform(epochSeconds: epoch), usage: &usage)
+                               platform: SeL4Platform(epochSeconds: epoch), usage: &usage, aheadOfTime: aheadOfTime)
+    let elapsed = SeL4Platform.uptime() &- started
     switch outcome {
     case .exited(let status):
         Console.line("wasm-runner: \(name) exited with status \(status)")
@@ -75,7 +80,15 @@ func run(module name: String, arguments: [String], tree: WASIFileTree, epoch: UI
         Console.line("wasm-runner: \(name) failed to instantiate: \(description)")
         return false
     }
+    Console.line("wasm-runner: \(name) ran in \(elapsed / 1_000_000).\(String(elapsed / 1_000 % 1_000).leftPadded(3)) ms")
     Console.line("wasm-runner: \(name) peak heap \(usage.peakHeap) bytes beyond linear memory (linear memory \(usage.linearMemory) bytes)")
     if case .exited(0) = outcome { return true }
     return false
+}
+
+extension String {
+    /// Zeros in front up to `width` characters.
+    func leftPadded(_ width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
 }
