@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "WorkspaceTests", dependencies: ["Workspace", "Git", "Manifest", "TestSupport"]),
         .testTarget(name: "PatchesTests", dependencies: ["Patches", "Workspace", "TestSupport"]),
         .testTarget(name: "BoardsTests", dependencies: ["Boards", "Doctor", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "WasmEngine", "TestSupport"]),
+        .testTarget(name: "ImageBuildTests", dependencies: ["ImageBuild", "WasmEngine", "WasmHost", "TestSupport"]),
         .testTarget(name: "DTSTests", dependencies: ["DTS", "TestSupport"]),
         .testTarget(name: "CPIOTests", dependencies: ["CPIO", "TestSupport"]),
         .testTarget(name: "DiskImageTests", dependencies: ["DiskImage", "TestSupport"]),

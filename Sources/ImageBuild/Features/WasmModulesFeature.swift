@@ -65,6 +65,11 @@ struct WasmModulesFeature: AppFeature {
         let loaded = try bundle.load()
         var seen = Set<String>()
         let unique = loaded.filter { seen.insert($0.name).inserted }
+        if bundle.tier == .interpreter {
+            try Self.writeDirectory(directory, files: ["modules.c": Data(AOTTranslation.modulesSource([]).utf8)])
+            progress.update("wasm", "no modules translated (--wasm-tier interpreter)")
+            return
+        }
         do throws(AOTUnavailable) {
             let (wasm2c, runtime, _) = try AOTToolchain.translator(environment: environment)
             let translation = AOTTranslation(wasm2c: wasm2c, runtime: runtime)

@@ -51,30 +51,22 @@ func aotIndex(of name: String) -> Int32? {
 }
 
 /// Runs module `index` ahead of time with WASI, as `execute` runs it on the interpreter: the
-/// same exit codes, the same trap reasons (wasm2c does not say in which function). nil when
-/// its imports do not match WASI's (the build checked them; the interpreter then reports).
+/// same exit codes, the same trap reasons (wasm2c does not say in which function).
 func executeAheadOfTime<Platform: WASIPlatform>(
-    _ index: Int32, _ bytes: [UInt8], arguments: [String], preopens: [(guestPath: String, tree: WASIFileTree)],
+    _ index: Int32, arguments: [String], preopens: [(guestPath: String, tree: WASIFileTree)],
     platform: Platform, usage: inout ModuleUsage
-) -> (ModuleOutcome, Platform)? {
+) -> (ModuleOutcome, Platform) {
     // The tier's stack is the runner's from the first run on, not this module's heap.
     guard wasm_runner_aot_prepare() != 0 else {
         return (.failedToInstantiate("not enough heap for the ahead-of-time tier's stack (\(wasm_runner_aot_stack_bytes()) bytes)"), platform)
     }
     wasm_runner_heap_reset_peak()
     let baseline = wasm_runner_heap_live()
-    let imports: [Import]
-    do throws(WasmError) {
-        imports = try Module.decode(bytes).imports
-    } catch {
-        return (.failedToLoad(error.description), platform)
-    }
+    // The build decoded and validated the module and checked that every import is a WASI
+    // function of the interpreter's type (AOTTranslation): decoding again would cost as much
+    // as the interpreter's start-up.
     let wasi = WASI(arguments: arguments, environment: [], preopens: preopens, platform: platform)
     let all = wasi.functions
-    for item in imports {
-        guard item.module == "wasi_snapshot_preview1", case .function(let type) = item.kind,
-              all.contains(where: { $0.name == item.name && $0.type == type }) else { return nil }
-    }
     var functions: [WASIFunction?] = []
     var position: UInt32 = 0
     while let name = wasm_runner_aot_function_name(position) {

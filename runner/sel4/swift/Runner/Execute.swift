@@ -35,9 +35,8 @@ func execute<Platform: WASIPlatform>(
     platform: Platform, usage: inout ModuleUsage, fuel: UInt64? = nil, timeLimitMilliseconds: UInt64? = nil,
     aheadOfTime: Int32? = nil
 ) -> (ModuleOutcome, Platform) {
-    if let aheadOfTime, fuel == nil, timeLimitMilliseconds == nil,
-       let result = executeAheadOfTime(aheadOfTime, bytes, arguments: arguments, preopens: preopens, platform: platform, usage: &usage) {
-        return result
+    if let aheadOfTime, fuel == nil, timeLimitMilliseconds == nil {
+        return executeAheadOfTime(aheadOfTime, arguments: arguments, preopens: preopens, platform: platform, usage: &usage)
     }
     wasm_runner_heap_reset_peak()
     let baseline = wasm_runner_heap_live()
