@@ -107,6 +107,9 @@ import Support
         #expect(progress.notes == ["note: hello.wasm runs on the interpreter: wasm2c cannot translate it: 0000013: error: unexpected opcode: 0xfc 0x99"])
         #expect(try files(dir.path("two")) == ["modules.c"])
         #expect(try String(contentsOf: dir.path("two/modules.c"), encoding: .utf8).hasSuffix("const struct wasm_runner_aot_module wasm_runner_aot_modules[] = {\n    {0, 0},\n};\n"))
+        // The empty table compiles with nothing of wasm2c's (host cc, the runner's include path).
+        let runner = repositoryRoot.appendingPathComponent("runner/sel4")
+        _ = try sh("cc -c -Wall -Werror -I two -I \(runner.path)/src -I \(runner.path)/include two/modules.c -o /dev/null", in: dir.url)
 
         failing["SEL4IMG_WASM2C"] = "/nonexistent/wasm2c"
         progress = Recorder()

@@ -11,15 +11,10 @@
 
 #include "CRunner/runner.h"
 
-struct wasm_runner_aot_module {
-    const char *name;
-    void (*run)(struct wasm_runner_aot_result *result);
-};
+#include "aot-modules.h"
 
 #ifdef WASM_RUNNER_AOT_EMPTY
 const struct wasm_runner_aot_module wasm_runner_aot_modules[] = {{0, 0}};
-#else
-extern const struct wasm_runner_aot_module wasm_runner_aot_modules[];
 #endif
 
 /* wasm2c counts the call depth (WASM_RT_MAX_CALL_STACK_DEPTH, the

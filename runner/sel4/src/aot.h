@@ -11,18 +11,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "aot-modules.h"
 #include "wasm-rt.h"
 #include "wasm-rt-exceptions.h"
 #include "wasm-rt-impl.h"
-
-/* One translated module: its name in the modules archive and its entry. */
-struct wasm_runner_aot_result;
-struct wasm_runner_aot_module {
-    const char *name;
-    void (*run)(struct wasm_runner_aot_result *result);
-};
-/* Ends with {0, 0}; defined by modules.c (or empty, src/aot.c, without modules). */
-extern const struct wasm_runner_aot_module wasm_runner_aot_modules[];
 
 /* What every WASI import of a module is given (wasm2c's import instance). */
 struct w2c_wasi__snapshot__preview1 {
