@@ -86,12 +86,16 @@ extension App {
     public struct Wasm: Sendable, Equatable, Codable {
         /// The CMake variable that receives the archive's path.
         public var archiveSetting: String
+        /// The CMake variable that receives the directory of wabt's wasm2c translation of the
+        /// modules (the runner's ahead-of-time tier); nil: the app runs them on the interpreter.
+        public var aotSetting: String?
 
-        public init(archiveSetting: String) {
+        public init(archiveSetting: String, aotSetting: String? = nil) {
             self.archiveSetting = archiveSetting
+            self.aotSetting = aotSetting
         }
 
-        static let keys = ["archiveSetting"]
+        static let keys = ["archiveSetting", "aotSetting"]
     }
 
     /// Meaning checks for `sources` and `wasm`.
@@ -133,11 +137,17 @@ extension App {
             }
         }
         if let wasm, let wasmView = subview(root, "wasm") {
-            let place = wasmView.placeOf("archiveSetting")
-            if !CMakeName.isValid(wasm.archiveSetting) {
-                reader.report(.invalid(place, "'\(wasm.archiveSetting)' is not a CMake variable name"))
-            } else if Self.boardOwnedSettings.contains(wasm.archiveSetting) {
-                reader.report(.invalid(place, "\(wasm.archiveSetting) comes from the board file; choose another name"))
+            for (key, setting) in [("archiveSetting", wasm.archiveSetting), ("aotSetting", wasm.aotSetting)] {
+                guard let setting else { continue }
+                let place = wasmView.placeOf(key)
+                if !CMakeName.isValid(setting) {
+                    reader.report(.invalid(place, "'\(setting)' is not a CMake variable name"))
+                } else if Self.boardOwnedSettings.contains(setting) {
+                    reader.report(.invalid(place, "\(setting) comes from the board file; choose another name"))
+                }
+            }
+            if let aot = wasm.aotSetting, aot == wasm.archiveSetting {
+                reader.report(.invalid(wasmView.placeOf("aotSetting"), "\(aot) is the archive's setting too; choose another name"))
             }
         }
     }

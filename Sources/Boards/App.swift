@@ -151,7 +151,9 @@ extension App {
 
         let sources = Sources.parse(root.section("sources", allowed: Sources.keys, required: false))
         let wasmView = root.section("wasm", allowed: Wasm.keys, required: false)
-        let wasm = wasmView.flatMap { view in view.required("archiveSetting", .string).map { Wasm(archiveSetting: $0) } }
+        let wasm = wasmView.flatMap { view in
+            view.required("archiveSetting", .string).map { Wasm(archiveSetting: $0, aotSetting: view.optional("aotSetting", .string)) }
+        }
         let guest = Guest.parse(root.section("guest", allowed: Guest.keys, required: false), reader: reader)
         let qemuMachine = root.section("qemu", allowed: ["machine"], required: false)?.required("machine", .string)
         let bootDisk = root.optional("bootDisk", .bool) ?? true

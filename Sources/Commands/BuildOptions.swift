@@ -65,16 +65,24 @@ struct WasmOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Arguments every module gets after its name, split like a shell would (quotes allowed).", valueName: "words"))
     var args: String?
 
+    @Option(help: ArgumentHelp("""
+        Which tier runs the modules on seL4 (wasm-runner): 'aot' translates each with wabt's wasm2c at build time and runs it \
+        natively (a module wasm2c cannot translate runs on the interpreter), 'interpreter' translates nothing, 'both' runs each \
+        translated module ahead of time and then on the interpreter in the same boot and prints the time ratio.
+        """, valueName: "tier"))
+    var wasmTier: WasmBundle.Tier = .aot
+
     /// The modules and arguments given, or nil when no --wasm was given.
     func bundle() throws -> WasmBundle? {
         let files = wasm.flatMap { $0.split(separator: ",").map(String.init) }.filter { !$0.isEmpty }
         if files.isEmpty {
             if args != nil { throw ValidationError("--args gives arguments to WebAssembly modules; pass the modules with --wasm too") }
+            if wasmTier != .aot { throw ValidationError("--wasm-tier chooses how WebAssembly modules run; pass the modules with --wasm too") }
             return nil
         }
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         let urls = files.map { URL(fileURLWithPath: $0, relativeTo: cwd).standardizedFileURL }
-        return WasmBundle(modules: urls, arguments: try args.map(WasmBundle.splitArguments) ?? [])
+        return WasmBundle(modules: urls, arguments: try args.map(WasmBundle.splitArguments) ?? [], tier: wasmTier)
     }
 }
 
@@ -90,3 +98,5 @@ func buildSummary(_ result: BuildResult, paths: BuildPaths) -> String {
     lines += TextColumns(indent: "  ", result.artifacts.map { [$0.role, "\($0.file) (\($0.size) bytes)"] }).lines
     return lines.joined(separator: "\n")
 }
+
+extension WasmBundle.Tier: ExpressibleByArgument {}

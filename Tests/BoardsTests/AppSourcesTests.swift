@@ -62,6 +62,7 @@ import TestSupport
         #expect(app.sources?.swiftModules == ["WasmEngine", "WASI"])
         #expect(app.sources?.links == [.init(path: "easy-settings.cmake", target: "projects/wasm-runner/easy-settings.cmake")])
         #expect(app.wasm?.archiveSetting == "WASM_RUNNER_ARCHIVE")
+        #expect(app.wasm?.aotSetting == "WASM_RUNNER_AOT_DIR")
         for copy in app.sources?.copies ?? [] {
             #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(copy.from).path), "\(copy.from)")
         }
@@ -109,6 +110,10 @@ import TestSupport
             message: "apps/test.yaml:11: key 'wasm.archiveSetting': 'WASM ARCHIVE' is not a CMake variable name"),
         Bad(yaml: "wasm:\n  archiveSetting: PLATFORM\n", kind: .invalidValue,
             message: "apps/test.yaml:11: key 'wasm.archiveSetting': PLATFORM comes from the board file; choose another name"),
+        Bad(yaml: "wasm:\n  archiveSetting: A\n  aotSetting: AOT DIR\n", kind: .invalidValue,
+            message: "apps/test.yaml:12: key 'wasm.aotSetting': 'AOT DIR' is not a CMake variable name"),
+        Bad(yaml: "wasm:\n  archiveSetting: A\n  aotSetting: A\n", kind: .invalidValue,
+            message: "apps/test.yaml:12: key 'wasm.aotSetting': A is the archive's setting too; choose another name"),
     ]
 
     @Test("bad sources and wasm sections are refused with their exact messages", arguments: bad)

@@ -72,6 +72,7 @@ struct WasmRunnerMirrorTests {
                                  "--args", "one 'two words'", "--progress", "plain"])
         #expect(build.status == 0)
         #expect(build.stdout.contains("Built qemu-virt-wasm-runner in"))
+        #expect(build.stderr.contains("wasm: 2 of 2 modules translated by wasm2c for the ahead-of-time tier"))
         let noop = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-runner", "--wasm", hello, "--wasm", args,
                                 "--args", "one 'two words'"])
         #expect(noop.status == 0)
@@ -80,7 +81,8 @@ struct WasmRunnerMirrorTests {
         let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-runner", "--timeout", "120"])
         #expect(boot.status == 0)
         let lines = boot.stdout.split(separator: "\n").map(String.init)
-        for expected in ["hello from wasm on seL4", "wasm-runner: hello.wasm exited with status 0",
+        for expected in ["hello from wasm on seL4", "wasm-runner: hello.wasm runs ahead of time (wasm2c)",
+                         "wasm-runner: args.wasm runs ahead of time (wasm2c)", "wasm-runner: hello.wasm exited with status 0",
                          "argv[0] = args.wasm", "argv[1] = one", "argv[2] = two words", "clock ok: 1",
                          "wasm-runner: args.wasm exited with status 0", "wasm-runner: all 2 modules exited 0"] {
             #expect(lines.contains(expected), "\(expected)")
@@ -106,7 +108,8 @@ struct WasmRunnerMirrorTests {
         let failing = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-runner", "--timeout", "120"])
         #expect(failing.status == 1)
         #expect(failing.stdout.contains("about to trap"))
-        #expect(failing.stdout.contains("wasm-runner: trap.wasm trapped: unreachable"))
+        #expect(failing.stdout.contains("wasm-runner: trap.wasm runs ahead of time (wasm2c)"))
+        #expect(failing.stdout.contains("wasm-runner: trap.wasm trapped: unreachable\n") || failing.stdout.contains("wasm-runner: trap.wasm trapped: unreachable\r\n"))
         #expect(failing.stdout.contains("wasm-runner: hello.wasm exited with status 0"))
         #expect(failing.stdout.contains("wasm-runner: 1 of 2 modules failed"))
 
@@ -119,20 +122,33 @@ struct WasmRunnerMirrorTests {
     }
 
     /// Splits the runner's console into each module's output: the lines
-    /// between the previous module's last status line and "NAME exited with
-    /// status N" (or "NAME trapped: …").
+    /// after "NAME runs ahead of time (wasm2c)" or "NAME runs on the
+    /// interpreter" up to "NAME exited with status N" (status "N") or "NAME
+    /// trapped: …" (status "trap: …"). Keys: NAME for the first run of a
+    /// module, NAME@interpreter for a second run on the interpreter
+    /// (--wasm-tier both); `tiers` says which tier each key ran on.
     static func moduleOutputs(_ console: String) -> [String: (output: [String], status: String)] {
+        moduleRuns(console).outputs
+    }
+
+    static func moduleRuns(_ console: String) -> (outputs: [String: (output: [String], status: String)], tiers: [String: String]) {
         var result: [String: (output: [String], status: String)] = [:]
+        var tiers: [String: String] = [:]
         var pending: [String] = []
         var started = false
+        var key = ""
         for raw in console.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = raw.hasSuffix("\r") ? String(raw.dropLast()) : String(raw)
             if line.hasPrefix("wasm-runner: ") {
                 let rest = line.dropFirst("wasm-runner: ".count)
-                if let range = rest.range(of: " exited with status ") {
-                    result[String(rest[..<range.lowerBound])] = (pending, String(rest[range.upperBound...]))
+                if let range = rest.range(of: " runs ") {
+                    let name = String(rest[..<range.lowerBound]), tier = String(rest[range.upperBound...])
+                    key = result[name] == nil ? name : name + "@interpreter"
+                    tiers[key] = tier
+                } else if let range = rest.range(of: " exited with status ") {
+                    result[key] = (pending, String(rest[range.upperBound...]))
                 } else if let range = rest.range(of: " trapped: ") {
-                    result[String(rest[..<range.lowerBound])] = (pending, "trap")
+                    result[key] = (pending, "trap: " + String(rest[range.upperBound...]))
                 }
                 pending = []
                 started = true
@@ -140,10 +156,10 @@ struct WasmRunnerMirrorTests {
                 pending.append(line)
             }
         }
-        return result
+        return (result, tiers)
     }
 
-    @Test("C programs (zig) and Rust programs (the WASI test suite's wasm32-wasip1 builds) print the same and exit the same under the seL4 runner in QEMU, 'sel4img wasm run' and wasmtime")
+    @Test("C programs (zig) and Rust programs (the WASI test suite's wasm32-wasip1 builds) print the same and exit or trap the same on both tiers of the seL4 runner in QEMU (one boot, --wasm-tier both), 'sel4img wasm run' and wasmtime")
     func sameOutputEverywhere() throws {
         defer { if !keep { try? FileManager.default.removeItem(at: root) } }
         var names: [String] = []
@@ -181,7 +197,23 @@ struct WasmRunnerMirrorTests {
                 }
                 """),
         ]
-        for (name, source) in programs {
+        // Traps: the AOT tier must report the interpreter's reason.
+        let traps: [(String, String)] = [
+            ("trap", """
+                #include <stdio.h>
+                int main(void) { printf("about to trap\\n"); fflush(stdout); __builtin_trap(); }
+                """),
+            ("divide", """
+                #include <stdio.h>
+                int main(int argc, char **argv) { volatile int zero = argc - argc; printf("dividing\\n"); fflush(stdout); return 10 / zero; }
+                """),
+            ("deep", """
+                #include <stdio.h>
+                int depth(int n) { volatile int x = n; return n == 0 ? 0 : depth(n + 1) + x; }
+                int main(void) { printf("recursing\\n"); fflush(stdout); return depth(1); }
+                """),
+        ]
+        for (name, source) in programs + traps {
             _ = try compile(name, source)
             names.append("\(name).wasm")
         }
@@ -199,12 +231,18 @@ struct WasmRunnerMirrorTests {
         }
         let paths = names.map { modules.appendingPathComponent($0).path }
         let ws = root.appendingPathComponent("ws-same")
+        // --wasm-tier both: every module runs ahead of time, then on the interpreter, in one boot.
         let build = try sel4img(["build", "--board", "qemu-virt", "--app", "wasm-runner", "--wasm", paths.joined(separator: ","),
-                                 "--args", "alpha 'beta gamma'"], workspace: ws)
+                                 "--args", "alpha 'beta gamma'", "--wasm-tier", "both", "--progress", "plain"], workspace: ws)
         #expect(build.status == 0)
-        let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-runner", "--timeout", "180"], workspace: ws)
-        #expect(boot.status == 1, "primes.wasm exits 7, so the run fails")
-        let onSeL4 = Self.moduleOutputs(boot.stdout)
+        #expect(build.stderr.contains("wasm: \(names.count) of \(names.count) modules translated by wasm2c for the ahead-of-time tier"))
+        let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-runner", "--timeout", "280"], workspace: ws)
+        #expect(boot.status == 1, "primes.wasm exits 7 and three modules trap, so the run fails")
+        let (onSeL4, tiers) = Self.moduleRuns(boot.stdout)
+        #expect(!boot.stdout.contains("ended differently"))
+        let ratios = boot.stdout.split(separator: "\n").filter { $0.contains("interpreter/ahead-of-time time ratio") }
+        #expect(ratios.count == names.count)
+        print(ratios.joined(separator: "\n"))
         let script = repositoryRoot.appendingPathComponent("scripts/wasmtime-run.py").path
         for name in names {
             let host = try runSel4img(["wasm", "run", name, "alpha", "beta gamma"], in: modules)
@@ -214,15 +252,27 @@ struct WasmRunnerMirrorTests {
             let wasmtimeStatus = wasmtimeLines.popLast() ?? ""
             var hostLines = host.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if hostLines.last == "" { hostLines.removeLast() }
-            guard let sel4 = onSeL4[name] else {
-                Issue.record("\(name): no status line on the seL4 console")
-                continue
-            }
-            #expect(sel4.output == hostLines, "\(name): seL4 \(sel4.output) vs host \(hostLines)")
+            #expect(tiers[name] == "ahead of time (wasm2c)", "\(name)")
+            #expect(tiers[name + "@interpreter"] == "on the interpreter", "\(name)")
             #expect(hostLines == wasmtimeLines, "\(name): host \(hostLines) vs wasmtime \(wasmtimeLines)")
-            #expect(sel4.status == String(host.status), "\(name): seL4 status \(sel4.status), host \(host.status)")
             #expect(wasmtimeStatus == "exit \(host.status)", "\(name): wasmtime \(wasmtimeStatus), host \(host.status)")
-            print("\(name): \(hostLines.count) lines, status \(host.status), same on seL4, host and wasmtime")
+            for key in [name, name + "@interpreter"] {
+                guard let sel4 = onSeL4[key] else {
+                    Issue.record("\(key): no status line on the seL4 console")
+                    continue
+                }
+                #expect(sel4.output == hostLines, "\(key): seL4 \(sel4.output) vs host \(hostLines)")
+                if host.status == 134 {
+                    // "error: NAME: trap: REASON in function N at offset 0x…" on the host's interpreter.
+                    let hostTrap = host.stderr.components(separatedBy: "trap: ").last?.trimmingCharacters(in: .newlines) ?? ""
+                    let reason = hostTrap.components(separatedBy: " in function ").first ?? hostTrap
+                    // The interpreter on seL4 says all the host says; the AOT tier the reason.
+                    #expect(sel4.status == "trap: " + (key == name ? reason : hostTrap), "\(key): seL4 \(sel4.status), host \(hostTrap)")
+                } else {
+                    #expect(sel4.status == String(host.status), "\(key): seL4 status \(sel4.status), host \(host.status)")
+                }
+            }
+            print("\(name): \(hostLines.count) lines, status \(host.status), same on seL4 (both tiers), host and wasmtime")
         }
         #expect(onSeL4["primes.wasm"]?.status == "7")
     }

@@ -51,3 +51,31 @@ unsigned int wasm_runner_serve(const unsigned char *module, long module_length,
                                unsigned long long fuel, unsigned long long time_limit_ms,
                                unsigned char *output, long output_capacity,
                                struct wasm_runner_reply *reply);
+
+/* The ahead-of-time tier (src/aot.c): modules wasm2c translated at build time.
+ * How a run ended: */
+#define WASM_RUNNER_AOT_RETURNED 0 /* _start returned */
+#define WASM_RUNNER_AOT_STOPPED 1  /* a WASI call stopped it (proc_exit, a host trap) */
+#define WASM_RUNNER_AOT_TRAPPED 2  /* a wasm trap: trap is wasm2c's wasm_rt_trap_t */
+#define WASM_RUNNER_AOT_NO_MEMORY 3 /* no heap for the instance or the stack */
+struct wasm_runner_aot_result {
+    int ending;
+    int trap;
+    /* What the translated code's checks recorded (TrapReason(wasm2cTrap:detail:)). */
+    int detail;
+    /* The module's linear memory when it ended. */
+    unsigned long memory_bytes;
+};
+/* The index of the translated module named name (the archive's name), or -1. */
+int wasm_runner_aot_find(const unsigned char *name, unsigned long length);
+/* Allocates the tier's stack once (call before measuring a run's heap); 0 when the heap is short. */
+int wasm_runner_aot_prepare(void);
+unsigned long wasm_runner_aot_stack_bytes(void);
+/* Runs module index: instantiation, start function and _start, on the tier's stack. */
+void wasm_runner_aot_run(int index, struct wasm_runner_aot_result *result);
+/* The WASI function behind index, or 0 past the last. */
+const char *wasm_runner_aot_function_name(unsigned index);
+/* Swift (swift/Runner/AOT.swift): calls WASI function `function` of the running module
+ * with its memory as it is now; sets *stop when the run must end (proc_exit, a host trap). */
+unsigned int wasm_runner_aot_wasi(unsigned int function, const unsigned long long *arguments,
+                                  unsigned char *memory, unsigned long long memory_size, int *stop);

@@ -72,6 +72,8 @@ enum NewcArchive {
 struct ModuleIndex {
     var modules: [String] = []
     var arguments: [String] = []
+    /// "tiers both" (`--wasm-tier both`): run translated modules on the interpreter too.
+    var compareTiers = false
 
     init(_ contents: UnsafeBufferPointer<UInt8>) {
         for line in contents.split(separator: 0x0A, omittingEmptySubsequences: true) {
@@ -80,6 +82,8 @@ struct ModuleIndex {
                 modules.append(String(text.dropFirst(7)))
             } else if text.hasPrefix("arg ") {
                 arguments.append(String(text.dropFirst(4)))
+            } else if text == "tiers both" {
+                compareTiers = true
             }
         }
     }

@@ -28,11 +28,16 @@ struct ModuleUsage {
 /// failure. Each module gets its own store, released before returning so
 /// the next one starts with the heap this one used. `fuel` and
 /// `timeLimitMilliseconds` (from the start of instantiation, on the generic timer) bound
-/// the run; nil is no bound.
+/// the run; nil is no bound. `aheadOfTime`, the index of the module's translated code
+/// (`aotIndex(of:)`), runs it through the ahead-of-time tier instead (which has no bounds).
 func execute<Platform: WASIPlatform>(
     _ bytes: [UInt8], arguments: [String], preopens: [(guestPath: String, tree: WASIFileTree)],
-    platform: Platform, usage: inout ModuleUsage, fuel: UInt64? = nil, timeLimitMilliseconds: UInt64? = nil
+    platform: Platform, usage: inout ModuleUsage, fuel: UInt64? = nil, timeLimitMilliseconds: UInt64? = nil,
+    aheadOfTime: Int32? = nil
 ) -> (ModuleOutcome, Platform) {
+    if let aheadOfTime, fuel == nil, timeLimitMilliseconds == nil {
+        return executeAheadOfTime(aheadOfTime, arguments: arguments, preopens: preopens, platform: platform, usage: &usage)
+    }
     wasm_runner_heap_reset_peak()
     let baseline = wasm_runner_heap_live()
     // Growth needs the old and the new memory at once: cap memories at half

@@ -38,7 +38,8 @@ public func wasmRunnerRun(_ archive: UnsafePointer<UInt8>, _ length: Int) -> Int
 
     var failed = 0
     for name in index.modules {
-        if !run(module: name, arguments: [name] + index.arguments, tree: tree, epoch: UInt64(indexEntry.mtime)) {
+        if !run(module: name, arguments: [name] + index.arguments, tree: tree, epoch: UInt64(indexEntry.mtime),
+                compareTiers: index.compareTiers) {
             failed += 1
         }
     }
@@ -52,30 +53,77 @@ public func wasmRunnerRun(_ archive: UnsafePointer<UInt8>, _ length: Int) -> Int
     return Int32(failed)
 }
 
-/// Runs one module; true when it exited with status 0.
-func run(module name: String, arguments: [String], tree: WASIFileTree, epoch: UInt64) -> Bool {
+/// Runs one module; true when it exited with status 0. With `compareTiers` (`--wasm-tier both`),
+/// a module translated ahead of time runs again on the interpreter: both times and their ratio
+/// are printed, and tiers that end differently fail the module.
+func run(module name: String, arguments: [String], tree: WASIFileTree, epoch: UInt64, compareTiers: Bool = false) -> Bool {
     guard let bytes = tree.contents(of: "modules/" + name) else {
         Console.line("wasm-runner: \(name) failed to load: modules/\(name) is not in the archive")
         return false
     }
-    var usage = ModuleUsage()
-    let (outcome, _) = execute(bytes, arguments: arguments, preopens: [(guestPath: "/bundle", tree: tree)],
-                               platform: SeL4Platform(epochSeconds: epoch), usage: &usage)
-    switch outcome {
-    case .exited(let status):
-        Console.line("wasm-runner: \(name) exited with status \(status)")
-    case .trapped(let description):
-        Console.line("wasm-runner: \(name) trapped: \(description)")
-    case .stopped(let description):
-        Console.line("wasm-runner: \(name) stopped: \(description)")
-    case .failedToLoad(let description):
-        Console.line("wasm-runner: \(name) failed to load: \(description)")
-        return false
-    case .failedToInstantiate(let description):
-        Console.line("wasm-runner: \(name) failed to instantiate: \(description)")
+    let aheadOfTime = aotIndex(of: name)
+    let first = runOnce(name, bytes, arguments: arguments, tree: tree, epoch: epoch, aheadOfTime: aheadOfTime)
+    guard compareTiers, aheadOfTime != nil else { return first.succeeded }
+    let second = runOnce(name, bytes, arguments: arguments, tree: tree, epoch: epoch, aheadOfTime: nil)
+    let hundredths = second.nanoseconds &* 100 / max(first.nanoseconds, 1)
+    Console.line("wasm-runner: \(name) interpreter/ahead-of-time time ratio \(hundredths / 100).\(String(hundredths % 100).leftPadded(2))")
+    if first.ending != second.ending {
+        Console.line("wasm-runner: \(name) ended differently: ahead of time \(first.ending), on the interpreter \(second.ending)")
         return false
     }
+    return first.succeeded && second.succeeded
+}
+
+/// One run of a module on one tier: its status lines printed, and what the tiers compare.
+func runOnce(_ name: String, _ bytes: [UInt8], arguments: [String], tree: WASIFileTree, epoch: UInt64,
+             aheadOfTime: Int32?) -> (succeeded: Bool, ending: String, nanoseconds: UInt64) {
+    var usage = ModuleUsage()
+    // Which tier runs it: wasm2c's translation when sel4img made one at build time.
+    Console.line("wasm-runner: \(name) runs \(aheadOfTime == nil ? "on the interpreter" : "ahead of time (wasm2c)")")
+    let started = SeL4Platform.uptime()
+    let (outcome, _) = execute(bytes, arguments: arguments, preopens: [(guestPath: "/bundle", tree: tree)],
+                               platform: SeL4Platform(epochSeconds: epoch), usage: &usage, aheadOfTime: aheadOfTime)
+    let elapsed = SeL4Platform.uptime() &- started
+    let ending: String
+    switch outcome {
+    case .exited(let status):
+        ending = "exited with status \(status)"
+        Console.line("wasm-runner: \(name) \(ending)")
+    case .trapped(let description):
+        // The tiers agree on the reason; only the interpreter knows the function and offset.
+        ending = "trapped: " + (description.splitOnce(" in function ") ?? description)
+        Console.line("wasm-runner: \(name) trapped: \(description)")
+    case .stopped(let description):
+        ending = "stopped: \(description)"
+        Console.line("wasm-runner: \(name) \(ending)")
+    case .failedToLoad(let description):
+        Console.line("wasm-runner: \(name) failed to load: \(description)")
+        return (false, "failed to load", elapsed)
+    case .failedToInstantiate(let description):
+        Console.line("wasm-runner: \(name) failed to instantiate: \(description)")
+        return (false, "failed to instantiate", elapsed)
+    }
+    Console.line("wasm-runner: \(name) ran in \(elapsed / 1_000_000).\(String(elapsed / 1_000 % 1_000).leftPadded(3)) ms")
     Console.line("wasm-runner: \(name) peak heap \(usage.peakHeap) bytes beyond linear memory (linear memory \(usage.linearMemory) bytes)")
-    if case .exited(0) = outcome { return true }
-    return false
+    if case .exited(0) = outcome { return (true, ending, elapsed) }
+    return (false, ending, elapsed)
+}
+
+extension String {
+    /// Zeros in front up to `width` characters.
+    func leftPadded(_ width: Int) -> String {
+        String(repeating: "0", count: max(0, width - count)) + self
+    }
+}
+
+extension String {
+    /// The text before the first `separator`, or nil when it does not occur.
+    func splitOnce(_ separator: String) -> String? {
+        let text = Array(utf8), mark = Array(separator.utf8)
+        guard mark.count <= text.count else { return nil }
+        for start in 0...(text.count - mark.count) where Array(text[start..<start + mark.count]) == mark {
+            return String(decoding: text[0..<start], as: UTF8.self)
+        }
+        return nil
+    }
 }
