@@ -140,7 +140,7 @@ def cell(entry, kind, key, fmt):
     return fmt.format(entry[kind][key]) if kind in entry else "-"
 
 print(f"wasm-vm on QEMU (emulated time); host load {sys.argv[2]} at start, {sys.argv[3]} at end")
-print("round trip = emit tiny.wasm from the guest's shell (ms); clock = two date calls alone (ms, p50);")
+print("round trip = emit tiny.wasm from the guest's shell (ms); clock = two reads of the guest's clock alone (ms, p50);")
 print("wake-up latency = periodic.wasm on seL4, after its deadline (us); jitter = standard deviation")
 head = ["cores", "channel", "guest", "rt p50", "rt p99", "rt max", "rt jitter", "clock", "wake p50", "wake p99", "wake max", "wake jitter", "overruns"]
 print("  ".join(f"{h:>9}" for h in head))
