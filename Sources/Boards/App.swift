@@ -35,11 +35,14 @@ public struct App: Sendable, Equatable, Codable {
     /// when the app's image is not one the board's U-Boot flow starts (its
     /// seL4_tools lacks the `uboot` patch set's image choice).
     public var bootDisk: Bool
+    /// Present when the app is built for a choice of CPU core counts
+    /// (`sel4img build --cores N`; wasm-vm: 1 or 2).
+    public var cores: Cores?
 
     public init(name: String, description: String, manifest: String, patchSets: [String], cmake: CMake,
                 supportedBoards: [String], console: Console, outputs: [String: String],
                 sources: Sources? = nil, wasm: Wasm? = nil, guest: Guest? = nil, qemuMachine: String? = nil,
-                bootDisk: Bool = true) {
+                bootDisk: Bool = true, cores: Cores? = nil) {
         self.name = name
         self.description = description
         self.manifest = manifest
@@ -53,6 +56,51 @@ public struct App: Sendable, Equatable, Codable {
         self.guest = guest
         self.qemuMachine = qemuMachine
         self.bootDisk = bootDisk
+        self.cores = cores
+    }
+
+    /// How many cores a build uses, and how seL4's build is told: the app's
+    /// CPU layout (which thread on which core) is written for each choice.
+    public struct Cores: Sendable, Equatable, Codable {
+        /// The CMake variable that receives the count (wasm-vm: `NUM_NODES`,
+        /// which camkes-vm-examples turns into `KernelMaxNumNodes`).
+        public var setting: String
+        /// The counts the app is written for, in order.
+        public var choices: [Int]
+        /// The count without `--cores`.
+        public var defaultCount: Int
+
+        public init(setting: String, choices: [Int], defaultCount: Int) {
+            self.setting = setting
+            self.choices = choices
+            self.defaultCount = defaultCount
+        }
+
+        static let keys = ["setting", "choices", "default"]
+    }
+
+    /// The core count a build with `requested` (`--cores`, nil when not
+    /// given) uses: nil for an app without a `cores` section.
+    public func coreCount(_ requested: Int?) throws -> Int? {
+        guard let cores else {
+            guard let requested else { return nil }
+            throw BoardError(kind: .invalidValue, file: "apps/\(name).yaml", line: nil, keyPath: nil,
+                             message: "--cores \(requested): app '\(name)' is built for one fixed CPU layout (its file has no 'cores' section)",
+                             hint: "leave out --cores; apps with a choice of cores list them under 'cores.choices' (wasm-vm: 1 or 2)")
+        }
+        let count = requested ?? cores.defaultCount
+        guard cores.choices.contains(count) else {
+            throw BoardError(kind: .invalidValue, file: "apps/\(name).yaml", line: nil, keyPath: "cores.choices",
+                             message: "--cores \(count): app '\(name)' is written for \(Self.counts(cores.choices)) cores",
+                             hint: "build with --cores \(cores.choices.map(String.init).joined(separator: " or --cores "))")
+        }
+        return count
+    }
+
+    /// `1 or 2`, `1, 2 or 4`.
+    static func counts(_ choices: [Int]) -> String {
+        let words = choices.map(String.init)
+        return words.count < 2 ? words.joined() : words.dropLast().joined(separator: ", ") + " or " + words.last!
     }
 
     /// The app's own seL4 CMake settings (the board supplies platform,
@@ -98,7 +146,7 @@ public struct App: Sendable, Equatable, Codable {
 
     /// The complete seL4 CMake settings for building this app for `board`:
     /// the board's settings, then the app's, then the app's for that board.
-    public func cmakeSettings(for board: Board, memorySize: UInt64? = nil, emulated: Bool = false) throws -> [String: String] {
+    public func cmakeSettings(for board: Board, memorySize: UInt64? = nil, emulated: Bool = false, cores requestedCores: Int? = nil) throws -> [String: String] {
         guard supportedBoards.contains(board.name) else {
             throw BoardError(kind: .unknownName, file: nil, line: nil, keyPath: nil,
                              message: "app '\(name)' does not support board '\(board.name)'; supported boards: \(supportedBoards.joined(separator: ", "))")
@@ -108,12 +156,13 @@ public struct App: Sendable, Equatable, Codable {
         settings.merge(cmake.boards[board.name] ?? [:]) { _, app in app }
         // The emulator's settings are board-owned (SIMULATION): they come last.
         if emulated { settings.merge(try board.cmakeSettings(memorySize: memorySize, emulated: true)) { _, emulator in emulator } }
+        if let count = try coreCount(requestedCores), let cores { settings[cores.setting] = String(count) }
         return settings
     }
 }
 
 extension App {
-    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs", "sources", "wasm", "guest", "qemu", "bootDisk"]
+    static let topKeys = ["format", "description", "manifest", "patchSets", "cmake", "supportedBoards", "console", "outputs", "sources", "wasm", "guest", "qemu", "bootDisk", "cores"]
     static let cmakeKeys = ["settings", "boards"]
     static let consoleKeys = ["success", "failure", "timeoutSeconds", "shellReady"]
     /// Settings the board owns; an app may not set them.
@@ -157,6 +206,10 @@ extension App {
         let guest = Guest.parse(root.section("guest", allowed: Guest.keys, required: false), reader: reader)
         let qemuMachine = root.section("qemu", allowed: ["machine"], required: false)?.required("machine", .string)
         let bootDisk = root.optional("bootDisk", .bool) ?? true
+        let coresView = root.section("cores", allowed: Cores.keys, required: false)
+        let coreSetting = coresView?.required("setting", .string)
+        let coreChoices = coresView?.required("choices", .list(.positiveInt))
+        let coreDefault = coresView?.required("default", .positiveInt)
 
         try reader.finish()
         guard let description, let manifest, let supported, let consoleView, let success, let timeout, let outputs else {
@@ -165,7 +218,8 @@ extension App {
         let app = App(name: name, description: description, manifest: manifest, patchSets: patchSets,
                       cmake: CMake(settings: settings, boards: perBoard), supportedBoards: supported,
                       console: Console(success: success, failure: failure, timeoutSeconds: timeout, shellReady: shellReady),
-                      outputs: outputs, sources: sources, wasm: wasm, guest: guest, qemuMachine: qemuMachine, bootDisk: bootDisk)
+                      outputs: outputs, sources: sources, wasm: wasm, guest: guest, qemuMachine: qemuMachine, bootDisk: bootDisk,
+                      cores: coreSetting.flatMap { setting in coreChoices.flatMap { choices in coreDefault.map { Cores(setting: setting, choices: choices, defaultCount: $0) } } })
         app.checkMeaning(root: root, cmake: cmakeView, console: consoleView, knownBoards: knownBoards, reader: reader)
         app.checkSources(root: root, reader: reader)
         app.checkGuest(root: root, reader: reader)
@@ -225,6 +279,21 @@ extension App {
         }
         if let shellReady = console.shellReady, (try? NSRegularExpression(pattern: shellReady)) == nil {
             reader.report(.invalid(consoleView.placeOf("shellReady"), "'\(shellReady)' is not a valid regular expression"))
+        }
+
+        if let cores, let coresView = subview(root, "cores") {
+            if !CMakeName.isValid(cores.setting) {
+                reader.report(.invalid(coresView.placeOf("setting"), "'\(cores.setting)' is not a CMake variable name"))
+            } else if Self.boardOwnedSettings.contains(cores.setting) {
+                reader.report(.invalid(coresView.placeOf("setting"), "\(cores.setting) comes from the board file; name the app's own core-count setting"))
+            }
+            if cores.choices.isEmpty {
+                reader.report(.invalid(coresView.placeOf("choices"), "must give at least one core count"))
+            } else if Set(cores.choices).count != cores.choices.count {
+                reader.report(.invalid(coresView.placeOf("choices"), "lists a core count twice: \(cores.choices.map(String.init).joined(separator: ", "))"))
+            } else if !cores.choices.contains(cores.defaultCount) {
+                reader.report(.invalid(coresView.placeOf("default"), "\(cores.defaultCount) is not one of 'choices' (\(Self.counts(cores.choices)))"))
+            }
         }
 
         let outputsPlace = root.placeOf("outputs")

@@ -42,6 +42,16 @@ public struct QEMUBoot: Sendable {
         }
     }
 
+    /// The cores the build was made for, read from its provenance (the app's
+    /// `cores.setting`): QEMU must model as many (`-smp`), or seL4 waits for
+    /// a core that never starts. Nil for apps without a choice of cores.
+    func builtCores() throws -> Int? {
+        guard let cores = app.cores else { return nil }
+        let file = paths.artifactsDirectory.appendingPathComponent("provenance.json")
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        return try Provenance.read(file).cmakeSettings[cores.setting].flatMap { Int($0) }
+    }
+
     /// Refuses a QEMU older than the board's machine needs.
     public func checkVersion(runner: ProcessRunner = ProcessRunner()) throws {
         guard let qemu = board.qemu, let minimum = qemu.minimumVersion, let binary = ProcessRunner.which(qemu.binary) else { return }
@@ -114,7 +124,7 @@ public struct QEMUBoot: Sendable {
         }
         var configuration = QEMUConfiguration(
             boot: boot, binary: qemu.binary, machine: app.qemuMachine ?? qemu.machine, cpu: qemu.cpu,
-            memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs)
+            memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs + (try builtCores().flatMap { $0 > 1 ? ["-smp", String($0)] : nil } ?? []))
         configuration.serial = qemu.serial
         configuration.disk = diskOptions
         // With a script, the commands' statuses decide the run, not success patterns.

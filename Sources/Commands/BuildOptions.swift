@@ -31,6 +31,14 @@ struct BuildOptions: ParsableArguments {
     @Flag(help: "Build without a compiler cache, even when SEL4IMG_CACHE is set.")
     var noCache = false
 
+    @Option(help: ArgumentHelp("CPU cores for apps written for a choice (wasm-vm: 2, the default, gives the Wasm runner core 1 and the guest's vCPU core 0; 1 shares one core round-robin). 'sel4img qemu' boots the build with as many (-smp).",
+                               valueName: "n"),
+            transform: { text in
+                guard let count = Int(text), count > 0 else { throw ValidationError("give a whole number of CPU cores, like 1 or 2") }
+                return count
+            })
+    var cores: Int?
+
     func validate() throws {
         if cache != nil, noCache { throw ValidationError("--cache and --no-cache contradict each other; give one") }
         if let memory, Quantity.size(memory) == nil {
@@ -45,6 +53,7 @@ struct BuildOptions: ParsableArguments {
         var options = BuildPipeline.Options(mirror: mirrorOptions.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync,
                                             memorySize: memory.flatMap(Quantity.size), wasm: try wasmOptions.bundle(), emulated: emulated)
         options.compilerCache = try compilerCache(environment: environment)
+        options.cores = cores
         return BuildPipeline(dataDirectory: catalogs.directory, workspaceRoot: workspace, board: board, app: app, options: options)
     }
 

@@ -25,6 +25,8 @@ public struct BuildContext: Sendable {
         public var guestBlobs = BlobCache.standard
         /// Compile through ccache with this cache (`--cache`); nil builds without one.
         public var compilerCache: CompilerCache?
+        /// CPU cores for apps that offer a choice (`--cores`); nil takes the app's default.
+        public var cores: Int?
 
         public init(mirror: Mirror? = nil, locked: Bool = false, noSync: Bool = false, jobs: Int = 4, memorySize: UInt64? = nil,
                     wasm: WasmBundle? = nil, emulated: Bool = false) {

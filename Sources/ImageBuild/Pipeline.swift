@@ -64,7 +64,7 @@ public struct BuildPipeline: Sendable {
 
     /// The board's and app's settings, then each feature's.
     public func cmakeSettings() throws -> [String: String] {
-        var settings = try app.cmakeSettings(for: board, memorySize: options.memorySize, emulated: options.emulated)
+        var settings = try app.cmakeSettings(for: board, memorySize: options.memorySize, emulated: options.emulated, cores: options.cores)
         for feature in features {
             settings.merge(try feature.cmakeSettings(context, given: settings)) { _, new in new }
         }

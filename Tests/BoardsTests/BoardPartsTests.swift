@@ -103,7 +103,7 @@ import TestSupport
             .replacingOccurrences(of: "timeoutSeconds: 30", with: "timeoutSeconds: soon")
             .replacingOccurrences(of: "outputs:", with: "colour: blue\noutputs:")
         let error = #expect(throws: BoardError.self) { try app(bad) }
-        #expect(error?.description == "apps/demo.yaml:16: key 'colour': unknown key; allowed keys here: format, description, manifest, patchSets, cmake, supportedBoards, console, outputs, sources, wasm, guest, qemu, bootDisk")
+        #expect(error?.description == "apps/demo.yaml:16: key 'colour': unknown key; allowed keys here: format, description, manifest, patchSets, cmake, supportedBoards, console, outputs, sources, wasm, guest, qemu, bootDisk, cores")
         let typeOnly = bad.replacingOccurrences(of: "colour: blue\n", with: "")
         let typeError = #expect(throws: BoardError.self) { try app(typeOnly) }
         #expect(typeError?.description == "apps/demo.yaml:15: key 'console.timeoutSeconds': expected an integer, got 'soon'")

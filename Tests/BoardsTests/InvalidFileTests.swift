@@ -88,6 +88,12 @@ let invalidCases: [InvalidCase] = [
                 message: "Fixtures/invalid_app_timeout.yaml:22: key 'console.timeoutSeconds': must be greater than 0, got 0"),
     InvalidCase(file: "invalid_app_shell_ready.yaml", kind: .invalidValue,
                 message: "Fixtures/invalid_app_shell_ready.yaml:23: key 'console.shellReady': '^sel4img-guest: (ready' is not a valid regular expression"),
+    InvalidCase(file: "invalid_app_cores_default.yaml", kind: .invalidValue,
+                message: "Fixtures/invalid_app_cores_default.yaml:32: key 'cores.default': 4 is not one of 'choices' (1 or 2)"),
+    InvalidCase(file: "invalid_app_cores_setting.yaml", kind: .invalidValue,
+                message: "Fixtures/invalid_app_cores_setting.yaml:30: key 'cores.setting': SIMULATION comes from the board file; name the app's own core-count setting"),
+    InvalidCase(file: "invalid_app_cores_twice.yaml", kind: .invalidValue,
+                message: "Fixtures/invalid_app_cores_twice.yaml:31: key 'cores.choices': lists a core count twice: 1, 2, 1"),
 ]
 
 @Suite struct InvalidFileTests {
