@@ -122,7 +122,10 @@ public struct QEMUConfiguration: Sendable, Equatable, Codable {
         case .disk(let image, let bios):
             args += [disk.firmwareOption, bios.path]
             if let deviceTree = disk.deviceTree { args += ["-dtb", deviceTree.path] }
-            args += ["-drive", "file=" + Self.escapeOptionValue(image.path) + ",format=raw,if=" + disk.interface]
+            // snapshot=on: the guest's and U-Boot's writes go to QEMU's temporary
+            // overlay, so booting never changes the disk image (a build
+            // artifact listed in SHA256SUMS, or the user's own file).
+            args += ["-drive", "file=" + Self.escapeOptionValue(image.path) + ",format=raw,if=" + disk.interface + ",snapshot=on"]
         }
         return args
     }

@@ -216,7 +216,7 @@ import WasmHost
         #expect(plan.medium.kind == .disk)
         #expect(plan.medium.image == artifacts.appendingPathComponent("disk.bin").path)
         #expect(plan.medium.bios?.hasSuffix("/" + uBoot.sha256) == true)
-        #expect(plan.arguments.suffix(4) == ["-bios", plan.medium.bios!, "-drive", "file=\(plan.medium.image),format=raw,if=virtio"])
+        #expect(plan.arguments.suffix(4) == ["-bios", plan.medium.bios!, "-drive", "file=\(plan.medium.image),format=raw,if=virtio,snapshot=on"])
         #expect(plan.console.interactive && plan.console.success.isEmpty)
     }
 
@@ -237,7 +237,7 @@ import WasmHost
             "qemu-system-aarch64", "-machine", "raspi4b", "-cpu", "cortex-a72", "-nographic", "-m", "size=2G",
             "-serial", "null", "-serial", "mon:stdio",
             "-kernel", scratch.appendingPathComponent("u-boot.bin").path, "-dtb", scratch.appendingPathComponent("bcm2711-rpi-4-b.dtb").path,
-            "-drive", "file=\(scratch.appendingPathComponent("disk.bin").path),format=raw,if=sd"])
+            "-drive", "file=\(scratch.appendingPathComponent("disk.bin").path),format=raw,if=sd,snapshot=on"])
         let app = try catalogs.apps.app(named: "sel4test")
         #expect(plan.console.success == app.console.success && plan.console.failure == app.console.failure)
         #expect(try JSONDecoder().decode(BootPlan.self, from: Data(plan.json().utf8)) == plan)

@@ -37,7 +37,7 @@ struct QEMUConfigurationTests {
         let disk = URL(fileURLWithPath: "/w/build/qemu-virt/hello/sdcard.img")
         let bios = URL(fileURLWithPath: "/usr/lib/u-boot/qemu_arm64/u-boot.bin")
         let config = QEMUConfiguration(boot: .disk(image: disk, bios: bios))
-        let images = "-bios /usr/lib/u-boot/qemu_arm64/u-boot.bin -drive file=/w/build/qemu-virt/hello/sdcard.img,format=raw,if=virtio"
+        let images = "-bios /usr/lib/u-boot/qemu_arm64/u-boot.bin -drive file=/w/build/qemu-virt/hello/sdcard.img,format=raw,if=virtio,snapshot=on"
         #expect(config.arguments() == simulateScriptCommand(images: images))
     }
 
@@ -56,7 +56,7 @@ struct QEMUConfigurationTests {
     @Test("a comma in a disk path is doubled inside the -drive option")
     func commaInDrivePath() {
         let config = QEMUConfiguration(boot: .disk(image: URL(fileURLWithPath: "/w/a,b.img"), bios: URL(fileURLWithPath: "/fw.bin")))
-        #expect(config.arguments().last == "file=/w/a,,b.img,format=raw,if=virtio")
+        #expect(config.arguments().last == "file=/w/a,,b.img,format=raw,if=virtio,snapshot=on")
     }
 
     @Test("the configuration survives a JSON round trip")
