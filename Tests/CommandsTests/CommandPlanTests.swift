@@ -102,7 +102,7 @@ import WasmHost
         #expect(plan.artifacts == ["dtb", "elfloader", "image", "kernel", "guest-kernel", "guest-rootfs", "guest-dtb", "disk", "blockmap"])
         #expect(plan.inputs.first == BuildPlan.Input(role: "guest device tree", path: repositoryRoot.appendingPathComponent("runner/guest/qemu-arm-virt.dts").path))
         #expect(plan.sourceUpdate == .locked)
-        #expect(plan.patchSets == ["capdl-offline", "reproducible-camkes-vm", "uboot-camkes-vm", "vm-vppi-masked"])
+        #expect(plan.patchSets == ["capdl-offline", "reproducible-camkes-vm", "uboot-camkes-vm", "vm-vppi-masked", "memoize"])
     }
 
     @Test("build for wasm-vm on a Jetson takes that board's guest device tree and image format, and plans its disk", arguments: [
