@@ -26,6 +26,13 @@ public struct AOTTier: Sendable {
     /// The glue's place inside sel4img's data directory.
     public static let gluePath = "runner/aot/wasi-glue.c"
 
+    /// The list of WASI functions the glue includes, shared with the seL4 runner's glue
+    /// (runner/sel4/include/wasi-imports.h): part of the cache key like the glue itself.
+    public static func importsHeader(forGlue glue: URL) -> URL {
+        glue.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("sel4/include/wasi-imports.h")
+    }
+
     /// `$SEL4IMG_AOT_CACHE`, else `$XDG_CACHE_HOME/sel4img/aot`, else `~/.cache/sel4img/aot`.
     public static func defaultCacheDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
         UserCache.directory("aot", overriddenBy: "SEL4IMG_AOT_CACHE", environment: environment)

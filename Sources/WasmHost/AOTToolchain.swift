@@ -145,7 +145,7 @@ public struct AOTToolchain: Sendable {
         var lines = ["sel4img-aot 1", "wasm2c \(wasm2cVersion)", "cc \(compiler) \(compilerVersion)",
                      "flags \((Self.defines + Self.optimization).joined(separator: " "))"]
         let runtimeFiles = ((try? FileManager.default.contentsOfDirectory(atPath: runtime.path)) ?? []).sorted()
-        for file in [glue] + runtimeFiles.map({ runtime.appendingPathComponent($0) }) {
+        for file in [glue, AOTTier.importsHeader(forGlue: glue)] + runtimeFiles.map({ runtime.appendingPathComponent($0) }) {
             guard let hash = try? SHA256Hex.ofFile(at: file) else {
                 throw AOTUnavailable("cannot read \(file.path)")
             }

@@ -31,6 +31,9 @@
 #include "wasm-rt-exceptions.h"
 #include "wasm-rt-impl.h"
 
+/* The WASI functions, one list for both glues (in the seL4 runner's sources). */
+#include "../sel4/include/wasi-imports.h"
+
 #define EXPORT __attribute__((visibility("default")))
 
 #ifndef SEL4IMG_AOT_KEY
@@ -72,15 +75,8 @@ int32_t sel4img_aot_detail;
 EXPORT const char* sel4img_aot_key(void) { return SEL4IMG_AOT_KEY; }
 
 /* The WASI functions in the order of the preview1 witx (WASI.functionNames). */
-EXPORT const char* const sel4img_aot_function_names[] = {
-    "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get", "clock_time_get",
-    "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get", "fd_fdstat_set_flags",
-    "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size", "fd_filestat_set_times", "fd_pread",
-    "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite", "fd_read", "fd_readdir", "fd_renumber", "fd_seek",
-    "fd_sync", "fd_tell", "fd_write", "path_create_directory", "path_filestat_get", "path_filestat_set_times",
-    "path_link", "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
-    "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
-    "sock_accept", "sock_recv", "sock_send", "sock_shutdown", NULL};
+#define SEL4IMG_AOT_NAME(name) #name,
+EXPORT const char* const sel4img_aot_function_names[] = {WASI_IMPORT_NAMES(SEL4IMG_AOT_NAME) NULL};
 
 /* The embedder's side of the import: what every WASI function is given. */
 struct w2c_wasi__snapshot__preview1 {
@@ -112,47 +108,7 @@ typedef struct w2c_wasi__snapshot__preview1 wasi_t;
 #define WASI_FN(index, name, params, ...) \
   u32 w2c_wasi__snapshot__preview1_##name params { ARGS(__VA_ARGS__); return call_host(w, index, a); }
 
-WASI_FN(0, args_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(1, args_sizes_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(2, environ_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(3, environ_sizes_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(4, clock_res_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(5, clock_time_get, (wasi_t* w, u32 p0, u64 p1, u32 p2), p0, p1, p2)
-WASI_FN(6, fd_advise, (wasi_t* w, u32 p0, u64 p1, u64 p2, u32 p3), p0, p1, p2, p3)
-WASI_FN(7, fd_allocate, (wasi_t* w, u32 p0, u64 p1, u64 p2), p0, p1, p2)
-WASI_FN(8, fd_close, (wasi_t* w, u32 p0), p0)
-WASI_FN(9, fd_datasync, (wasi_t* w, u32 p0), p0)
-WASI_FN(10, fd_fdstat_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(11, fd_fdstat_set_flags, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(12, fd_fdstat_set_rights, (wasi_t* w, u32 p0, u64 p1, u64 p2), p0, p1, p2)
-WASI_FN(13, fd_filestat_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(14, fd_filestat_set_size, (wasi_t* w, u32 p0, u64 p1), p0, p1)
-WASI_FN(15, fd_filestat_set_times, (wasi_t* w, u32 p0, u64 p1, u64 p2, u32 p3), p0, p1, p2, p3)
-WASI_FN(16, fd_pread, (wasi_t* w, u32 p0, u32 p1, u32 p2, u64 p3, u32 p4), p0, p1, p2, p3, p4)
-WASI_FN(17, fd_prestat_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(18, fd_prestat_dir_name, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
-WASI_FN(19, fd_pwrite, (wasi_t* w, u32 p0, u32 p1, u32 p2, u64 p3, u32 p4), p0, p1, p2, p3, p4)
-WASI_FN(20, fd_read, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3), p0, p1, p2, p3)
-WASI_FN(21, fd_readdir, (wasi_t* w, u32 p0, u32 p1, u32 p2, u64 p3, u32 p4), p0, p1, p2, p3, p4)
-WASI_FN(22, fd_renumber, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(23, fd_seek, (wasi_t* w, u32 p0, u64 p1, u32 p2, u32 p3), p0, p1, p2, p3)
-WASI_FN(24, fd_sync, (wasi_t* w, u32 p0), p0)
-WASI_FN(25, fd_tell, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(26, fd_write, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3), p0, p1, p2, p3)
-WASI_FN(27, path_create_directory, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
-WASI_FN(28, path_filestat_get, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4), p0, p1, p2, p3, p4)
-WASI_FN(29, path_filestat_set_times, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u64 p4, u64 p5, u32 p6),
-        p0, p1, p2, p3, p4, p5, p6)
-WASI_FN(30, path_link, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u32 p5, u32 p6),
-        p0, p1, p2, p3, p4, p5, p6)
-WASI_FN(31, path_open, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u64 p5, u64 p6, u32 p7, u32 p8),
-        p0, p1, p2, p3, p4, p5, p6, p7, p8)
-WASI_FN(32, path_readlink, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u32 p5), p0, p1, p2, p3, p4, p5)
-WASI_FN(33, path_remove_directory, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
-WASI_FN(34, path_rename, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u32 p5), p0, p1, p2, p3, p4, p5)
-WASI_FN(35, path_symlink, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4), p0, p1, p2, p3, p4)
-WASI_FN(36, path_unlink_file, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
-WASI_FN(37, poll_oneoff, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3), p0, p1, p2, p3)
+WASI_IMPORT_CALLS(WASI_FN)
 void w2c_wasi__snapshot__preview1_proc_exit(wasi_t* w, u32 p0) {
   ARGS(p0);
   call_host(w, 38, a);
@@ -160,13 +116,7 @@ void w2c_wasi__snapshot__preview1_proc_exit(wasi_t* w, u32 p0) {
   w->stopped = 1;
   wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
 }
-WASI_FN(39, proc_raise, (wasi_t* w, u32 p0), p0)
 u32 w2c_wasi__snapshot__preview1_sched_yield(wasi_t* w) { ARGS(0); return call_host(w, 40, a); }
-WASI_FN(41, random_get, (wasi_t* w, u32 p0, u32 p1), p0, p1)
-WASI_FN(42, sock_accept, (wasi_t* w, u32 p0, u32 p1, u32 p2), p0, p1, p2)
-WASI_FN(43, sock_recv, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4, u32 p5), p0, p1, p2, p3, p4, p5)
-WASI_FN(44, sock_send, (wasi_t* w, u32 p0, u32 p1, u32 p2, u32 p3, u32 p4), p0, p1, p2, p3, p4)
-WASI_FN(45, sock_shutdown, (wasi_t* w, u32 p0, u32 p1), p0, p1)
 
 struct run {
   const struct sel4img_aot_host* host;

@@ -12,6 +12,7 @@
 #include "CRunner/runner.h"
 
 #include "aot-modules.h"
+#include "wasi-imports.h"
 
 #ifdef WASM_RUNNER_AOT_EMPTY
 const struct wasm_runner_aot_module wasm_runner_aot_modules[] = {{0, 0}};
@@ -24,15 +25,8 @@ const struct wasm_runner_aot_module wasm_runner_aot_modules[] = {{0, 0}};
 static unsigned char *aot_stack;
 
 /* The preview1 witx order; aot-wasi.c calls wasm_runner_aot_wasi with these indexes. */
-static const char *const function_names[] = {
-    "args_get", "args_sizes_get", "environ_get", "environ_sizes_get", "clock_res_get", "clock_time_get",
-    "fd_advise", "fd_allocate", "fd_close", "fd_datasync", "fd_fdstat_get", "fd_fdstat_set_flags",
-    "fd_fdstat_set_rights", "fd_filestat_get", "fd_filestat_set_size", "fd_filestat_set_times", "fd_pread",
-    "fd_prestat_get", "fd_prestat_dir_name", "fd_pwrite", "fd_read", "fd_readdir", "fd_renumber", "fd_seek",
-    "fd_sync", "fd_tell", "fd_write", "path_create_directory", "path_filestat_get", "path_filestat_set_times",
-    "path_link", "path_open", "path_readlink", "path_remove_directory", "path_rename", "path_symlink",
-    "path_unlink_file", "poll_oneoff", "proc_exit", "proc_raise", "sched_yield", "random_get",
-    "sock_accept", "sock_recv", "sock_send", "sock_shutdown", 0};
+#define AOT_NAME(name) #name,
+static const char *const function_names[] = {WASI_IMPORT_NAMES(AOT_NAME) 0};
 
 const char *wasm_runner_aot_function_name(unsigned index)
 {
