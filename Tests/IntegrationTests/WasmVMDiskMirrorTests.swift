@@ -115,10 +115,10 @@ struct WasmVMDiskMirrorTests {
 
     static let jetsons = [
         Jetson(board: "tx1", imageFile: "sel4.bin", platform: "tx1",
-               start: "load mmc 0:1 0x90000000 sel4.bin\ndcache flush\ndcache off\ngo 0x90000000\n",
+               start: "load mmc 1:1 0x90000000 sel4.bin\ngo 0x90000000\n",
                initrdStart: "0x00 0x85000000", bootargs: "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x70006000 rdinit=/init"),
         Jetson(board: "tx2", imageFile: "sel4.uimg", platform: "tx2",
-               start: "load mmc 0:1 0x80080000 sel4.uimg\nbootm 0x80080000 - ${fdtcontroladdr}\n",
+               start: "load mmc 1:1 0x80080000 sel4.uimg\nbootm 0x80080000 - ${fdtcontroladdr}\n",
                initrdStart: "0x00 0xf6000000", bootargs: "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x3100000 rdinit=/init"),
     ]
 
