@@ -9,7 +9,7 @@ import TestSupport
 /// emulator, the disk is read with independent tools: its partition table
 /// (sfdisk), FAT contents (fsck.fat, mtools), boot script (dumpimage), the
 /// guest DTB (dtc round trip) and the capDL image's components.
-/// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`).
+/// Needs GHC and camkes-deps (`scripts/setup.sh` installs them).
 /// SEL4IMG_TEST_KEEP=DIR keeps the workspaces below DIR (a second run reuses
 /// them: Ninja has nothing to do).
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
