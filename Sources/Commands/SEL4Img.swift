@@ -13,7 +13,8 @@ public struct SEL4Img: ParsableCommand {
               sel4img build --board qemu-virt --wasm examples/hello.wasm
               sel4img qemu --board qemu-virt --script examples/hello.sh
 
-            seL4's own test suite, booted with pass/fail: sel4img test --board qemu-virt --app sel4test
+            seL4's own test suite, booted with pass/fail:
+              sel4img test --board qemu-virt --app sel4test
 
             Or step by step: start a workspace, fetch and check out (writes sel4img.lock), apply a verified patch set:
               sel4img init --manifest manifests/sel4test.xml
