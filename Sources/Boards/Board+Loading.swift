@@ -11,7 +11,7 @@ extension Board {
     static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs", "minimumVersion", "serial", "disk", "kernelBoot", "cmake"]
     static let qemuDiskKeys = ["interface", "firmwareOption", "firmware", "deviceTree", "filesFromImage", "powerOfTwoSize"]
     static let loadKeys = ["imageAddress", "dtbAddress"]
-    static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig", "blobs"]
+    static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig", "bootPartition", "blobs"]
     static let blobKeys = ["sha256", "path", "url", "member", "package"]
 
     /// Loads and validates one board file. The board's name is the file name
@@ -91,6 +91,7 @@ extension Board {
         let kind = bootView?.required("kind", .oneOf(Bootloader.Kind.allCases.map(\.rawValue)))
         let format = bootView?.required("imageFormat", .oneOf(Bootloader.ImageFormat.allCases.map(\.rawValue)))
         let uBootConfig = bootView?.optional("uBootConfig", .string)
+        let bootPartition = bootView?.optional("bootPartition", .string)
         var blobs: [String: Blob] = [:]
         if let blobsView = bootView?.section("blobs", allowed: nil, required: false) {
             for entry in blobsView.entries {
@@ -120,7 +121,7 @@ extension Board {
             memory: Memory(base: base, size: size, variants: variants, sizeSetting: sizeSetting),
             uart: UART(device: uartDevice, address: uartAddress, baud: baud),
             consoleDevice: consoleDevice, qemu: qemu, load: load,
-            bootloader: Bootloader(kind: kind, imageFormat: format, uBootConfig: uBootConfig, blobs: blobs))
+            bootloader: Bootloader(kind: kind, imageFormat: format, uBootConfig: uBootConfig, bootPartition: bootPartition, blobs: blobs))
         board.checkMeaning(root: root, sel4: sel4View, memory: memoryView, boot: bootView, reader: reader)
         try reader.finish()
         return board
@@ -266,9 +267,16 @@ extension Board {
             if load == nil, !root.has("load") {
                 reader.report(.missingKey(root.place, "load"))
             }
+            if let partition = bootloader.bootPartition, !Bootloader.isPartition(partition) {
+                reader.report(.invalid(bootView.placeOf("bootPartition"),
+                    "'\(partition.escapingControlCharacters)' is not a U-Boot partition like 'mmc 1:1' (interface, device number, ':', partition number)"))
+            }
         case .none:
             if bootloader.uBootConfig != nil {
                 reader.report(.invalid(bootView.placeOf("uBootConfig"), "only a 'u-boot' bootloader takes a U-Boot configuration"))
+            }
+            if bootloader.bootPartition != nil {
+                reader.report(.invalid(bootView.placeOf("bootPartition"), "only a 'u-boot' bootloader reads a boot partition"))
             }
             if qemu == nil {
                 reader.report(.invalid(bootView.placeOf("kind"),

@@ -205,17 +205,27 @@ public struct Board: Sendable, Equatable, Codable {
             case elf, binary, uimage, efi
         }
 
+        /// True for U-Boot's `INTERFACE DEV:PART` (`mmc 1:1`, `virtio 0:1`).
+        public static func isPartition(_ text: String) -> Bool {
+            text.wholeMatch(of: /[a-z]+ [0-9]+:[0-9]+/) != nil
+        }
+
         public var kind: Kind
         /// The elfloader image format this board boots.
         public var imageFormat: ImageFormat
         /// U-Boot's board configuration name (its `<name>_defconfig`), for U-Boot boards.
         public var uBootConfig: String?
+        /// Where U-Boot finds the disk image's FAT partition, in its own
+        /// `INTERFACE DEV:PART` form (`mmc 1:1`: the Jetsons' SD card slot);
+        /// nil for the default, `virtio 0:1` on QEMU and `mmc 0:1` otherwise.
+        public var bootPartition: String?
         /// Files the boot medium needs that sel4img does not build (U-Boot,
         /// firmware), by the name they get on the boot partition.
         public var blobs: [String: Blob]
 
-        public init(kind: Kind, imageFormat: ImageFormat, uBootConfig: String?, blobs: [String: Blob] = [:]) {
+        public init(kind: Kind, imageFormat: ImageFormat, uBootConfig: String?, bootPartition: String? = nil, blobs: [String: Blob] = [:]) {
             self.blobs = blobs
+            self.bootPartition = bootPartition
             self.kind = kind
             self.imageFormat = imageFormat
             self.uBootConfig = uBootConfig

@@ -8,6 +8,8 @@ struct Build: ParsableCommand {
         discussion: """
             In a new or empty directory this starts a workspace from the app's pinned manifest; any other directory that is not a workspace yet is refused, so the checkouts never mix with your files (pass -w DIR, or run 'sel4img init' there first). The build directory is build/BOARD-APP and the outputs (seL4 image, kernel, DTB, root task, SHA256SUMS) land in artifacts/BOARD-APP. A second build with nothing changed only asks Ninja, and says so. The full log is build/BOARD-APP/sel4img-build.log. With --plan it prints what it would do (CMake settings, inputs, artifacts, host tools, the app's features) as JSON and does nothing.
 
+            Without --app it builds wasm-vm: seL4 as a hypervisor running a Linux guest and, beside it, the Swift Wasm runner the guest's 'emit' hands modules to. A board wasm-vm does not support yet is refused before any work; pass --app sel4test there.
+
             Example, offline from a mirror:
               sel4img build --board qemu-virt --app sel4test -w ~/sel4 --mirror /srv/mirror
 

@@ -48,8 +48,7 @@ struct BuildOptions: ParsableArguments {
 
     /// The build these options describe, with the board and app from `catalogs`.
     func pipeline(catalogs: DataCatalogs, workspace: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> BuildPipeline {
-        let board = try catalogs.boards.board(named: target.board)
-        let app = try catalogs.apps.app(named: target.app)
+        let (board, app) = try target.resolve(catalogs)
         var options = BuildPipeline.Options(mirror: mirrorOptions.mirrorURL.map(Mirror.init), locked: locked, noSync: noSync,
                                             memorySize: memory.flatMap(Quantity.size), wasm: try wasmOptions.bundle(), emulated: emulated)
         options.compilerCache = try compilerCache(environment: environment)

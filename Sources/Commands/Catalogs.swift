@@ -55,11 +55,55 @@ enum CompletionNames {
 
 /// `--board` and `--app` as every build-related command takes them.
 struct TargetOptions: ParsableArguments {
+    /// The app built when no --app is given: the product, seL4 as a
+    /// hypervisor running a Linux guest beside the Swift Wasm runner.
+    static let defaultApp = "wasm-vm"
+
     @Option(name: .shortAndLong, help: ArgumentHelp("The board: qemu-virt, rpi4, tx1 or tx2 (see 'sel4img boards').", valueName: "name"),
             completion: .custom { _, _, _ in CompletionNames.boards() })
     var board: String = "qemu-virt"
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The app to build, e.g. sel4test (see 'sel4img boards').", valueName: "name"),
+    @Option(name: [.customShort("a"), .customLong("app")], help: ArgumentHelp("The app (default: \(TargetOptions.defaultApp), the Linux guest + Wasm runner system; also sel4test, wasm-runner: see 'sel4img boards').", valueName: "name"),
             completion: .custom { _, _, _ in CompletionNames.apps() })
-    var app: String = "sel4test"
+    var appOption: String?
+
+    /// The app named with --app, else ``defaultApp``.
+    var app: String { appOption ?? Self.defaultApp }
+
+    /// The board and app, refused together before any work when the app has
+    /// no build for the board: the message names the boards the app supports
+    /// and the apps that support the board.
+    func resolve(_ catalogs: DataCatalogs) throws -> (board: Board, app: App) {
+        let board = try catalogs.boards.board(named: self.board)
+        let app = try catalogs.apps.app(named: self.app)
+        guard app.supportedBoards.contains(board.name) else {
+            let others = catalogs.apps.names.filter { (try? catalogs.apps.app(named: $0))?.supportedBoards.contains(board.name) == true }
+            throw UnsupportedBoard(board: board.name, app: app.name, defaulted: appOption == nil,
+                                   supportedBoards: app.supportedBoards, appsForBoard: others)
+        }
+        return (board, app)
+    }
+}
+
+/// An app asked to build (or boot) for a board it has no build for.
+struct UnsupportedBoard: UserFacingError {
+    var board: String
+    var app: String
+    /// True when the app is the default (no --app was given).
+    var defaulted: Bool
+    var supportedBoards: [String]
+    /// The apps that do support `board`.
+    var appsForBoard: [String]
+
+    var message: String {
+        let which = defaulted ? "the default app '\(app)' (the Linux guest + Wasm runner system; no --app was given)" : "app '\(app)'"
+        return "\(which) does not support board '\(board.escapingControlCharacters)'; it supports: \(supportedBoards.joined(separator: ", "))"
+    }
+
+    var hint: String? {
+        let apps = appsForBoard.map { "--app \($0)" }
+        let pick = "or pick one of its boards with --board"
+        if apps.isEmpty { return "no app supports board '\(board.escapingControlCharacters)' yet; \(pick)" }
+        return "for \(board.escapingControlCharacters) pass " + (apps.count == 1 ? apps[0] : apps.dropLast().joined(separator: ", ") + " or " + apps.last!) + ", \(pick)"
+    }
 }

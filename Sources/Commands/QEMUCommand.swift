@@ -62,8 +62,8 @@ struct QEMU: ParsableCommand {
 
     /// The library's boot for these options (tests check its plan without running).
     func boot(catalogs: DataCatalogs) throws -> QEMUBoot {
-        QEMUBoot(board: try catalogs.boards.board(named: target.board), app: try catalogs.apps.app(named: target.app),
-                 workspaceRoot: global.workspaceURL, request: request, emulatedBoards: catalogs.emulatedBoards)
+        let (board, app) = try target.resolve(catalogs)
+        return QEMUBoot(board: board, app: app, workspaceRoot: global.workspaceURL, request: request, emulatedBoards: catalogs.emulatedBoards)
     }
 
     func run() throws {

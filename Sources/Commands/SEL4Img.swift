@@ -9,9 +9,12 @@ public struct SEL4Img: ParsableCommand {
         commandName: "sel4img",
         abstract: "Build seL4 systems from source to bootable, flashable images.",
         discussion: """
-            Typical use, from an empty directory: fetch, patch, configure and build, then boot it and report pass/fail:
-              sel4img build --board qemu-virt --app sel4test
-              sel4img qemu --app sel4test
+            Typical use, from an empty directory: fetch, patch, configure and build the default app, wasm-vm (seL4 running a Linux guest beside the Swift Wasm runner), with a module in the guest's /wasm; then boot it and run the module from the guest's shell:
+              sel4img build --board qemu-virt --wasm examples/hello.wasm
+              sel4img qemu --board qemu-virt --script examples/hello.sh
+
+            seL4's own test suite, booted with pass/fail:
+              sel4img test --board qemu-virt --app sel4test
 
             Or step by step: start a workspace, fetch and check out (writes sel4img.lock), apply a verified patch set:
               sel4img init --manifest manifests/sel4test.xml

@@ -109,7 +109,7 @@ extension HostCheck {
         .python("lxml", purpose: "generate libsel4's system call stubs"),
         .python("libarchive", purpose: "place the elfloader image in memory (libarchive-c)"),
         .python("google.protobuf", purpose: "generate nanopb code for sel4test (protobuf)"),
-        .program("ghc", required: false, purpose: "build CAmkES's capDL-tool for app wasm-vm (scripts/setup.sh --camkes)",
+        .program("ghc", required: false, purpose: "build CAmkES's capDL-tool for app wasm-vm, the default app (scripts/setup.sh installs it)",
                  apt: "ghc", versionArguments: ["--numeric-version"]),
         .python("plyplus", required: false, purpose: "run CAmkES's code generator for app wasm-vm", pip: "camkes-deps"),
         .python("aenum", required: false, purpose: "run CAmkES's code generator for app wasm-vm", pip: "camkes-deps"),

@@ -53,8 +53,18 @@ public struct BootDisk: Sendable {
         }
     }
 
-    /// U-Boot's name for the device it booted from.
-    var bootDevice: String { board.emulatorSuppliesFirmware ? "virtio" : "mmc" }
+    /// Where U-Boot finds the image's FAT partition: the board's
+    /// `bootloader.bootPartition`, else `virtio 0:1` when QEMU supplies the
+    /// firmware (the disk is a virtio drive) and `mmc 0:1` (the SD card) otherwise.
+    public var bootPartition: String {
+        board.bootloader.bootPartition ?? (board.emulatorSuppliesFirmware ? "virtio 0:1" : "mmc 0:1")
+    }
+
+    /// The `boot.scr` this board's disk gets.
+    public var bootScript: BootScript {
+        BootScript.sel4(imageFile: imageName, format: board.bootloader.imageFormat.rawValue,
+                        loadAddress: board.load?.imageAddress ?? 0, partition: bootPartition)
+    }
 
     /// `config.txt` for the Raspberry Pi firmware: 64-bit, UART on, U-Boot as the kernel.
     var raspberryPiConfig: String {
@@ -135,8 +145,7 @@ public struct BootDisk: Sendable {
         }
         let fm = FileManager.default
         try fm.createDirectory(at: work, withIntermediateDirectories: true)
-        let script = BootScript.sel4(imageFile: imageName, format: board.bootloader.imageFormat.rawValue,
-                                     loadAddress: board.load!.imageAddress, device: bootDevice)
+        let script = bootScript
         let scriptFile = work.appendingPathComponent("boot.scr")
         try script.compile(to: scriptFile, sourceDateEpoch: sourceDateEpoch)
 

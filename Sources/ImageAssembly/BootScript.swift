@@ -10,21 +10,31 @@ public struct BootScript: Sendable, Equatable {
         self.commands = commands
     }
 
-    /// Load the seL4 image from partition 1 of the boot device and start it
-    /// the way its format needs: `bootm` for a uImage (U-Boot turns caches and
-    /// the MMU off and passes the DTB in x0, as seL4's elfloader expects),
-    /// `go` for a flat binary, `bootefi` for an EFI application.
-    public static func sel4(imageFile: String, format: String, loadAddress: UInt64, device: String) -> BootScript {
+    /// Load the seL4 image from `partition` (U-Boot's `INTERFACE DEV:PART`)
+    /// and start it the way its format needs: `bootm` for a uImage (U-Boot
+    /// turns caches and the MMU off and passes the DTB in x0, as seL4's
+    /// elfloader expects), `go` for a flat binary (as seL4's own Raspberry Pi
+    /// and Jetson instructions do: the elfloader cleans and turns off the data
+    /// cache itself), `bootefi` for an EFI application. Only commands every
+    /// U-Boot we boot from has: `echo`, `load`, `bootm`, `go`, `bootefi`
+    /// (Debian's rpi_arm64 build has no `dcache`; BootScriptUBootTests checks
+    /// each board's script against its U-Boot's own `help`).
+    public static func sel4(imageFile: String, format: String, loadAddress: UInt64, partition: String) -> BootScript {
         let addr = String(format: "0x%llx", loadAddress)
-        var commands = ["echo sel4img: loading \(imageFile) from \(device) 0:1 to \(addr)",
-                        "load \(device) 0:1 \(addr) \(imageFile)"]
+        var commands = ["echo sel4img: loading \(imageFile) from \(partition) to \(addr)",
+                        "load \(partition) \(addr) \(imageFile)"]
         switch format {
         case "uimage": commands.append("bootm \(addr) - ${fdtcontroladdr}")
         case "efi": commands.append("bootefi \(addr) ${fdtcontroladdr}")
-        default: commands += ["dcache flush", "dcache off", "go \(addr)"]
+        default: commands.append("go \(addr)")
         }
         commands.append("echo sel4img: starting seL4 failed")
         return BootScript(commands: commands)
+    }
+
+    /// The U-Boot commands the script runs (each line's first word).
+    public var commandNames: [String] {
+        commands.compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
     public var source: String { commands.joined(separator: "\n") + "\n" }

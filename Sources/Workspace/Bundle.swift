@@ -8,6 +8,14 @@ import Support
 /// the manifest files, the lock, and a `sel4img-bundle.json` marker.
 ///
 /// On the other machine: `sel4img init --manifest BUNDLE` then `sel4img sync --locked`.
+///
+/// Object files are copied as they are (hard links where possible), like a
+/// local sync does, not re-packed through libgit2's local fetch: that packs
+/// every object the refs reach and fails on a blob a manifest's `<exclude>`
+/// left out of the workspace (a mirror made from a partial copy lacks it).
+/// The marker lists each project's excluded paths; the bundled manifest
+/// carries the same `<exclude>`s, so a sync from the bundle leaves out the same
+/// files and needs none of the missing blobs.
 public enum Bundle {
     public static let markerFile = "sel4img-bundle.json"
 
@@ -16,6 +24,16 @@ public enum Bundle {
         public var manifestFile: String
         public var manifestURL: String?
         public var projects: Int
+        /// Per project path, the paths its checkout leaves out (`<exclude>`),
+        /// whose blobs the bundle need not hold; absent when there are none.
+        public var excluded: [String: [String]]?
+
+        public init(manifestFile: String, manifestURL: String?, projects: Int, excluded: [String: [String]]? = nil) {
+            self.manifestFile = manifestFile
+            self.manifestURL = manifestURL
+            self.projects = projects
+            self.excluded = excluded
+        }
     }
 
     static func readInfo(_ dir: URL) throws -> Info {
@@ -45,6 +63,10 @@ public enum Bundle {
                                  hint: "name a new directory")
         }
         let layout = workspace.layout
+        var excluded: [String: [String]] = [:]
+        for spec in try workspace.loadProjects().projects where !spec.excludes.isEmpty {
+            excluded[spec.path] = ExcludedPaths(spec.excludes).paths
+        }
         try fm.createDirectory(at: destination, withIntermediateDirectories: true)
         for project in lock.projects {
             progress.update(project.path, "bundling \(project.commit.short)")
@@ -56,7 +78,11 @@ public enum Bundle {
             }
             let mirror = fm.fileExists(atPath: target.appendingPathComponent("HEAD").path)
                 ? try Repository.open(at: target) : try Repository.createBare(at: target)
-            try mirror.fetch(from: store.gitDirectory.path, refspecs: Repository.mirrorRefspecs + ["+refs/sel4img/*:refs/sel4img/*"])
+            // Every object file the store has, with its branches, tags and refs/sel4img/*;
+            // a fetch (which packs every reachable object) only for a store that borrows objects.
+            if try !mirror.copyObjectsLocally(from: store.gitDirectory) {
+                try mirror.fetch(from: store.gitDirectory.path, refspecs: Repository.mirrorRefspecs + ["+refs/sel4img/*:refs/sel4img/*"])
+            }
             guard mirror.contains(project.commit) else {
                 throw WorkspaceError(.revisionNotFound, "bundling \(project.path): commit \(project.commit.hex) did not reach \(target.path)")
             }
@@ -67,7 +93,8 @@ public enum Bundle {
         try fm.copyItem(at: layout.manifestDirectory, to: manifests)
         try? fm.removeItem(at: destination.appendingPathComponent("sel4img.lock"))
         try fm.copyItem(at: layout.lockFile, to: destination.appendingPathComponent("sel4img.lock"))
-        let info = Info(manifestFile: workspace.config.manifestFile, manifestURL: workspace.config.manifestURL, projects: lock.projects.count)
+        let info = Info(manifestFile: workspace.config.manifestFile, manifestURL: workspace.config.manifestURL, projects: lock.projects.count,
+                        excluded: excluded.isEmpty ? nil : excluded)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try fm.writeAtomically(try encoder.encode(info), to: destination.appendingPathComponent(markerFile))

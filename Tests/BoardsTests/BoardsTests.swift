@@ -78,7 +78,7 @@ import TestSupport
         #expect(tx1.memory.base == 0x8000_0000)
         #expect(tx1.uart.address == 0x7000_6000)
         #expect(tx1.load?.imageAddress == 0x9000_0000)
-        #expect(tx1.bootloader == Board.Bootloader(kind: .uBoot, imageFormat: .binary, uBootConfig: "p2371-2180"))
+        #expect(tx1.bootloader == Board.Bootloader(kind: .uBoot, imageFormat: .binary, uBootConfig: "p2371-2180", bootPartition: "mmc 1:1"))
         #expect(tx1.qemu == nil)
 
         let tx2 = try catalog.board(named: "tx2")

@@ -46,6 +46,8 @@ let invalidCases: [InvalidCase] = [
                 message: "Fixtures/invalid_board_cpu_mismatch.yaml:6: key 'sel4.cpu': seL4 platform 'rpi4' runs on cortex-a72, not 'cortex-a53'"),
     InvalidCase(file: "invalid_board_uboot_no_config.yaml", kind: .missingKey,
                 message: "Fixtures/invalid_board_uboot_no_config.yaml:21: key 'bootloader.uBootConfig': required key is missing"),
+    InvalidCase(file: "invalid_board_boot_partition.yaml", kind: .invalidValue,
+                message: "Fixtures/invalid_board_boot_partition.yaml:25: key 'bootloader.bootPartition': 'mmc1' is not a U-Boot partition like 'mmc 1:1' (interface, device number, ':', partition number)"),
     InvalidCase(file: "invalid_board_missing_uart.yaml", kind: .missingKey,
                 message: "Fixtures/invalid_board_missing_uart.yaml:1: key 'uart': required key is missing"),
     InvalidCase(file: "invalid_board_qemu_cpu.yaml", kind: .invalidValue,

@@ -39,11 +39,12 @@ import TestSupport
     func qemuBeforeBuild() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
+        // With no --app: the default, wasm-vm.
         let r = try runSel4img(["qemu", "-w", dir.url.path])
         #expect(r.status == 1)
         #expect(r.stderr == """
-            error: no image has been built in \(dir.url.path)/artifacts/qemu-virt-sel4test
-            hint: run 'sel4img build --board qemu-virt --app sel4test' first
+            error: no image has been built in \(dir.url.path)/artifacts/qemu-virt-wasm-vm
+            hint: run 'sel4img build --board qemu-virt --app wasm-vm' first
 
             """)
     }
@@ -72,7 +73,7 @@ import TestSupport
                 try FileManager.default.createSymbolicLink(atPath: dir.path("bin/\(tool)").path, withDestinationPath: real)
             }
         }
-        let r = try runSel4img(["build", "-w", dir.path("ws").path], environment: ["PATH": dir.path("bin").path])
+        let r = try runSel4img(["build", "--app", "sel4test", "-w", dir.path("ws").path], environment: ["PATH": dir.path("bin").path])
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("error: Could not find 'aarch64-linux-gnu-gcc', which is required to"))
         #expect(r.stderr.contains("apt-get install gcc-aarch64-linux-gnu"))
@@ -124,6 +125,9 @@ import TestSupport
         for command in ["init", "sync", "status", "bundle", "patch", "boards", "doctor", "build", "qemu", "test"] {
             #expect(r.stdout.contains("\n  \(command) "), "missing \(command)")
         }
-        #expect(r.stdout.contains("sel4img build --board qemu-virt --app sel4test"))
+        // The default app, wasm-vm, with the example module run from the guest's shell; sel4test named.
+        #expect(r.stdout.contains("sel4img build --board qemu-virt --wasm examples/hello.wasm\n"))
+        #expect(r.stdout.contains("sel4img qemu --board qemu-virt --script examples/hello.sh\n"))
+        #expect(r.stdout.contains("sel4img test --board qemu-virt --app sel4test"))
     }
 }

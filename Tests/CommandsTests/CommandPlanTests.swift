@@ -121,14 +121,54 @@ import WasmHost
         #expect(plan.artifacts.suffix(2) == ["disk", "blockmap"])
     }
 
-    @Test("build for wasm-vm on rpi4 is refused before any work with the boards it supports")
-    func buildWasmVMUnsupported() throws {
+    /// A data directory like the repository's, whose `wasm-vm` (the default
+    /// app) is sel4test's file supporting only qemu-virt and tx2, so the
+    /// refusal is checked whatever boards the real wasm-vm supports.
+    func narrowDefaultApp(in dir: TemporaryDirectory) throws -> DataCatalogs {
+        let data = dir.path("data")
+        let fm = FileManager.default
+        try fm.createDirectory(at: data.appendingPathComponent("apps"), withIntermediateDirectories: true)
+        try fm.copyItem(at: repositoryRoot.appendingPathComponent("boards"), to: data.appendingPathComponent("boards"))
+        for app in ["sel4test", "wasm-runner"] {
+            try fm.copyItem(at: repositoryRoot.appendingPathComponent("apps/\(app).yaml"), to: data.appendingPathComponent("apps/\(app).yaml"))
+        }
+        let sel4test = try String(contentsOf: repositoryRoot.appendingPathComponent("apps/sel4test.yaml"), encoding: .utf8)
+        let narrowed = sel4test.replacingOccurrences(of: "supportedBoards: [qemu-virt, rpi4, tx1, tx2]", with: "supportedBoards: [qemu-virt, tx2]")
+        #expect(narrowed != sel4test)
+        try narrowed.write(to: data.appendingPathComponent("apps/wasm-vm.yaml"), atomically: true, encoding: .utf8)
+        return try DataCatalogs.load(from: data)
+    }
+
+    @Test("with no --app, build, test and qemu take wasm-vm (the guest + runner system); a board it does not support is refused before any work, naming its boards and the apps that support the board")
+    func defaultApp() throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let build = try parse(["build", "--board", "rpi4", "--app", "wasm-vm", "-w", dir.path("ws").path], as: Build.self)
-        let error = #expect(throws: BoardError.self) { try build.pipeline(catalogs: try Self.catalogs()).plan() }
-        #expect(error?.description == "app 'wasm-vm' does not support board 'rpi4'; supported boards: qemu-virt, tx1, tx2")
-        #expect(!FileManager.default.fileExists(atPath: dir.path("ws").path))
+        let ws = dir.path("ws").path
+        #expect(TargetOptions.defaultApp == "wasm-vm")
+        let plan = try parse(["build", "-w", ws], as: Build.self).pipeline(catalogs: try Self.catalogs()).plan()
+        #expect(plan.app == "wasm-vm" && plan.board == "qemu-virt")
+        #expect(try parse(["test", "-w", ws], as: Test.self).options.target.app == "wasm-vm")
+        #expect(try parse(["qemu", "-w", ws], as: QEMU.self).target.app == "wasm-vm")
+        #expect(try parse(["qemu", "-a", "sel4test", "-w", ws], as: QEMU.self).target.app == "sel4test")
+
+        let catalogs = try narrowDefaultApp(in: dir)
+        let defaulted = #expect(throws: UnsupportedBoard.self) {
+            try parse(["build", "--board", "rpi4", "-w", ws], as: Build.self).pipeline(catalogs: catalogs)
+        }
+        #expect(defaulted?.description == "the default app 'wasm-vm' (the Linux guest + Wasm runner system; no --app was given) does not support board 'rpi4'; it supports: qemu-virt, tx2")
+        #expect(defaulted?.hint == "for rpi4 pass --app sel4test or --app wasm-runner, or pick one of its boards with --board")
+        #expect(SEL4Img.Failure(try #require(defaulted))?.exitCode == 1)
+        let qemu = #expect(throws: UnsupportedBoard.self) {
+            try parse(["qemu", "--board", "tx1", "-w", ws], as: QEMU.self).boot(catalogs: catalogs)
+        }
+        #expect(qemu?.description == "the default app 'wasm-vm' (the Linux guest + Wasm runner system; no --app was given) does not support board 'tx1'; it supports: qemu-virt, tx2")
+        let named = #expect(throws: UnsupportedBoard.self) {
+            try parse(["build", "--board", "rpi4", "--app", "wasm-vm", "-w", ws], as: Build.self).pipeline(catalogs: catalogs)
+        }
+        #expect(named?.description == "app 'wasm-vm' does not support board 'rpi4'; it supports: qemu-virt, tx2")
+        #expect(!FileManager.default.fileExists(atPath: ws))
+        // The help says what the default is.
+        #expect(SEL4Img.helpMessage(for: Build.self, columns: 400).contains("The app (default: wasm-vm, the Linux guest + Wasm runner system; also sel4test, wasm-runner: see 'sel4img boards')."))
     }
 
     @Test("--memory picks a board's memory size; a size the board file does not list is the board's error (exit 1), a malformed one a usage error")
@@ -136,13 +176,13 @@ import WasmHost
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let ws = dir.path("ws").path
-        let four = try parse(["build", "--board", "rpi4", "--memory", "4G", "-w", ws], as: Build.self)
+        let four = try parse(["build", "--board", "rpi4", "--app", "sel4test", "--memory", "4G", "-w", ws], as: Build.self)
         let plan = try four.pipeline(catalogs: try Self.catalogs()).plan()
         #expect(plan.cmakeSettings["RPI4_MEMORY"] == "4096")
         #expect(plan.cmakeSettings["PLATFORM"] == "rpi4")
         #expect(plan.hostTools.contains("aarch64-linux-gnu-gcc"))
 
-        let three = try parse(["build", "--board", "rpi4", "--memory", "3G", "-w", ws], as: Build.self)
+        let three = try parse(["build", "--board", "rpi4", "--app", "sel4test", "--memory", "3G", "-w", ws], as: Build.self)
         let error = #expect(throws: BoardError.self) { try three.pipeline(catalogs: try Self.catalogs()).plan() }
         #expect(error?.description == "board 'rpi4' does not come with 3G of memory; choose one of 1G, 2G, 4G, 8G")
         #expect(SEL4Img.Failure(try #require(error))?.exitCode == 1)
@@ -158,25 +198,25 @@ import WasmHost
         defer { dir.remove() }
         let ws = dir.path("ws").path
         let catalogs = try Self.catalogs()
-        let emulated = try parse(["build", "--board", "rpi4", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        let emulated = try parse(["build", "--app", "sel4test", "--board", "rpi4", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
         #expect(emulated.cmakeSettings["RPI4_MEMORY"] == "2048")
         #expect(emulated.cmakeSettings["SIMULATION"] == "TRUE")
-        let hardware = try parse(["build", "--board", "rpi4", "--memory", "2G", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        let hardware = try parse(["build", "--app", "sel4test", "--board", "rpi4", "--memory", "2G", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
         #expect(hardware.cmakeSettings["SIMULATION"] == "FALSE")
         // Only SIMULATION differs between the two 2G builds.
         #expect(emulated.cmakeSettings.filter { $0.key != "SIMULATION" } == hardware.cmakeSettings.filter { $0.key != "SIMULATION" })
-        let small = try parse(["build", "--board", "rpi4", "--emulated", "--memory", "1G", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        let small = try parse(["build", "--app", "sel4test", "--board", "rpi4", "--emulated", "--memory", "1G", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
         #expect(small.cmakeSettings["RPI4_MEMORY"] == "1024")
 
-        let big = try parse(["build", "--board", "rpi4", "--emulated", "--memory", "4G", "-w", ws], as: Build.self)
+        let big = try parse(["build", "--app", "sel4test", "--board", "rpi4", "--emulated", "--memory", "4G", "-w", ws], as: Build.self)
         let error = #expect(throws: BoardError.self) { try big.pipeline(catalogs: catalogs).plan() }
         #expect(error?.description == "--emulated builds for QEMU's raspi4b, which has 2G of memory; --memory 4G is more")
-        let tx1 = try parse(["build", "--board", "tx1", "--emulated", "-w", ws], as: Build.self)
+        let tx1 = try parse(["build", "--app", "sel4test", "--board", "tx1", "--emulated", "-w", ws], as: Build.self)
         let none = #expect(throws: BoardError.self) { try tx1.pipeline(catalogs: catalogs).plan() }
         #expect(none?.description == "--emulated builds for the board's QEMU machine, and board 'tx1' has none; build without --emulated and flash the image")
         // qemu-virt exists only as a QEMU machine: --emulated changes nothing.
-        let virt = try parse(["build", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
-        #expect(virt.cmakeSettings == (try parse(["build", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan().cmakeSettings))
+        let virt = try parse(["build", "--app", "sel4test", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan()
+        #expect(virt.cmakeSettings == (try parse(["build", "--app", "sel4test", "-w", ws], as: Build.self).pipeline(catalogs: catalogs).plan().cmakeSettings))
     }
 
     // MARK: - qemu
@@ -187,7 +227,7 @@ import WasmHost
         defer { dir.remove() }
         let ws = dir.path("ws")
         let artifacts = try writeArtifacts(["image", "elfloader", "kernel"], in: ws, label: "qemu-virt-sel4test")
-        let qemu = try parse(["qemu", "-w", ws.path, "--timeout", "30", "--plan"], as: QEMU.self)
+        let qemu = try parse(["qemu", "--app", "sel4test", "-w", ws.path, "--timeout", "30", "--plan"], as: QEMU.self)
         #expect(qemu.plan)
         let catalogs = try Self.catalogs()
         let plan = try qemu.boot(catalogs: catalogs).plan()
@@ -212,7 +252,7 @@ import WasmHost
         let artifacts = try writeArtifacts(["image", "elfloader", "disk"], in: ws, label: "qemu-virt-sel4test")
         let catalogs = try Self.catalogs()
         let uBoot = try #require(try catalogs.boards.board(named: "qemu-virt").bootloader.blobs["u-boot.bin"])
-        let plan = try parse(["qemu", "--disk", "--interactive", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan()
+        let plan = try parse(["qemu", "--app", "sel4test", "--disk", "--interactive", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan()
         #expect(plan.medium.kind == .disk)
         #expect(plan.medium.image == artifacts.appendingPathComponent("disk.bin").path)
         #expect(plan.medium.bios?.hasSuffix("/" + uBoot.sha256) == true)
@@ -227,7 +267,7 @@ import WasmHost
         let ws = dir.path("ws")
         let artifacts = try writeArtifacts(["image", "disk"], in: ws, label: "rpi4-sel4test")
         let catalogs = try Self.catalogs()
-        let plan = try parse(["qemu", "--board", "rpi4", "-w", ws.path, "--plan"], as: QEMU.self).boot(catalogs: catalogs).plan()
+        let plan = try parse(["qemu", "--app", "sel4test", "--board", "rpi4", "-w", ws.path, "--plan"], as: QEMU.self).boot(catalogs: catalogs).plan()
         let scratch = ws.appendingPathComponent(".sel4img/qemu/rpi4-sel4test")
         #expect(plan.medium == BootPlan.Medium(
             kind: .disk, image: artifacts.appendingPathComponent("disk.bin").path, bios: scratch.appendingPathComponent("u-boot.bin").path,
@@ -242,7 +282,7 @@ import WasmHost
         #expect(plan.console.success == app.console.success && plan.console.failure == app.console.failure)
         #expect(try JSONDecoder().decode(BootPlan.self, from: Data(plan.json().utf8)) == plan)
         // --disk changes nothing: the Pi boots only from its card.
-        #expect(try parse(["qemu", "--board", "rpi4", "--disk", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan() == plan)
+        #expect(try parse(["qemu", "--app", "sel4test", "--board", "rpi4", "--disk", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan() == plan)
     }
 
     @Test("a QEMU older than the board's machine needs is refused before boot, with the backports hint; qemu-virt takes any")
@@ -272,7 +312,7 @@ import WasmHost
         let ws = dir.path("ws")
         let artifacts = try writeArtifacts(["image", "disk"], in: ws, label: "rpi4-sel4test")
         let catalogs = try Self.catalogs()
-        let qemu = try parse(["qemu", "--board", "rpi4", "-w", ws.path], as: QEMU.self)
+        let qemu = try parse(["qemu", "--app", "sel4test", "--board", "rpi4", "-w", ws.path], as: QEMU.self)
         func provenance(_ mib: String) throws {
             let p = Provenance(board: "rpi4", app: "sel4test", sourceDateEpoch: 0, manifest: .init(file: "m.xml", sha256: ""), lockSHA256: "",
                                projects: [], patchSets: [], cmakeSettings: ["RPI4_MEMORY": mib, "PLATFORM": "rpi4"], tools: [:], outputs: [])
@@ -374,7 +414,7 @@ import WasmHost
         #expect(!FileManager.default.fileExists(atPath: ws.path))
 
         let artifacts = try writeArtifacts(["image", "elfloader"], in: ws, label: "qemu-virt-sel4test")
-        let qemu = try runSel4img(["qemu", "--plan", "-w", ws.path])
+        let qemu = try runSel4img(["qemu", "--app", "sel4test", "--plan", "-w", ws.path])
         #expect(qemu.status == 0 && qemu.stderr == "")
         let boot = try JSONDecoder().decode(BootPlan.self, from: Data(qemu.stdout.utf8))
         #expect(boot.medium == BootPlan.Medium(kind: .kernel, image: artifacts.appendingPathComponent("elfloader.bin").path, bios: nil))

@@ -36,7 +36,8 @@ import TestSupport
         defer { dir.remove() }
         try dir.write("notes.txt", "mine\n")
         try dir.write("src/main.c", "int main;\n")
-        let manifest = repositoryRoot.appendingPathComponent("manifests/sel4test.xml").path
+        // With no --app the workspace would start from the default app's (wasm-vm's) manifest.
+        let manifest = repositoryRoot.appendingPathComponent("manifests/wasm-vm.xml").path
         let r = try runSel4img(["build", "-w", dir.url.path])
         #expect(r.status == 1)
         #expect(r.stderr == """

@@ -67,15 +67,15 @@ struct SeL4MirrorTests {
         #expect(passed != nil)
 
         // The same build's disk image, booted through U-Boot as an SD card would be.
-        let disk = try sel4img(["qemu", "--disk", "--timeout", "600"])
+        let disk = try sel4img(["qemu", "--app", "sel4test", "--disk", "--timeout", "600"])
         #expect(disk.status == 0)
         #expect(disk.stdout.contains("sel4img: loading sel4.uimg from virtio 0:1"))
         #expect(disk.stdout.contains("All is well in the universe"))
 
         // A pattern that never appears times out with status 2; a failure pattern gives 1.
-        let timeout = try sel4img(["qemu", "--expect", "this never appears", "--timeout", "5"])
+        let timeout = try sel4img(["qemu", "--app", "sel4test", "--expect", "this never appears", "--timeout", "5"])
         #expect(timeout.status == 2)
-        let failing = try sel4img(["qemu", "--fail", "Booting all finished", "--timeout", "120"])
+        let failing = try sel4img(["qemu", "--app", "sel4test", "--fail", "Booting all finished", "--timeout", "120"])
         #expect(failing.status == 1)
 
         // Air-gapped: a bundle of this workspace builds, in another directory,

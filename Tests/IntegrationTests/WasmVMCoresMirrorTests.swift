@@ -8,7 +8,7 @@ import TestSupport
 /// created by its VMM, and libsel4vm pins vCPU n to core n); QEMU gets
 /// `-smp 2`, seL4's elfloader starts the second core, and the guest's `emit`
 /// is served. (The one-core layout boots and serves in benchmarks/realtime.sh.)
-/// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`).
+/// Needs GHC and camkes-deps (`scripts/setup.sh` installs them).
 /// SEL4IMG_TEST_KEEP=DIR keeps the workspace below DIR.
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
 struct WasmVMCoresMirrorTests {

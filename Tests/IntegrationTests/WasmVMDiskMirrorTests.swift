@@ -9,7 +9,7 @@ import TestSupport
 /// emulator, the disk is read with independent tools: its partition table
 /// (sfdisk), FAT contents (fsck.fat, mtools), boot script (dumpimage), the
 /// guest DTB (dtc round trip) and the capDL image's components.
-/// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`).
+/// Needs GHC and camkes-deps (`scripts/setup.sh` installs them).
 /// SEL4IMG_TEST_KEEP=DIR keeps the workspaces below DIR (a second run reuses
 /// them: Ninja has nothing to do).
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
@@ -115,10 +115,10 @@ struct WasmVMDiskMirrorTests {
 
     static let jetsons = [
         Jetson(board: "tx1", imageFile: "sel4.bin", platform: "tx1",
-               start: "load mmc 0:1 0x90000000 sel4.bin\ndcache flush\ndcache off\ngo 0x90000000\n",
+               start: "load mmc 1:1 0x90000000 sel4.bin\ngo 0x90000000\n",
                initrdStart: "0x00 0x85000000", bootargs: "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x70006000 rdinit=/init"),
         Jetson(board: "tx2", imageFile: "sel4.uimg", platform: "tx2",
-               start: "load mmc 0:1 0x80080000 sel4.uimg\nbootm 0x80080000 - ${fdtcontroladdr}\n",
+               start: "load mmc 1:1 0x80080000 sel4.uimg\nbootm 0x80080000 - ${fdtcontroladdr}\n",
                initrdStart: "0x00 0xf6000000", bootargs: "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x3100000 rdinit=/init"),
     ]
 

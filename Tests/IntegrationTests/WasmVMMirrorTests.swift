@@ -15,7 +15,7 @@ import TestSupport
 /// one per emit); a short soak (emit-soak 300 3: six kinds of module from three
 /// shells) is right every time and leaves the runner's heap where it was; a
 /// second workspace gives the same SHA256SUMS.
-/// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`).
+/// Needs GHC and camkes-deps (`scripts/setup.sh` installs them).
 /// SEL4IMG_TEST_KEEP=DIR keeps the workspace below DIR.
 @Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
 struct WasmVMMirrorTests {

@@ -146,6 +146,39 @@ import TestSupport
         #expect(try gitStatus(ws) == "")
     }
 
+    @Test("a workspace whose excluded files' blobs are missing bundles; the marker names the exclusions, and a workspace synced from the bundle leaves out the same files")
+    func bundleWithMissingExcludedBlobs() throws {
+        let host = try GitHost()
+        defer { host.dir.remove() }
+        try host.makeRepo("images", files: Self.imageFiles)
+        let missing = try removeBlob(host, repo: "images", path: "tx1/linux")
+        let ws = try host.initialize(try host.manifest(Self.manifest(excludes: ["tx1", "./qemu-arm-virt/linux"])), mirror: host.mirror)
+        _ = try ws.sync(options: .init(), progress: QuietProgress())
+
+        let bundleDir = host.dir.path("bundle")
+        let info = try Bundle.write(ws, to: bundleDir, progress: QuietProgress())
+        #expect(info.projects == 1)
+        #expect(info.excluded == ["projects/images": ["qemu-arm-virt/linux", "tx1"]])
+        #expect(try Bundle.readInfo(bundleDir) == info)
+        // The bundle holds the locked commit and not the blob nobody had.
+        let bare = bundleDir.appendingPathComponent("example.invalid/org/images.git")
+        #expect(try sh("git cat-file -t \(try host.head("images"))", in: bare) == "commit\n")
+        #expect(try sh("git cat-file -e \(missing) 2>/dev/null || echo absent", in: bare) == "absent\n")
+
+        try FileManager.default.removeItem(at: host.hostRoot)
+        let other = try Workspace.initialize(at: host.dir.path("ws2"), from: .guess(bundleDir.path), mirror: nil, progress: QuietProgress())
+        let report = try other.sync(options: .init(locked: true), progress: QuietProgress())
+        #expect(report.projects.map(\.action) == [.checkedOut])
+        #expect(try other.readLock()?.projects == ws.readLock()?.projects)
+        #expect(!exists(other, "tx1"))
+        #expect(!exists(other, "qemu-arm-virt/linux"))
+        #expect(exists(other, "README.md"))
+        #expect(exists(other, "qemu-arm-virt/rootfs.cpio.gz"))
+        #expect(try gitFlags(other) == gitFlags(ws))
+        #expect(try gitStatus(other) == "")
+        #expect(try other.status().first?.changes == [])
+    }
+
     @Test("moving to a new commit keeps the exclusions, including files new in that commit")
     func moveKeepsExclusions() throws {
         let host = try GitHost()
