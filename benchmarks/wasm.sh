@@ -7,7 +7,9 @@
 # wasm32-wasi -O2`): n-body (floating point), a sieve (byte loads/stores),
 # a hash loop (64-bit integer arithmetic), and CoreMark when
 # SEL4IMG_COREMARK names a local copy of github.com/eembc/coremark (never
-# committed). Every runtime must print the same output and exit status as the
+# committed), and zlib deflating and inflating a generated buffer
+# (benchmarks/wasm/zlib-bench.c) when SEL4IMG_ZLIB names a local copy of
+# github.com/madler/zlib (never committed). Every runtime must print the same output and exit status as the
 # others (checked); each figure is the median of RUNS runs (default 3). The
 # ratios are runner/WasmKit (target: <= 1.00) and runner/wasmtime.
 # Peak RSS (from /usr/bin/time) is printed for the runner and WasmKit.
@@ -22,6 +24,8 @@
 #                               benchmarks/wasm/reference (WasmKit 0.4.2, release)
 #   RUNS=N                      runs per runtime and module
 #   SEL4IMG_COREMARK=DIR        add CoreMark (ITERATIONS from COREMARK_ITERATIONS, default 2000)
+#   SEL4IMG_ZLIB=DIR            add zlib (zlib-bench.c over DIR's library sources; ZLIB_ARGS,
+#                               default "1048576 10": buffer bytes and rounds)
 #   NATIVE_CC=cc                the native column's compiler (default gcc, always -O2)
 #   BASELINE=path/to/sel4img    compare the runner with this (older) runner binary instead of
 #                               with WasmKit and wasmtime: the two run alternately (ABAB...,
@@ -76,6 +80,22 @@ if [[ -n "${SEL4IMG_COREMARK:-}" ]]; then
         "$cm"/core_util.c "$cm"/posix/core_portme.c -o "$work/native.coremark" -lm
 fi
 export SEL4IMG_AOT_CACHE="$work/aot-cache"
+if [[ -n "${SEL4IMG_ZLIB:-}" ]]; then
+    zlib_sources=()
+    for file in adler32 compress crc32 deflate inffast inflate inftrees trees uncompr zutil; do
+        zlib_sources+=("$SEL4IMG_ZLIB/$file.c")
+    done
+    if [[ ! -f "$SEL4IMG_ZLIB/zlib.h" ]]; then
+        echo "error: SEL4IMG_ZLIB=$SEL4IMG_ZLIB has no zlib.h: give a copy of github.com/madler/zlib" >&2
+        exit 1
+    fi
+    "$native_cc" -O2 -I"$SEL4IMG_ZLIB" "${zlib_sources[@]}" "$here/benchmarks/wasm/zlib-bench.c" -o "$work/native.zlib"
+    python3 -m ziglang cc -target wasm32-wasi -O2 -I"$SEL4IMG_ZLIB" "${zlib_sources[@]}" \
+        "$here/benchmarks/wasm/zlib-bench.c" -o "$work/zlib.wasm"
+    modules+=("zlib|-|${ZLIB_ARGS:-1048576 10}")
+else
+    echo "skipping zlib: set SEL4IMG_ZLIB to a local copy of github.com/madler/zlib to add it" >&2
+fi
 if [[ -n "${SEL4IMG_COREMARK:-}" ]]; then
     cm=$SEL4IMG_COREMARK
     iterations=${COREMARK_ITERATIONS:-2000}
@@ -102,12 +122,15 @@ run() {
         wasmtime) cmd=(python3 "$wasmtime_run" "$work/$name.wasm" "$@") ;;
     esac
     local status=0
-    /usr/bin/time -f "%e %M %U %S" -o "$work/time" "${cmd[@]}" >"$work/out.$runtime.$name" 2>"$work/err.$runtime.$name" || status=$?
+    # CPU time from bash's own `time` (getrusage of the children, to the millisecond: /usr/bin/time
+    # rounds to 10 ms, as much as CoreMark's whole run natively); elapsed and peak RSS from /usr/bin/time.
+    local TIMEFORMAT='%3U %3S'
+    { time /usr/bin/time -f "%e %M" -o "$work/time" "${cmd[@]}" >"$work/out.$runtime.$name" 2>"$work/err.$runtime.$name" || status=$?; } 2>"$work/cputime"
     # CoreMark prints its own timing lines; drop them before comparing.
     grep -v -E "^(Total ticks|Total time|Iterations/Sec|CoreMark 1.0|Compiler version|Compiler flags|Memory location|\(e.g.|Errors detected|Correct operation|ERROR! Must execute)" \
         "$work/out.$runtime.$name" >"$work/cmp.$runtime.$name" || true
     echo "exit $status" >>"$work/cmp.$runtime.$name"
-    tail -1 "$work/time" | awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }'
+    printf "%s %s\n" "$(tail -1 "$work/time")" "$(tail -1 "$work/cputime")" | awk '{ printf "%s %s %.3f\n", $1, $2, $3 + $4 }'
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }

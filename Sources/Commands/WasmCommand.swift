@@ -30,7 +30,7 @@ struct WasmCommand: ParsableCommand {
                   error: d.wasm: trap: integer divide by zero in function 0 ($f) at offset 0x3c
                   134
 
-                With --aot the module runs ahead of time instead: wabt's wasm2c translates it to C, the host's C compiler (cc -O2, or $CC) builds that into a shared object, cached under ~/.cache/sel4img/aot ($XDG_CACHE_HOME, or $SEL4IMG_AOT_CACHE) by the module's SHA-256 and the toolchain, so only the first run compiles. Output, exit status and trap messages are the interpreter's (trap messages without the function and offset). A module wasm2c or the compiler cannot handle runs on the interpreter after a one-line note saying why.
+                With --aot the module runs ahead of time instead: wabt's wasm2c translates it to C, the host's C compiler (cc -O2, or $CC) builds that into a shared object, cached under ~/.cache/sel4img/aot ($XDG_CACHE_HOME, or $SEL4IMG_AOT_CACHE) by the module's SHA-256 and the toolchain, so only the first run compiles. Output, exit status and trap messages are the interpreter's (trap messages without the function and offset). A module wasm2c or the compiler cannot handle runs on the interpreter after a one-line note saying why; so does every module when --fuel or --time-limit is given, as only the interpreter counts them.
                   sel4img wasm run --aot nbody.wasm 2000000
 
                 Where modules come from: anything built for wasm32-wasip1 (wasm32-wasi):
@@ -56,7 +56,7 @@ struct WasmCommand: ParsableCommand {
                 transform: { try Run.wholeNumber($0, unit: "units", maximum: .max) })
         var fuel: UInt64?
 
-        @Flag(help: "Compile the module ahead of time with wasm2c and the host's C compiler (cached), then run it natively.")
+        @Flag(help: "Compile the module ahead of time with wasm2c and the host's C compiler (cached), then run it natively (with --fuel or --time-limit: on the interpreter, after a note).")
         var aot = false
 
         @Option(name: .customLong("time-limit"), parsing: .unconditional,
@@ -90,9 +90,6 @@ struct WasmCommand: ParsableCommand {
             if timeLimit == 0 { throw ValidationError("--time-limit must be at least 1 (milliseconds)") }
             if let timeLimit, timeLimit > WasmRunner.maximumTimeLimit {
                 throw ValidationError("--time-limit must be at most \(WasmRunner.maximumTimeLimit) (milliseconds)")
-            }
-            if aot, fuel != nil || timeLimit != nil {
-                throw ValidationError("--fuel and --time-limit are counted by the interpreter; compiled code (--aot) has no count: give --aot or the bounds, not both")
             }
         }
 

@@ -46,9 +46,16 @@ public struct AOTTier: Sendable {
         var temporaryDirectory: URL?
     }
 
-    /// The cache key of `bytes` under `toolchain`.
+    /// The cache key of `bytes` under `toolchain`; the files it covers are hashed once and then
+    /// known by their stat fields (`AOTFileDigests`, kept in the cache as `digests`).
     func key(for bytes: Data, toolchain: AOTToolchain) throws(AOTUnavailable) -> String {
-        SHA256Hex.of(SHA256Hex.of(bytes) + "\n" + (try toolchain.identity(glue: glue)))
+        var digests = AOTFileDigests(memo: cacheDirectory.appendingPathComponent("digests"))
+        defer { digests.save() }
+        return try key(for: bytes, toolchain: toolchain, digests: &digests)
+    }
+
+    func key(for bytes: Data, toolchain: AOTToolchain, digests: inout AOTFileDigests) throws(AOTUnavailable) -> String {
+        SHA256Hex.of(SHA256Hex.of(bytes) + "\n" + (try toolchain.identity(glue: glue, digests: &digests)))
     }
 
     func cachedObject(key: String) -> URL {

@@ -101,7 +101,7 @@ public struct AOTToolchain: Sendable {
         let (wasm2c, runtime, include) = try translator(environment: environment, remembered: remembered)
         let compiler = environment["CC"].flatMap { $0.isEmpty ? nil : $0 } ?? "cc"
         // A tool's --version is remembered beside the paths, for the file it came from (resolved
-        // path, size, modification time): running both tools costs more than a small module's run.
+        // path and stat fields): running both tools costs more than a small module's run.
         let memo = remembered?.deletingLastPathComponent().appendingPathComponent("versions")
         var versions = memo.flatMap { try? String(contentsOf: $0, encoding: .utf8) }.map {
             Dictionary($0.split(separator: "\n").compactMap { line -> (String, String)? in
@@ -112,10 +112,11 @@ public struct AOTToolchain: Sendable {
         var learned = false
         func version(_ tool: [String]) throws(AOTUnavailable) -> String {
             var identity: String?
+            // Known by its stat fields (`AOTFileDigests.stamp`: device, inode, size, modification and
+            // change times; nothing for a file changed in the last two seconds).
             if let path = ProcessRunner.which(tool[0], path: environment["PATH"])?.resolvingSymlinksInPath().path,
-               let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-               let size = attributes[.size] as? NSNumber, let date = attributes[.modificationDate] as? Date {
-                identity = "\(path) \(size) \(date.timeIntervalSince1970)"
+               let stamp = AOTFileDigests.stamp(path) {
+                identity = "\(path) \(stamp)"
                 if let known = versions[identity!] { return known }
             }
             guard let result = try? runner.run(tool + ["--version"], check: false), result.status == 0,
@@ -142,13 +143,17 @@ public struct AOTToolchain: Sendable {
     /// What a compiled module depends on besides its own bytes: the tools' versions, the runtime
     /// sources, the glue and the flags. Two runs with equal identities may share a cache entry.
     public func identity(glue: URL) throws(AOTUnavailable) -> String {
+        var digests = AOTFileDigests(memo: nil)
+        return try identity(glue: glue, digests: &digests)
+    }
+
+    /// `identity(glue:)` with the files' digests taken from (and added to) `digests`.
+    func identity(glue: URL, digests: inout AOTFileDigests) throws(AOTUnavailable) -> String {
         var lines = ["sel4img-aot 1", "wasm2c \(wasm2cVersion)", "cc \(compiler) \(compilerVersion)",
                      "flags \((Self.defines + Self.optimization).joined(separator: " "))"]
         let runtimeFiles = ((try? FileManager.default.contentsOfDirectory(atPath: runtime.path)) ?? []).sorted()
         for file in [glue, AOTTier.importsHeader(forGlue: glue)] + runtimeFiles.map({ runtime.appendingPathComponent($0) }) {
-            guard let hash = try? SHA256Hex.ofFile(at: file) else {
-                throw AOTUnavailable("cannot read \(file.path)")
-            }
+            let hash = try digests.digest(of: file)
             lines.append("\(file.lastPathComponent) \(hash)")
         }
         return lines.joined(separator: "\n")

@@ -8,9 +8,22 @@ import WasmEngine
 extension WasmRunner {
     /// Runs the module ahead of time (see `AOTTier`) with the same WASI, exit codes and trap
     /// messages as `run(platform:)`. A module the tier cannot build runs on the interpreter,
-    /// after `note` has been given the one-line reason.
+    /// after `note` has been given the one-line reason; so does every module when a fuel or time
+    /// limit is set (`aotBoundsNote`), as only the interpreter counts them.
     public func run<Platform: WASIPlatform>(aot tier: AOTTier, platform: Platform,
                                             note: (String) -> Void) throws -> (status: Int32, platform: Platform) {
+        if fuel != nil || timeLimit != nil {
+            note("\(displayName): running on the interpreter: \(Self.aotBoundsNote)")
+            return try run(platform: platform)
+        }
+        // A module compiled before runs without being decoded for the interpreter again: its cache
+        // entry exists only because it decoded, validated and linked when it was built, and the
+        // key covers its bytes, the tools, the glue and the WASI list.
+        if let bytes = try? Data(contentsOf: URL(fileURLWithPath: file)), let loaded = AOTLoadedModule.cached(bytes, tier: tier) {
+            defer { loaded.close() }
+            let wasi = try makeWASI(platform: platform)
+            return try finish(loaded, wasi: wasi, functions: Dictionary(wasi.functions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first }))
+        }
         let (module, wasi) = try prepare(platform: platform)
         // The interpreter links the imports when it instantiates; here that happens before any
         // translation, with its messages.
@@ -33,6 +46,12 @@ extension WasmRunner {
             return try run(platform: platform)
         }
         defer { loaded.close() }
+        return try finish(loaded, wasi: wasi, functions: functions)
+    }
+
+    /// Runs a loaded module and turns its ending into the interpreter's status or error.
+    private func finish<Platform: WASIPlatform>(_ loaded: AOTLoadedModule, wasi: WASI<Platform>,
+                                                functions: [String: WASIFunction]) throws -> (status: Int32, platform: Platform) {
         let ending = loaded.run(functions: functions)
         switch ending {
         case .returned:
@@ -68,6 +87,18 @@ final class AOTLoadedModule {
     }
 
     func close() { dlclose(handle) }
+
+    /// The cached object for `bytes` when it is there and loads; nil otherwise (`load` then says
+    /// why, or builds it), quietly.
+    static func cached(_ bytes: Data, tier: AOTTier) -> AOTLoadedModule? {
+        guard FileManager.default.fileExists(atPath: tier.glue.path),
+              let toolchain = try? AOTToolchain.locate(environment: tier.environment,
+                                                       remembered: tier.cacheDirectory.appendingPathComponent("toolchain")),
+              let key = try? tier.key(for: bytes, toolchain: toolchain) else { return nil }
+        let object = tier.cachedObject(key: key)
+        guard FileManager.default.fileExists(atPath: object.path) else { return nil }
+        return try? open(object, key: key)
+    }
 
     /// The cached object for `file`'s bytes, or a new one; a cached object that does not load
     /// is rebuilt (with a note).

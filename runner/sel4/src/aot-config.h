@@ -1,6 +1,10 @@
 /*
  * Included first in every file of the ahead-of-time tier (-include).
  *
+ * wasm2c's configuration (WASM_RT_*) is the one `sel4img wasm run --aot`
+ * compiles with: sel4img writes it from AOTToolchain.defines into
+ * wasm-rt-defines.h beside the translation (WASM_RUNNER_AOT_DIR).
+ *
  * wasm2c's runtime saves and restores the signal mask around traps
  * (sigsetjmp(buf, 1)), which on seL4 would be a system call sel4muslcsys does
  * not implement. The runner has no signals, so plain setjmp/longjmp are the
@@ -12,6 +16,7 @@
  * thread, so the state is plain globals.
  */
 #pragma once
+#include "wasm-rt-defines.h"
 #include <setjmp.h>
 #define sigsetjmp(buffer, save_mask) setjmp(buffer)
 #define siglongjmp longjmp
