@@ -385,6 +385,19 @@ struct FunctionCompiler {
         case (Op.withConst + 25)...(Op.withConst + 34): j = op - Op.withConst - 25; constant = true; wide = true
         default: matches = false
         }
+        if fusable && op == Op.withConst + UInt16(Op.fusableIndex(0x71)!) {
+            // (a & k) as the condition: a flag test.
+            let word = code[previousStart]
+            let constantWord = code[previousStart + 1]
+            code.removeLast(code.count - previousStart)
+            offsets.removeLast(offsets.count - previousStart)
+            materializeAll()
+            emit(ifTrue ? Op.brIfI32AndConst : Op.brUnlessI32AndConst, a: Int((word >> 32) & 0xFFFF))
+            let fixup = Fixup.word(code.count)
+            emitWord(0)
+            emitWord(constantWord)
+            return fixup
+        }
         if fusable && matches {
             let word = code[previousStart]
             let constantWord = constant ? code[previousStart + 1] : 0
@@ -538,6 +551,51 @@ struct FunctionCompiler {
         dropPrevious()
         emit(fused, d: home(h), a: Int((mul >> 32) & 0xFFFF), b: Int(mul >> 48), writesTop: true)
         emitWord(UInt64(other))
+        return true
+    }
+
+    /// Fuses an f64 multiplication with an `f64.mul` (slot-slot form) emitted just before that
+    /// produced one of its operands (the other being a slot): (a*b)*c or c*(a*b), computed as
+    /// (a*b)*c (multiplication commutes exactly). Returns false when the pattern does not apply.
+    mutating func fuseMultiplyChain(_ op: UInt8, first: Entry, second: Entry, height h: Int) -> Bool {
+        guard op == 0xA2, previousOp == 0xA2, previousWritesTop, previousStart >= barrier,
+              previousStart == code.count - 1, !first.isConstant, !second.isConstant else { return false }
+        let mul = code[previousStart]
+        let product = Int((mul >> 16) & 0xFFFF)
+        let other: Int
+        if second.location == home(h + 1) && product == second.location && first.location != second.location {
+            other = first.location
+        } else if first.location == home(h) && product == first.location && second.location != first.location {
+            other = second.location
+        } else {
+            return false
+        }
+        dropPrevious()
+        emit(Op.f64MulMul, d: home(h), a: Int((mul >> 32) & 0xFFFF), b: Int(mul >> 48), writesTop: true)
+        emitWord(UInt64(other))
+        return true
+    }
+
+    /// Fuses f64 add/sub with an `f64MulMul` emitted just before that produced one of its
+    /// operands (the other being a slot): e + (a*b)*c, (a*b)*c + e, e - (a*b)*c. Returns false
+    /// when the pattern does not apply.
+    mutating func fuseMultiplyChainSum(_ op: UInt8, first: Entry, second: Entry, height h: Int) -> Bool {
+        guard op == 0xA0 || op == 0xA1, previousOp == Op.f64MulMul, previousWritesTop, previousStart >= barrier,
+              previousStart == code.count - 2, !first.isConstant, !second.isConstant else { return false }
+        let mul = code[previousStart]
+        let c = code[previousStart + 1] & 0xFFFF
+        let product = Int((mul >> 16) & 0xFFFF)
+        let other: Int
+        if second.location == home(h + 1) && product == second.location && first.location != second.location {
+            other = first.location
+        } else if op == 0xA0 && first.location == home(h) && product == first.location && second.location != first.location {
+            other = second.location
+        } else {
+            return false
+        }
+        dropPrevious()
+        emit(op == 0xA0 ? Op.f64MulMulAdd : Op.f64SubMulMul, d: home(h), a: Int((mul >> 32) & 0xFFFF), b: Int(mul >> 48), writesTop: true)
+        emitWord(c | UInt64(Self.slot(other)) << 16)
         return true
     }
 

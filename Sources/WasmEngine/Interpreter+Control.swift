@@ -301,6 +301,16 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func brIfI32AndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[1]); if a & b != 0 { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+    }
+
+    @inline(__always)
+    mutating func brUnlessI32AndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[1]); if a & b == 0 { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+    }
+
+    @inline(__always)
     mutating func brIfI32EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let a = u32(f[a]), b = u32(ip[1]); if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }
