@@ -826,6 +826,10 @@ extension Machine {
             f64MulMulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .f64SubMulMul:
             f64SubMulMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .i32AddConstBrIf:
+            i32AddConstBrIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .i32AddConstBrUnless:
+            i32AddConstBrUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .unused01, .unused02, .unused03, .unused04, .unused05, .unused06, .unused07, .unused08,
              .unused09, .unused0A, .unused0B, .unused0C, .unused0D, .unused0E, .unused12, .unused13,
              .unused14, .unused15, .unused16, .unused17, .unused18, .unused19, .unused1A, .unused1C,

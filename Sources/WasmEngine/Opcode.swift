@@ -487,9 +487,11 @@ enum Opcode: UInt16 {
     case f64MulMul = 0x1D8
     case f64MulMulAdd = 0x1D9
     case f64SubMulMul = 0x1DA
+    case i32AddConstBrIf = 0x1DB
+    case i32AddConstBrUnless = 0x1DC
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1DB
+    static let count: UInt16 = 0x1DD
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -609,6 +611,11 @@ enum Op {
     /// (bits 0-15) and e (bits 16-31).
     static let f64MulMulAdd: UInt16 = 0x1D9    // .f64MulMulAdd
     static let f64SubMulMul: UInt16 = 0x1DA    // .f64SubMulMul
+    /// An `i32.add` with a constant (just emitted) whose result is then the branch condition (a
+    /// loop counter stepped and tested: `i32.add; local.tee; br_if`): d = a + the next word, then
+    /// branch when d != 0 (`i32AddConstBrUnless`: when d == 0); the word after holds the target.
+    static let i32AddConstBrIf: UInt16 = 0x1DB    // .i32AddConstBrIf
+    static let i32AddConstBrUnless: UInt16 = 0x1DC    // .i32AddConstBrUnless
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

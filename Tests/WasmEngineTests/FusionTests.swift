@@ -300,3 +300,62 @@ import TestSupport
         #expect(error?.reason == .outOfFuel)
     }
 }
+
+/// A loop counter stepped by a constant and tested at once (`i32.add; local.tee; br_if`, with
+/// or without `i32.eqz`, and `if`) runs as one instruction that writes the counter and branches,
+/// spending fuel on a backward branch.
+@Suite struct CounterBranchFusionTests {
+    static let text = """
+        (module
+          (func (export "countdown") (param i32) (result i32) (local $s i32)
+            (loop $l
+              (local.set $s (i32.add (local.get $s) (i32.const 3)))
+              (br_if $l (local.tee 0 (i32.add (local.get 0) (i32.const -1)))))
+            (local.get $s))
+          (func (export "untilWrap") (param i32) (result i32) (local $s i32)
+            (block $done
+              (loop $l
+                (br_if $done (i32.eqz (local.tee 0 (i32.add (local.get 0) (i32.const 1)))))
+                (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                (br $l)))
+            (local.get $s))
+          (func (export "step") (param i32) (result i32)
+            (if (result i32) (local.tee 0 (i32.add (local.get 0) (i32.const 5)))
+              (then (local.get 0)) (else (i32.const 99)))))
+        """
+
+    @Test("the add writes the counter and the branch tests it, in one instruction")
+    func counters() throws {
+        let dir = try TemporaryDirectory("fusion")
+        defer { dir.remove() }
+        try dir.write("m.wat", Self.text)
+        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
+        let bytes = [UInt8](try Data(contentsOf: dir.path("m.wasm")))
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: store)
+        #expect(try instance.invoke("countdown", [.i32(4)]) == [.i32(12)])
+        #expect(try instance.invoke("countdown", [.i32(1)]) == [.i32(3)])
+        #expect(try instance.invoke("untilWrap", [.i32(0xFFFF_FFFD)]) == [.i32(2)])
+        #expect(try instance.invoke("untilWrap", [.i32(0xFFFF_FFFF)]) == [.i32(0)])
+        #expect(try instance.invoke("step", [.i32(1)]) == [.i32(6)])
+        #expect(try instance.invoke("step", [.i32(0xFFFF_FFFB)]) == [.i32(99)])
+        let opcodes = store.functions.map { function -> [UInt16] in
+            let compiled = function.compiled!
+            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
+        }
+        #expect(opcodes[0].contains(Op.i32AddConstBrIf))
+        #expect(opcodes[1].contains(Op.i32AddConstBrUnless))
+        #expect(opcodes[2].first == Op.i32AddConstBrUnless)
+        #expect(opcodes.allSatisfy { !$0.contains(Op.jumpIf) && !$0.contains(Op.jumpUnless) })
+
+        // countdown(4) branches back 3 times: 3 units of fuel are enough, 2 are not.
+        let enough = Store(configuration: Configuration(fuel: 3))
+        let running = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: enough)
+        #expect(try running.invoke("countdown", [.i32(4)]) == [.i32(12)])
+        #expect(enough.fuelRemaining == 0)
+        let short = Store(configuration: Configuration(fuel: 2))
+        let stopped = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: short)
+        let error = #expect(throws: Trap.self) { try stopped.invoke("countdown", [.i32(4)]) }
+        #expect(error?.reason == .outOfFuel)
+    }
+}
