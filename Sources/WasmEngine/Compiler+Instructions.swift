@@ -298,6 +298,8 @@ extension FunctionCompiler {
                     let h = stack.count
                     if fuseLoadOperand(op, first: first, second: second, height: h)
                         || fuseMultiplication(op, first: first, second: second, height: h)
+                        || fuseMultiplyChain(op, first: first, second: second, height: h)
+                        || fuseMultiplyChainSum(op, first: first, second: second, height: h)
                         || fuseIntegerPair(op, first: first, second: second, height: h) {
                         push(sig.2)
                         continue

@@ -101,6 +101,10 @@ struct FunctionCompiler {
     var previousOp: UInt16 = 0xFFFF
     var previousWritesTop = false
     var barrier = 0
+    /// The instruction emitted before the previous one (-1 and 0xFFFF when unknown): a
+    /// condition fused away (`i32.eqz`) leaves it last.
+    var earlierStart = -1
+    var earlierOp: UInt16 = 0xFFFF
 
     init(module: Module, bytes: [UInt8], body: RawBody, functionIndex: UInt32, declaredReferences: Set<UInt32>) {
         self.module = module
@@ -240,6 +244,8 @@ struct FunctionCompiler {
     static func slot(_ value: Int) -> UInt64 { UInt64(UInt16(truncatingIfNeeded: value)) }
 
     mutating func emit(_ op: UInt16, d: Int = 0, a: Int = 0, b: Int = 0, writesTop: Bool = false) {
+        earlierStart = previousStart
+        earlierOp = previousOp
         previousStart = code.count
         previousOp = op
         previousWritesTop = writesTop
@@ -248,6 +254,8 @@ struct FunctionCompiler {
     }
 
     mutating func emit(_ op: UInt16, d: Int = 0, imm: UInt32) {
+        earlierStart = previousStart
+        earlierOp = previousOp
         previousStart = code.count
         previousOp = op
         previousWritesTop = false
@@ -385,11 +393,25 @@ struct FunctionCompiler {
         case (Op.withConst + 25)...(Op.withConst + 34): j = op - Op.withConst - 25; constant = true; wide = true
         default: matches = false
         }
+        if fusable && op == Op.withConst + UInt16(Op.fusableIndex(0x71)!) {
+            // (a & k) as the condition: a flag test.
+            let word = code[previousStart]
+            let constantWord = code[previousStart + 1]
+            code.removeLast(code.count - previousStart)
+            offsets.removeLast(offsets.count - previousStart)
+            materializeAll()
+            emit(ifTrue ? Op.brIfI32AndConst : Op.brUnlessI32AndConst, a: Int((word >> 32) & 0xFFFF))
+            let fixup = Fixup.word(code.count)
+            emitWord(0)
+            emitWord(constantWord)
+            return fixup
+        }
         if fusable && matches {
             let word = code[previousStart]
             let constantWord = constant ? code[previousStart + 1] : 0
             code.removeLast(code.count - previousStart)
             offsets.removeLast(offsets.count - previousStart)
+            let codeCountBefore = code.count
             materializeAll()
             let a = Int((word >> 32) & 0xFFFF), b = Int(word >> 48)
             let fixup: Fixup
@@ -398,6 +420,10 @@ struct FunctionCompiler {
                 if wide {
                     emit(ifTrue ? Op.jumpUnlessI64 : Op.jumpIfI64, d: a, imm: 0)
                 } else {
+                    if code.count == codeCountBefore, earlierStart >= barrier, earlierStart == code.count - 2,
+                       let stepped = fuseCounterBranch(at: earlierStart, op: earlierOp, slot: a, ifTrue: !ifTrue) {
+                        return stepped
+                    }
                     emit(ifTrue ? Op.jumpUnless : Op.jumpIf, d: a, imm: 0)
                 }
             } else if constant {
@@ -417,8 +443,30 @@ struct FunctionCompiler {
             return fixup
         }
         materializeAll()
+        if !condition.isConstant, previousStart >= barrier, previousStart == code.count - 2,
+           let stepped = fuseCounterBranch(at: previousStart, op: previousOp, slot: conditionSlot, ifTrue: ifTrue) {
+            return stepped
+        }
         let fixup = Fixup.immediate(code.count)
         emit(ifTrue ? Op.jumpIf : Op.jumpUnless, d: conditionSlot, imm: 0)
+        return fixup
+    }
+
+    /// A branch on `slot` (when nonzero if `ifTrue`, else when zero) right after the
+    /// `i32AddConst` at `start` that wrote it (`i32.add; local.tee; br_if`): the add becomes
+    /// `i32AddConstBrIf` / `i32AddConstBrUnless` and the target word follows its constant. Nil
+    /// when the instruction at `start` is not such an add.
+    mutating func fuseCounterBranch(at start: Int, op: UInt16, slot: Int, ifTrue: Bool) -> Fixup? {
+        guard op == Op.withConst + UInt16(Op.fusableIndex(0x6A)!), Int((code[start] >> 16) & 0xFFFF) == slot else { return nil }
+        let fused = ifTrue ? Op.i32AddConstBrIf : Op.i32AddConstBrUnless
+        code[start] = (code[start] & ~UInt64(0xFFFF)) | UInt64(fused)
+        previousStart = start
+        previousOp = fused
+        previousWritesTop = false
+        earlierStart = -1
+        earlierOp = 0xFFFF
+        let fixup = Fixup.word(code.count)
+        emitWord(0)
         return fixup
     }
 
@@ -541,6 +589,51 @@ struct FunctionCompiler {
         return true
     }
 
+    /// Fuses an f64 multiplication with an `f64.mul` (slot-slot form) emitted just before that
+    /// produced one of its operands (the other being a slot): (a*b)*c or c*(a*b), computed as
+    /// (a*b)*c (multiplication commutes exactly). Returns false when the pattern does not apply.
+    mutating func fuseMultiplyChain(_ op: UInt8, first: Entry, second: Entry, height h: Int) -> Bool {
+        guard op == 0xA2, previousOp == 0xA2, previousWritesTop, previousStart >= barrier,
+              previousStart == code.count - 1, !first.isConstant, !second.isConstant else { return false }
+        let mul = code[previousStart]
+        let product = Int((mul >> 16) & 0xFFFF)
+        let other: Int
+        if second.location == home(h + 1) && product == second.location && first.location != second.location {
+            other = first.location
+        } else if first.location == home(h) && product == first.location && second.location != first.location {
+            other = second.location
+        } else {
+            return false
+        }
+        dropPrevious()
+        emit(Op.f64MulMul, d: home(h), a: Int((mul >> 32) & 0xFFFF), b: Int(mul >> 48), writesTop: true)
+        emitWord(UInt64(other))
+        return true
+    }
+
+    /// Fuses f64 add/sub with an `f64MulMul` emitted just before that produced one of its
+    /// operands (the other being a slot): e + (a*b)*c, (a*b)*c + e, e - (a*b)*c. Returns false
+    /// when the pattern does not apply.
+    mutating func fuseMultiplyChainSum(_ op: UInt8, first: Entry, second: Entry, height h: Int) -> Bool {
+        guard op == 0xA0 || op == 0xA1, previousOp == Op.f64MulMul, previousWritesTop, previousStart >= barrier,
+              previousStart == code.count - 2, !first.isConstant, !second.isConstant else { return false }
+        let mul = code[previousStart]
+        let c = code[previousStart + 1] & 0xFFFF
+        let product = Int((mul >> 16) & 0xFFFF)
+        let other: Int
+        if second.location == home(h + 1) && product == second.location && first.location != second.location {
+            other = first.location
+        } else if op == 0xA0 && first.location == home(h) && product == first.location && second.location != first.location {
+            other = second.location
+        } else {
+            return false
+        }
+        dropPrevious()
+        emit(op == 0xA0 ? Op.f64MulMulAdd : Op.f64SubMulMul, d: home(h), a: Int((mul >> 32) & 0xFFFF), b: Int(mul >> 48), writesTop: true)
+        emitWord(c | UInt64(Self.slot(other)) << 16)
+        return true
+    }
+
     /// Fuses integer pairs common in hashing and bit-field code with the instruction just emitted
     /// that produced the operand on top: `i32/i64.xor` then a multiplication by a constant,
     /// `i32.shr_u` by a constant then an `and` with a constant, `i64.shr_u` by a constant then an
@@ -594,6 +687,8 @@ struct FunctionCompiler {
         previousStart = -1
         previousOp = 0xFFFF
         previousWritesTop = false
+        earlierStart = -1
+        earlierOp = 0xFFFF
     }
 
     /// Pops `count` i32 operands into consecutive home slots and returns the first slot.

@@ -301,6 +301,28 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func i32AddConstBrIf(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let sum = u32(f[a]) &+ u32(ip[0]); f[d] = UInt64(sum)
+        if sum != 0 { branch(to: Int(truncatingIfNeeded: ip[1])) } else { ip += 2 }
+    }
+
+    @inline(__always)
+    mutating func i32AddConstBrUnless(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let sum = u32(f[a]) &+ u32(ip[0]); f[d] = UInt64(sum)
+        if sum == 0 { branch(to: Int(truncatingIfNeeded: ip[1])) } else { ip += 2 }
+    }
+
+    @inline(__always)
+    mutating func brIfI32AndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[1]); if a & b != 0 { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+    }
+
+    @inline(__always)
+    mutating func brUnlessI32AndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(ip[1]); if a & b == 0 { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+    }
+
+    @inline(__always)
     mutating func brIfI32EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let a = u32(f[a]), b = u32(ip[1]); if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
     }

@@ -816,6 +816,20 @@ extension Machine {
             i32ShrUAndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .i64XorShrUConst:
             i64XorShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .brIfI32AndConst:
+            brIfI32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .brUnlessI32AndConst:
+            brUnlessI32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64MulMul:
+            f64MulMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64MulMulAdd:
+            f64MulMulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .f64SubMulMul:
+            f64SubMulMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .i32AddConstBrIf:
+            i32AddConstBrIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+        case .i32AddConstBrUnless:
+            i32AddConstBrUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
         case .unused01, .unused02, .unused03, .unused04, .unused05, .unused06, .unused07, .unused08,
              .unused09, .unused0A, .unused0B, .unused0C, .unused0D, .unused0E, .unused12, .unused13,
              .unused14, .unused15, .unused16, .unused17, .unused18, .unused19, .unused1A, .unused1C,

@@ -442,4 +442,24 @@ extension Machine {
         let c = Int(truncatingIfNeeded: ip[0]); ip += 1
         let product = f64(f[a]) * f64(f[b]); f[d] = s64(f64(f[c]) - product)
     }
+
+    @inline(__always)
+    mutating func f64MulMul(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let c = Int(truncatingIfNeeded: ip[0]); ip += 1
+        let product = f64(f[a]) * f64(f[b]); f[d] = s64(product * f64(f[c]))
+    }
+
+    @inline(__always)
+    mutating func f64MulMulAdd(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let word = ip[0]; ip += 1
+        let c = Int(truncatingIfNeeded: word & 0xFFFF), e = Int(truncatingIfNeeded: (word >> 16) & 0xFFFF)
+        let product = (f64(f[a]) * f64(f[b])) * f64(f[c]); f[d] = s64(f64(f[e]) + product)
+    }
+
+    @inline(__always)
+    mutating func f64SubMulMul(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let word = ip[0]; ip += 1
+        let c = Int(truncatingIfNeeded: word & 0xFFFF), e = Int(truncatingIfNeeded: (word >> 16) & 0xFFFF)
+        let product = (f64(f[a]) * f64(f[b])) * f64(f[c]); f[d] = s64(f64(f[e]) - product)
+    }
 }

@@ -482,9 +482,16 @@ enum Opcode: UInt16 {
     case i64XorMulConst = 0x1D3
     case i32ShrUAndConst = 0x1D4
     case i64XorShrUConst = 0x1D5
+    case brIfI32AndConst = 0x1D6
+    case brUnlessI32AndConst = 0x1D7
+    case f64MulMul = 0x1D8
+    case f64MulMulAdd = 0x1D9
+    case f64SubMulMul = 0x1DA
+    case i32AddConstBrIf = 0x1DB
+    case i32AddConstBrUnless = 0x1DC
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1D6
+    static let count: UInt16 = 0x1DD
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -591,6 +598,24 @@ enum Op {
     /// An `i64.shr_u` by a constant (just emitted) whose result is xor-ed with a slot (xorshift
     /// mixing): d = b ^ (a >> next word).
     static let i64XorShrUConst: UInt16 = 0x1D5    // .i64XorShrUConst
+    /// An `i32.and` with a constant (just emitted) whose result is a branch condition (a flag
+    /// test): branch when (a & constant) != 0 (`brUnlessI32AndConst`: when it is 0); next words
+    /// target, constant.
+    static let brIfI32AndConst: UInt16 = 0x1D6    // .brIfI32AndConst
+    static let brUnlessI32AndConst: UInt16 = 0x1D7    // .brUnlessI32AndConst
+    /// An `f64.mul` (slot-slot form, just emitted) whose product is multiplied by a slot, rounding
+    /// twice as the two would: d = (a * b) * c, next word the slot c.
+    static let f64MulMul: UInt16 = 0x1D8    // .f64MulMul
+    /// An `f64MulMul` (just emitted) fused with the f64 add or sub that consumes it, rounding three
+    /// times: d = e + (a * b) * c, d = e - (a * b) * c (`f64SubMulMul`); next word the slots c
+    /// (bits 0-15) and e (bits 16-31).
+    static let f64MulMulAdd: UInt16 = 0x1D9    // .f64MulMulAdd
+    static let f64SubMulMul: UInt16 = 0x1DA    // .f64SubMulMul
+    /// An `i32.add` with a constant (just emitted) whose result is then the branch condition (a
+    /// loop counter stepped and tested: `i32.add; local.tee; br_if`): d = a + the next word, then
+    /// branch when d != 0 (`i32AddConstBrUnless`: when d == 0); the word after holds the target.
+    static let i32AddConstBrIf: UInt16 = 0x1DB    // .i32AddConstBrIf
+    static let i32AddConstBrUnless: UInt16 = 0x1DC    // .i32AddConstBrUnless
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

@@ -182,3 +182,180 @@ import TestSupport
         #expect(first == [Op.i32XorMulConst, Op.i64XorMulConst, Op.i32ShrUAndConst, Op.i64XorShrUConst, Op.i64XorShrUConst])
     }
 }
+
+/// f64 multiplication chains fused with the `f64.mul` that produced their operand: (a*b)*c in
+/// either operand order, then e + (a*b)*c in either order and e - (a*b)*c; each product and sum
+/// rounded on its own, as the separate instructions round.
+@Suite struct MultiplyChainFusionTests {
+    static let text = """
+        (module
+          (func (export "mulmul") (param f64 f64 f64 f64) (result f64)
+            (f64.mul (f64.mul (local.get 0) (local.get 1)) (local.get 2)))
+          (func (export "cmul") (param f64 f64 f64 f64) (result f64)
+            (f64.mul (local.get 2) (f64.mul (local.get 0) (local.get 1))))
+          (func (export "addLast") (param f64 f64 f64 f64) (result f64)
+            (f64.add (local.get 3) (f64.mul (f64.mul (local.get 0) (local.get 1)) (local.get 2))))
+          (func (export "addFirst") (param f64 f64 f64 f64) (result f64)
+            (f64.add (f64.mul (f64.mul (local.get 0) (local.get 1)) (local.get 2)) (local.get 3)))
+          (func (export "subtract") (param f64 f64 f64 f64) (result f64)
+            (f64.sub (local.get 3) (f64.mul (f64.mul (local.get 0) (local.get 1)) (local.get 2))))
+          (func (export "subtractFrom") (param f64 f64 f64 f64) (result f64)
+            (f64.sub (f64.mul (f64.mul (local.get 0) (local.get 1)) (local.get 2)) (local.get 3))))
+        """
+
+    static func d(_ x: Double) -> Value { .f64(x.bitPattern) }
+
+    @Test("a chain runs as one instruction that rounds each step, as wasm does")
+    func chains() throws {
+        let dir = try TemporaryDirectory("fusion")
+        defer { dir.remove() }
+        try dir.write("m.wat", Self.text)
+        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode([UInt8](try Data(contentsOf: dir.path("m.wasm")))), imports: Imports(), store: store)
+        // a*b = 1 - 2^-54 exactly, which rounds to 1; times 3 gives 3, so with e = -3 (or 3)
+        // the steps give 0 where a fused evaluation would give -3 * 2^-54.
+        let a = 1 + 0x1p-27, b = 1 - 0x1p-27
+        let args = [Self.d(a), Self.d(b), Self.d(3), Self.d(-3)]
+        #expect(try instance.invoke("mulmul", args) == [Self.d(3)])
+        #expect(try instance.invoke("cmul", args) == [Self.d(3)])
+        #expect(try instance.invoke("addLast", args) == [Self.d(0)])
+        #expect(try instance.invoke("addFirst", args) == [Self.d(0)])
+        #expect(try instance.invoke("subtract", [Self.d(a), Self.d(b), Self.d(3), Self.d(3)]) == [Self.d(0)])
+        #expect(try instance.invoke("subtractFrom", [Self.d(a), Self.d(b), Self.d(3), Self.d(3)]) == [Self.d(0)])
+        let plain = [Self.d(1.5), Self.d(-2), Self.d(0.25), Self.d(10)]
+        #expect(try instance.invoke("mulmul", plain) == [Self.d(-0.75)])
+        #expect(try instance.invoke("cmul", plain) == [Self.d(-0.75)])
+        #expect(try instance.invoke("addLast", plain) == [Self.d(9.25)])
+        #expect(try instance.invoke("addFirst", plain) == [Self.d(9.25)])
+        #expect(try instance.invoke("subtract", plain) == [Self.d(10.75)])
+        #expect(try instance.invoke("subtractFrom", plain) == [Self.d(-10.75)])
+        // Each body: the fused instruction (2 words) and a return; (a*b)*c - e keeps its f64.sub.
+        let opcodes = store.functions.map { function -> [UInt16] in
+            let compiled = function.compiled!
+            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
+        }
+        #expect(opcodes.map { $0.first } == [Op.f64MulMul, Op.f64MulMul, Op.f64MulMulAdd, Op.f64MulMulAdd, Op.f64SubMulMul, Op.f64MulMul])
+        #expect(opcodes.map { $0.count } == [3, 3, 3, 3, 3, 4])
+    }
+}
+
+/// A branch on `i32.and` with a constant (a flag test) runs as one instruction: br_if as
+/// brIfI32AndConst, if as brUnlessI32AndConst, each spending fuel on a backward branch.
+@Suite struct FlagBranchFusionTests {
+    static let text = """
+        (module
+          (func (export "flag") (param i32) (result i32)
+            (block $set
+              (br_if $set (i32.and (local.get 0) (i32.const 0x10)))
+              (return (i32.const 0)))
+            (i32.const 1))
+          (func (export "choose") (param i32) (result i32)
+            (if (result i32) (i32.and (local.get 0) (i32.const 0x80000000))
+              (then (i32.const 1)) (else (i32.const 2))))
+          ;; Counts x down until its low byte is 0: (x & 0xFF) - 1 backward branches for x & 0xFF > 0.
+          (func (export "spin") (param i32) (result i32) (local $n i32)
+            (loop $l
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+              (br_if $l (i32.and (local.get 0) (i32.const 0xFF))))
+            (local.get $n)))
+        """
+
+    @Test("flag tests branch as one instruction and give what and-then-branch gives")
+    func flags() throws {
+        let dir = try TemporaryDirectory("fusion")
+        defer { dir.remove() }
+        try dir.write("m.wat", Self.text)
+        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
+        let bytes = [UInt8](try Data(contentsOf: dir.path("m.wasm")))
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: store)
+        for (x, expected) in [(0x10, 1), (0x1F, 1), (0xFFFF_FFEF, 0), (0, 0)] as [(UInt32, UInt32)] {
+            #expect(try instance.invoke("flag", [.i32(x)]) == [.i32(expected)])
+        }
+        for (x, expected) in [(0x8000_0000, 1), (0xFFFF_FFFF, 1), (0x7FFF_FFFF, 2), (0, 2)] as [(UInt32, UInt32)] {
+            #expect(try instance.invoke("choose", [.i32(x)]) == [.i32(expected)])
+        }
+        #expect(try instance.invoke("spin", [.i32(5)]) == [.i32(5)])
+        #expect(try instance.invoke("spin", [.i32(0x103)]) == [.i32(3)])
+        let opcodes = store.functions.map { function -> [UInt16] in
+            let compiled = function.compiled!
+            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
+        }
+        let and = Op.withConst + UInt16(Op.fusableIndex(0x71)!)
+        #expect(opcodes[0].first == Op.brIfI32AndConst)
+        #expect(opcodes[1].first == Op.brUnlessI32AndConst)
+        #expect(opcodes[2].contains(Op.brIfI32AndConst))
+        #expect(opcodes.allSatisfy { !$0.contains(and) })
+
+        // spin(5) branches back 4 times: 4 units of fuel are enough, 3 are not.
+        let enough = Store(configuration: Configuration(fuel: 4))
+        let running = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: enough)
+        #expect(try running.invoke("spin", [.i32(5)]) == [.i32(5)])
+        #expect(enough.fuelRemaining == 0)
+        let short = Store(configuration: Configuration(fuel: 3))
+        let stopped = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: short)
+        let error = #expect(throws: Trap.self) { try stopped.invoke("spin", [.i32(5)]) }
+        #expect(error?.reason == .outOfFuel)
+    }
+}
+
+/// A loop counter stepped by a constant and tested at once (`i32.add; local.tee; br_if`, with
+/// or without `i32.eqz`, and `if`) runs as one instruction that writes the counter and branches,
+/// spending fuel on a backward branch.
+@Suite struct CounterBranchFusionTests {
+    static let text = """
+        (module
+          (func (export "countdown") (param i32) (result i32) (local $s i32)
+            (loop $l
+              (local.set $s (i32.add (local.get $s) (i32.const 3)))
+              (br_if $l (local.tee 0 (i32.add (local.get 0) (i32.const -1)))))
+            (local.get $s))
+          (func (export "untilWrap") (param i32) (result i32) (local $s i32)
+            (block $done
+              (loop $l
+                (br_if $done (i32.eqz (local.tee 0 (i32.add (local.get 0) (i32.const 1)))))
+                (local.set $s (i32.add (local.get $s) (i32.const 1)))
+                (br $l)))
+            (local.get $s))
+          (func (export "step") (param i32) (result i32)
+            (if (result i32) (local.tee 0 (i32.add (local.get 0) (i32.const 5)))
+              (then (local.get 0)) (else (i32.const 99)))))
+        """
+
+    @Test("the add writes the counter and the branch tests it, in one instruction")
+    func counters() throws {
+        let dir = try TemporaryDirectory("fusion")
+        defer { dir.remove() }
+        try dir.write("m.wat", Self.text)
+        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
+        let bytes = [UInt8](try Data(contentsOf: dir.path("m.wasm")))
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: store)
+        #expect(try instance.invoke("countdown", [.i32(4)]) == [.i32(12)])
+        #expect(try instance.invoke("countdown", [.i32(1)]) == [.i32(3)])
+        #expect(try instance.invoke("untilWrap", [.i32(0xFFFF_FFFD)]) == [.i32(2)])
+        #expect(try instance.invoke("untilWrap", [.i32(0xFFFF_FFFF)]) == [.i32(0)])
+        #expect(try instance.invoke("step", [.i32(1)]) == [.i32(6)])
+        #expect(try instance.invoke("step", [.i32(0xFFFF_FFFB)]) == [.i32(99)])
+        let opcodes = store.functions.map { function -> [UInt16] in
+            let compiled = function.compiled!
+            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
+        }
+        #expect(opcodes[0].contains(Op.i32AddConstBrIf))
+        #expect(opcodes[1].contains(Op.i32AddConstBrUnless))
+        #expect(opcodes[2].first == Op.i32AddConstBrUnless)
+        #expect(opcodes.allSatisfy { !$0.contains(Op.jumpIf) && !$0.contains(Op.jumpUnless) })
+
+        // countdown(4) branches back 3 times: 3 units of fuel are enough, 2 are not.
+        let enough = Store(configuration: Configuration(fuel: 3))
+        let running = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: enough)
+        #expect(try running.invoke("countdown", [.i32(4)]) == [.i32(12)])
+        #expect(enough.fuelRemaining == 0)
+        let short = Store(configuration: Configuration(fuel: 2))
+        let stopped = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: short)
+        let error = #expect(throws: Trap.self) { try stopped.invoke("countdown", [.i32(4)]) }
+        #expect(error?.reason == .outOfFuel)
+    }
+}
