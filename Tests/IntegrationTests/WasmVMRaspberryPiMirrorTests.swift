@@ -98,7 +98,7 @@ struct WasmVMRaspberryPiMirrorTests {
             + #"a=$(awk '/uio_pci_generic/ { print $2 }' /proc/interrupts); emit greet.wasm once >/dev/null; b=$(awk '/uio_pci_generic/ { print $2 }' /proc/interrupts); echo "interrupts for one emit: $((b - a))""# + "\n"
         try Data(script.utf8).write(to: root.appendingPathComponent("script.txt"))
         let started = Date()
-        let boot = try sel4img(["qemu", "--board", "rpi4", "--app", "wasm-vm", "--timeout", "900",
+        let boot = try sel4img(["qemu", "--board", "rpi4", "--app", "wasm-vm", "--timeout", "1800",
                                 "--script", root.appendingPathComponent("script.txt").path], workspace: workspace)
         #expect(boot.status == 0, "every emit must exit as on the host: \(boot.stderr.suffix(2000))")
         #expect(boot.stdout.contains("wasm-runner: serving the guest"))
