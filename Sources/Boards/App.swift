@@ -30,7 +30,18 @@ public struct App: Sendable, Equatable, Codable {
     public var guest: Guest?
     /// QEMU's `-machine` value when the app needs another than the board's
     /// (a hypervisor needs `virt,virtualization=on,…`); nil keeps the board's.
+    /// It refines only the machine it names: see `qemuMachine(refining:)`.
     public var qemuMachine: String?
+
+    /// The `-machine` value for a board whose own is `boardMachine`: the app's
+    /// when it names the same machine (`virt,virtualization=on,…` for `virt`),
+    /// else the board's (rpi4's `raspi4b` already has EL2 and a GIC with
+    /// virtualization extensions; `virt`'s options do not apply to it).
+    public func qemuMachine(refining boardMachine: String) -> String {
+        guard let qemuMachine else { return boardMachine }
+        func name(_ machine: String) -> Substring { machine.prefix { $0 != "," } }
+        return name(qemuMachine) == name(boardMachine) ? qemuMachine : boardMachine
+    }
     /// Whether builds for U-Boot boards write a bootable disk image. False
     /// when the app's image is not one the board's U-Boot flow starts (its
     /// seL4_tools lacks the `uboot` patch set's image choice).

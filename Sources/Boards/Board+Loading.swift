@@ -8,7 +8,7 @@ extension Board {
     static let sel4Keys = ["platform", "arch", "cpu", "simulation", "cmake", "overlays"]
     static let memoryKeys = ["base", "size", "variants", "sizeSetting"]
     static let uartKeys = ["device", "address", "baud"]
-    static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs", "minimumVersion", "serial", "disk", "kernelBoot", "cmake"]
+    static let qemuKeys = ["binary", "machine", "cpu", "memory", "extraArgs", "minimumVersion", "serial", "disk", "kernelBoot", "cmake", "cpus"]
     static let qemuDiskKeys = ["interface", "firmwareOption", "firmware", "deviceTree", "filesFromImage", "powerOfTwoSize"]
     static let loadKeys = ["imageAddress", "dtbAddress"]
     static let bootloaderKeys = ["kind", "imageFormat", "uBootConfig", "bootPartition", "blobs"]
@@ -61,6 +61,7 @@ extension Board {
             let serial = view.optional("serial", .list(.string)) ?? []
             let kernelBoot = view.optional("kernelBoot", .bool) ?? true
             let qemuCMake = view.optional("cmake", .map(.setting)) ?? [:]
+            let cpus = view.optional("cpus", .positiveInt)
             var disk: QEMU.Disk?
             if let diskView = view.section("disk", allowed: qemuDiskKeys, required: false) {
                 let defaults = QEMU.Disk()
@@ -76,7 +77,7 @@ extension Board {
             if let binary, let machine, let qemuCPU, let memory {
                 qemu = QEMU(binary: binary, machine: machine, cpu: qemuCPU, memory: memory, extraArgs: extra,
                             minimumVersion: minimumVersion, serial: serial, disk: disk, kernelBoot: kernelBoot,
-                            cmake: qemuCMake)
+                            cmake: qemuCMake, cpus: cpus)
             }
         }
 

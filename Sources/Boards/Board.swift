@@ -126,11 +126,16 @@ public struct Board: Sendable, Equatable, Codable {
         /// seL4 CMake settings for builds meant for this machine
         /// (`sel4img build --emulated`), e.g. `SIMULATION: TRUE`.
         public var cmake: [String: String]
+        /// The machine's fixed number of cores, when QEMU refuses `-smp` with
+        /// any other (raspi4b: 4); nil: `-smp N` gives a build for N cores
+        /// its N. A build for fewer cores leaves the others parked.
+        public var cpus: Int?
 
         public init(binary: String, machine: String, cpu: String, memory: UInt64, extraArgs: [String],
                     minimumVersion: String? = nil, serial: [String] = [], disk: Disk? = nil, kernelBoot: Bool = true,
-                    cmake: [String: String] = [:]) {
+                    cmake: [String: String] = [:], cpus: Int? = nil) {
             self.cmake = cmake
+            self.cpus = cpus
             self.binary = binary
             self.machine = machine
             self.cpu = cpu

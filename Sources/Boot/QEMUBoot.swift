@@ -52,6 +52,20 @@ public struct QEMUBoot: Sendable {
         return try Provenance.read(file).cmakeSettings[cores.setting].flatMap { Int($0) }
     }
 
+    /// `-smp N` for a build made for N > 1 cores, unless the machine's core
+    /// count is fixed (`qemu.cpus`, raspi4b's 4: QEMU refuses another -smp),
+    /// when the build must fit in it.
+    public func smpArguments(_ qemu: Board.QEMU) throws -> [String] {
+        guard let cores = try builtCores(), cores > 1 else { return [] }
+        guard let fixed = qemu.cpus else { return ["-smp", String(cores)] }
+        if cores > fixed {
+            throw BoardError(kind: .invalidValue, file: "boards/\(board.name).yaml", line: nil, keyPath: "qemu.cpus",
+                             message: "the \(board.name)-\(app.name) build is for \(cores) cores, and QEMU's \(qemu.machine) has \(fixed)",
+                             hint: "build with --cores \(fixed) or fewer")
+        }
+        return []
+    }
+
     /// Refuses a QEMU older than the board's machine needs.
     public func checkVersion(runner: ProcessRunner = ProcessRunner()) throws {
         guard let qemu = board.qemu, let minimum = qemu.minimumVersion, let binary = ProcessRunner.which(qemu.binary) else { return }
@@ -123,8 +137,8 @@ public struct QEMUBoot: Sendable {
             boot = .kernel(image)
         }
         var configuration = QEMUConfiguration(
-            boot: boot, binary: qemu.binary, machine: app.qemuMachine ?? qemu.machine, cpu: qemu.cpu,
-            memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs + (try builtCores().flatMap { $0 > 1 ? ["-smp", String($0)] : nil } ?? []))
+            boot: boot, binary: qemu.binary, machine: app.qemuMachine(refining: qemu.machine), cpu: qemu.cpu,
+            memory: Quantity.formatSize(qemu.memory), extraArgs: qemu.extraArgs + (try smpArguments(qemu)))
         configuration.serial = qemu.serial
         configuration.disk = diskOptions
         // With a script, the commands' statuses decide the run, not success patterns.

@@ -50,7 +50,7 @@ import TestSupport
             serial: ["null", "mon:stdio"],
             disk: .init(interface: "sd", firmwareOption: .kernel, firmware: "u-boot.bin", deviceTree: "bcm2711-rpi-4-b.dtb",
                         filesFromImage: true, powerOfTwoSize: true),
-            kernelBoot: false, cmake: ["SIMULATION": "TRUE"]))
+            kernelBoot: false, cmake: ["SIMULATION": "TRUE"], cpus: 4))
         // A real board QEMU also models: its firmware stays on its own disk.
         #expect(!board.emulatorSuppliesFirmware)
         #expect(board.load == Board.Load(imageAddress: 0x1000_0000, dtbAddress: nil))

@@ -62,12 +62,16 @@ import TestSupport
         #expect(guest.files.map(\.mode) == [0o750, 0o600])
     }
 
-    @Test("wasm-vm's guest has its own device tree, command line and initramfs address on each Jetson, and the top-level ones on qemu-virt")
+    @Test("wasm-vm's guest has its own device tree, command line and initramfs address on rpi4 and each Jetson, and the top-level ones on qemu-virt")
     func perBoard() throws {
         let app = try App.load(from: repositoryRoot.appendingPathComponent("apps/wasm-vm.yaml"), knownBoards: Self.boards)
         let guest = try #require(app.guest)
-        #expect(app.supportedBoards == ["qemu-virt", "tx1", "tx2"])
+        #expect(app.supportedBoards == ["qemu-virt", "rpi4", "tx1", "tx2"])
         #expect(guest.on(board: "qemu-virt") == guest)
+        let rpi4 = guest.on(board: "rpi4")
+        #expect(rpi4.deviceTree == "runner/guest/rpi4.dts")
+        #expect(rpi4.bootargs == "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0xfe215040 rdinit=/init pci=nomsi,realloc=off,bios")
+        #expect(rpi4.initrdAddress == 0x4500_0000)
         let tx1 = guest.on(board: "tx1"), tx2 = guest.on(board: "tx2")
         #expect(tx1.deviceTree == "runner/guest/tx1.dts")
         #expect(tx1.bootargs == "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x70006000 rdinit=/init pci=nomsi,realloc=off,bios")
@@ -78,6 +82,17 @@ import TestSupport
         // Everything else is shared.
         #expect(tx1.kernel == guest.kernel && tx1.files == guest.files && tx1.programs == guest.programs && tx1.boards == guest.boards)
         #expect(try JSONDecoder().decode(App.self, from: JSONEncoder().encode(app)) == app)
+    }
+
+    @Test("the app's QEMU machine refines only the machine it names: wasm-vm's virt options on qemu-virt, the board's raspi4b on rpi4")
+    func qemuMachinePerBoard() throws {
+        let app = try App.load(from: repositoryRoot.appendingPathComponent("apps/wasm-vm.yaml"), knownBoards: Self.boards)
+        #expect(app.qemuMachine(refining: "virt") == "virt,virtualization=on,highmem=off,secure=off")
+        #expect(app.qemuMachine(refining: "virt,gic-version=2") == "virt,virtualization=on,highmem=off,secure=off")
+        #expect(app.qemuMachine(refining: "raspi4b") == "raspi4b")
+        #expect(app.qemuMachine(refining: "virtio") == "virtio")
+        let sel4test = try App.load(from: repositoryRoot.appendingPathComponent("apps/sel4test.yaml"), knownBoards: Self.boards)
+        #expect(sel4test.qemuMachine(refining: "raspi4b") == "raspi4b")
     }
 
     @Test("an app without the key has no guest")

@@ -102,11 +102,11 @@ import WasmHost
         #expect(plan.artifacts == ["dtb", "elfloader", "image", "kernel", "guest-kernel", "guest-rootfs", "guest-dtb", "disk", "blockmap"])
         #expect(plan.inputs.first == BuildPlan.Input(role: "guest device tree", path: repositoryRoot.appendingPathComponent("runner/guest/qemu-arm-virt.dts").path))
         #expect(plan.sourceUpdate == .locked)
-        #expect(plan.patchSets == ["capdl-offline", "reproducible-camkes-vm", "uboot-camkes-vm", "vm-vppi-masked", "memoize"])
+        #expect(plan.patchSets == ["capdl-offline", "reproducible-camkes-vm", "uboot-camkes-vm", "vm-vppi-masked", "camkes-vm-rpi4", "camkes-vm-tx1-channel", "memoize"])
     }
 
-    @Test("build for wasm-vm on a Jetson takes that board's guest device tree and image format, and plans its disk", arguments: [
-        ("tx1", "binary", "runner/guest/tx1.dts"), ("tx2", "uimage", "runner/guest/tx2.dts"),
+    @Test("build for wasm-vm on rpi4 or a Jetson takes that board's guest device tree and image format, and plans its disk", arguments: [
+        ("rpi4", "binary", "runner/guest/rpi4.dts"), ("tx1", "binary", "runner/guest/tx1.dts"), ("tx2", "uimage", "runner/guest/tx2.dts"),
     ])
     func buildWasmVMJetson(board: String, format: String, deviceTree: String) throws {
         let dir = try TemporaryDirectory()

@@ -81,4 +81,32 @@ import TestSupport
         #expect(try arguments(cores: "1") == ["qemu-system-aarch64", "-machine", "virt,virtualization=on,highmem=off,secure=off", "-cpu", "cortex-a53",
                                               "-nographic", "-m", "size=2G", "-kernel", image])
     }
+
+    @Test("on a machine with a fixed core count (raspi4b: boards/rpi4.yaml's qemu.cpus 4) qemu gives no -smp; a build for more cores than it has is refused")
+    func fixedCores() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let artifacts = ws.appendingPathComponent("artifacts/rpi4-wasm-vm")
+        try FileManager.default.createDirectory(at: artifacts, withIntermediateDirectories: true)
+        let catalogs = try Self.catalogs()
+        let board = try catalogs.boards.board(named: "rpi4")
+        let qemu = try #require(board.qemu)
+        #expect(qemu.cpus == 4)
+        let command = try #require(try SEL4Img.parseAsRoot(["qemu", "--board", "rpi4", "--app", "wasm-vm", "-w", ws.path]) as? QEMU)
+        func smp(cores: String, cpus: Int?) throws -> [String] {
+            let p = Provenance(board: "rpi4", app: "wasm-vm", sourceDateEpoch: 0, manifest: .init(file: "m.xml", sha256: ""), lockSHA256: "",
+                               projects: [], patchSets: [], cmakeSettings: ["NUM_NODES": cores], tools: [:], outputs: [])
+            try p.encoded().write(to: artifacts.appendingPathComponent("provenance.json"))
+            var machine = qemu
+            machine.cpus = cpus
+            return try command.boot(catalogs: catalogs).smpArguments(machine)
+        }
+        #expect(try smp(cores: "2", cpus: 4) == [])
+        #expect(try smp(cores: "1", cpus: 4) == [])
+        #expect(try smp(cores: "2", cpus: nil) == ["-smp", "2"])
+        let error = #expect(throws: BoardError.self) { try smp(cores: "2", cpus: 1) }
+        #expect(error?.description == "boards/rpi4.yaml: key 'qemu.cpus': the rpi4-wasm-vm build is for 2 cores, and QEMU's raspi4b has 1")
+        #expect(error?.hint == "build with --cores 1 or fewer")
+    }
 }

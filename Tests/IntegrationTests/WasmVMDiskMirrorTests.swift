@@ -165,6 +165,13 @@ struct WasmVMDiskMirrorTests {
         #expect(dts.contains("linux,initrd-start = <\(jetson.initrdStart)>;"), "\(dts)")
         #expect(dts.contains("bootargs = \"\(jetson.bootargs)"), "\(dts)")
         #expect(dts.contains("compatible = \"pci-host-cam-generic\";"))
+        // The channel's interrupt: slot 1's INTA to SPI 220 (0xdc), level-high, the
+        // cross-VM interrupt camkes-vm injects (tx1: the camkes-vm-tx1-channel patch set).
+        #expect(dts.contains("interrupt-map-mask = <0xf800 0x00 0x00 0x07>;"), "\(dts)")
+        #expect(dts.range(of: #"interrupt-map = <0x800 0x00 0x00 0x01 0x[0-9a-f]+ 0x00 0xdc 0x04>;"#, options: .regularExpression) != nil, "\(dts)")
+        // The VMM installs the virtual PCI host bridge (VmPCISupport, which tx1 had forced off).
+        let cache = try String(contentsOf: workspace.appendingPathComponent("build/\(label)/CMakeCache.txt"), encoding: .utf8)
+        #expect(cache.contains("\nVmPCISupport:BOOL=ON\n"), "VmPCISupport is not on for \(jetson.board)")
 
         // The capDL image's components: the elfloader's archive holds the
         // kernel, its DTB and the capDL loader; the loader carries the guest's

@@ -3,7 +3,7 @@
 # virtual PCI bus for the runner's channel device, the guest's initramfs as
 # a file, and what the runner needs from the kernel.
 #
-set(supported "qemu-arm-virt;tx1;tx2")
+set(supported "qemu-arm-virt;rpi4;tx1;tx2")
 if(NOT "${PLATFORM}" IN_LIST supported)
     message(FATAL_ERROR "PLATFORM: ${PLATFORM} not supported by wasm-vm. Supported: ${supported}")
 endif()

@@ -126,7 +126,8 @@ void init_wasm_channel(vm_t *vm, void *cookie)
     while (slot < 32 && pci->bus0[slot][0] != NULL) {
         slot++;
     }
-    /* runner/guest/qemu-arm-virt.dts routes slot 1's INTA to this interrupt. */
+    /* runner/guest/BOARD.dts routes slot 1's INTA to this interrupt (SPI 50 on
+     * qemu-arm-virt, SPI 220 on rpi4, tx1 and tx2: camkes-vm's free_plat_interrupts). */
     ZF_LOGF_IF(slot != 1, "the Wasm runner's channel device would be at PCI slot %d; the guest's DTS routes slot 1's interrupt", slot);
 
     connections[0].consume_badge = done_notification_badge();

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// App `wasm-vm` on the Raspberry Pi 4 in emulation, against the mirror
+/// (SEL4IMG_TEST_MIRROR): the camkes-vm-rpi4 patch set's VMM platform, built
+/// for the 2 GiB model (`--memory 2G`) and one core (`--cores 1`: built for
+/// two, seL4 stops on raspi4b right after "dropped to user space" with core
+/// 0 spinning in ipi_wait and core 1 in WFI: the IPI never arrives), the SD image booted on QEMU's
+/// `raspi4b` through the firmware's U-Boot and boot.scr (`sel4img qemu
+/// --board rpi4`), then `--script` logs into the guest and runs `emit` for a
+/// C module, a Rust module (from SEL4IMG_WASI_TESTSUITE when set) and a
+/// trapping one: each prints and exits as under `sel4img wasm run` on the
+/// host, and the runner serves the next emit after the trap.
+/// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`) and QEMU >= 9.
+/// SEL4IMG_TEST_KEEP=DIR keeps the workspace below DIR.
+@Suite(.serialized, .enabled(if: mirror != nil, "set SEL4IMG_TEST_MIRROR to an offline mirror of the seL4 and CAmkES repositories"))
+struct WasmVMRaspberryPiMirrorTests {
+    func sel4img(_ args: [String], workspace: URL) throws -> CommandResult {
+        let r = try runSel4img(args + ["-w", workspace.path], environment: ["SEL4IMG_MIRROR": mirror!])
+        if r.status != 0 { print("sel4img \(args.joined(separator: " ")) exited \(r.status):\n\(r.stderr.suffix(3000))") }
+        return r
+    }
+
+    @Test("rpi4 (raspi4b, 2 GiB): the system builds with the camkes-vm-rpi4 patch set, its guest DTB is the Pi's UART, GIC and channel; booted from the SD image the guest's shell runs emit for C, Rust and trapping modules as the host does, and the runner serves after the trap")
+    func emitOnRaspberryPi() throws {
+        let (root, keep) = try integrationRoot("wasm-vm-rpi4")
+        defer { if !keep { try? FileManager.default.removeItem(at: root) } }
+        let workspace = root.appendingPathComponent("ws")
+        let modules = root.appendingPathComponent("modules")
+        try FileManager.default.createDirectory(at: modules, withIntermediateDirectories: true)
+        func compile(_ name: String, _ source: String) throws {
+            try Data(source.utf8).write(to: modules.appendingPathComponent("\(name).c"))
+            try sh("python3 -m ziglang cc -target wasm32-wasi -O2 -s -Wl,-z,stack-size=65536 \(name).c -o \(name).wasm", in: modules)
+        }
+        try compile("greet", WasmVMDiskMirrorTests.greet)
+        try compile("trap", """
+            #include <stdio.h>
+            int main(void) { printf("about to trap\\n"); fflush(stdout); __builtin_trap(); }
+            """)
+        var runs: [(file: String, arguments: [String])] = [("greet.wasm", ["alpha", "beta"])]
+        if let suite = ProcessInfo.processInfo.environment["SEL4IMG_WASI_TESTSUITE"] {
+            let rust = URL(fileURLWithPath: suite).appendingPathComponent("tests/rust/testsuite/wasm32-wasip1/clock_time_get.wasm")
+            try? FileManager.default.removeItem(at: modules.appendingPathComponent("rust_clock_time_get.wasm"))
+            try FileManager.default.copyItem(at: rust, to: modules.appendingPathComponent("rust_clock_time_get.wasm"))
+            runs.append(("rust_clock_time_get.wasm", []))
+        } else {
+            print("note: SEL4IMG_WASI_TESTSUITE is not set, so no Rust program runs")
+        }
+        runs += [("trap.wasm", []), ("greet.wasm", ["after", "the trap"])]
+        var expected: [(lines: [String], status: Int32)] = []
+        for run in runs {
+            let host = try runSel4img(["wasm", "run", run.file] + run.arguments, in: modules)
+            var lines = host.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+            expected.append((lines, host.status))
+        }
+        #expect(expected.map(\.status) == (runs.count == 4 ? [0, 0, 134, 0] : [0, 134, 0]))
+
+        let files = Set(runs.map(\.file)).sorted().map { modules.appendingPathComponent($0).path }
+        let build = try sel4img(["build", "--board", "rpi4", "--app", "wasm-vm", "--memory", "2G", "--cores", "1", "--wasm", files.joined(separator: ","),
+                                 "--progress", "plain"], workspace: workspace)
+        #expect(build.status == 0)
+        #expect((build.stdout + build.stderr).contains("patch camkes-vm-rpi4: done") || build.stdout.contains("up to date"))
+        let artifacts = workspace.appendingPathComponent("artifacts/rpi4-wasm-vm")
+        let disk = artifacts.appendingPathComponent("rpi4-wasm-vm.img").path
+        // The SD card's FAT partition: the firmware, the board's DTB, U-Boot, config.txt, boot.scr and the capDL image.
+        let fat = try sh("mdir -b -i \(disk)@@1M ::")
+        for name in ["boot.scr", "sel4.bin", "u-boot.bin", "bcm2711-rpi-4-b.dtb", "start4.elf", "fixup4.dat", "config.txt"] {
+            #expect(fat.contains("::/\(name)\n"), "\(fat)")
+        }
+
+        // The guest DTB: dtc round trip; the console is the kernel DTB's mini UART,
+        // translated through /soc's ranges (bus 0x7e000000 is the CPU's 0xfe000000).
+        let work = root.appendingPathComponent("check")
+        try? FileManager.default.removeItem(at: work)
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let dtb = artifacts.appendingPathComponent("linux.dtb").path
+        try sh("dtc -q -I dtb -O dts -o a.dts \(dtb) && dtc -q -I dts -O dtb -o b.dtb a.dts && dtc -q -I dtb -O dts -o b.dts b.dtb && cmp a.dts b.dts", in: work)
+        let kernelDTB = artifacts.appendingPathComponent("kernel.dtb").path
+        func get(_ file: String, _ node: String, _ property: String) throws -> String {
+            try sh("fdtget -t x \(file) \(node) \(property)").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try get(kernelDTB, "/soc/serial@7e215040", "reg") == "7e215040 40")
+        #expect(try get(kernelDTB, "/soc/serial@7e215040", "interrupts") == "0 5d 4")
+        #expect(try get(kernelDTB, "/soc", "ranges").hasPrefix("7e000000 0 fe000000"))
+        #expect(try get(dtb, "/serial@fe215040", "reg") == "0 fe215040 0 40")
+        #expect(try get(dtb, "/serial@fe215040", "interrupts") == "0 5d 4")
+        // The GIC: the kernel DTB's distributor and CPU interface (bus 0x40041000, CPU 0xff841000).
+        #expect(try get(kernelDTB, "/soc/interrupt-controller@40041000", "reg") == "40041000 1000 40042000 2000 40044000 2000 40046000 2000")
+        #expect(try get(dtb, "/interrupt-controller@ff841000", "reg") == "0 ff841000 0 1000 0 ff842000 0 2000")
+        #expect(try get(dtb, "/pci@3e000000", "interrupt-map").hasSuffix("0 dc 4"))
+
+        let script = "cd /wasm\n" + runs.enumerated().map { index, run in
+            let words = ["emit", run.file] + run.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }
+            return words.joined(separator: " ") + (expected[index].status == 0 ? "" : "  #=> \(expected[index].status)")
+        }.joined(separator: "\n") + "\n"
+            + #"a=$(awk '/uio_pci_generic/ { print $2 }' /proc/interrupts); emit greet.wasm once >/dev/null; b=$(awk '/uio_pci_generic/ { print $2 }' /proc/interrupts); echo "interrupts for one emit: $((b - a))""# + "\n"
+        try Data(script.utf8).write(to: root.appendingPathComponent("script.txt"))
+        let started = Date()
+        let boot = try sel4img(["qemu", "--board", "rpi4", "--app", "wasm-vm", "--timeout", "1800",
+                                "--script", root.appendingPathComponent("script.txt").path], workspace: workspace)
+        #expect(boot.status == 0, "every emit must exit as on the host: \(boot.stderr.suffix(2000))")
+        #expect(boot.stdout.contains("wasm-runner: serving the guest"))
+        let outputs = WasmVMMirrorTests.commandOutputs(boot.stdout)
+        for (index, run) in runs.enumerated() {
+            let got = outputs[index + 2] ?? []
+            if expected[index].status == 134 {
+                #expect(Array(got.prefix(expected[index].lines.count)) == expected[index].lines)
+                #expect(got.contains { $0.hasPrefix("emit: \(run.file) trapped: unreachable") }, "\(got)")
+            } else {
+                #expect(got == expected[index].lines, "\(run.file) \(run.arguments): guest \(got) vs host \(expected[index].lines)")
+            }
+        }
+        #expect(outputs[runs.count + 2] == ["interrupts for one emit: 1"], "\(outputs[runs.count + 2] ?? [])")
+        print("rpi4 wasm-vm: QEMU start to script end \(String(format: "%.1f", Date().timeIntervalSince(started))) s, disk \(try FileManager.default.attributesOfItem(atPath: disk)[.size] ?? 0) bytes")
+    }
+}
