@@ -14,7 +14,7 @@
 # `sel4img qemu --plan` (the image swapped for the copy); the times are the
 # host's wall clock from starting QEMU to the line "Booting Linux" (seL4,
 # the capDL loader and the VMM) and to the shell's prompt after
-# "sel4img-guest: ready". A boot also checks which system it was: the
+# "sel4img-guest: ready" ("/root # ", then busybox's cursor query). A boot also checks which system it was: the
 # runner's "wasm-runner: serving" line with it, the init's "no Wasm runner
 # channel" without.
 #
@@ -66,18 +66,25 @@ for cores in $cores_list; do
   # Build as sel4img builds (its SOURCE_DATE_EPOCH, no compiler cache), so the rebuild with the runner gives back its image.
   export CCACHE_DISABLE=1 SOURCE_DATE_EPOCH
   SOURCE_DATE_EPOCH=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["sourceDateEpoch"])' "$(dirname "$image")/provenance.json")
+  # The build directory's own copy of the image QEMU boots (the app's outputs: elfloader/elfloader or images/...).
+  built=
+  for candidate in "$build/$(basename "$image")" "$build"/*/"$(basename "$image")"; do
+    if [ -f "$candidate" ] && cmp -s "$candidate" "$image"; then built=$candidate; break; fi
+  done
+  [ -n "$built" ] || { echo "benchmarks/boot.sh: no file in $build is the image sel4img built ($image): run sel4img build again" >&2; exit 1; }
   echo "== building it again without the runner (WasmVMRunner=OFF), then back" >&2
-  restore() { cmake -DWasmVMRunner=ON "$build" >>"$work/boot/norunner-$cores.log" 2>&1 && nice -n 10 ninja -C "$build" >>"$work/boot/norunner-$cores.log" 2>&1; }
-  if ! { cmake -DWasmVMRunner=OFF "$build" && nice -n 10 ninja -C "$build"; } >"$work/boot/norunner-$cores.log" 2>&1; then
-    tail -30 "$work/boot/norunner-$cores.log" >&2; restore || true; exit 1
-  fi
+  log=$work/boot/norunner-$cores.log
+  restore() { cmake -DWasmVMRunner=ON "$build" >>"$log" 2>&1 && nice -n 10 ninja -C "$build" >>"$log" 2>&1; }
+  trap 'restore || echo "benchmarks/boot.sh: could not rebuild $build with the runner (see $log): run sel4img build" >&2' EXIT
+  { cmake -DWasmVMRunner=OFF "$build" && nice -n 10 ninja -C "$build"; } >"$log" 2>&1 || { tail -30 "$log" >&2; exit 1; }
   if grep -q "runner_" "$build/wasm_vm.cdl"; then
-    echo "benchmarks/boot.sh: $build/wasm_vm.cdl still has the runner's objects with WasmVMRunner=OFF" >&2; restore || true; exit 1
+    echo "benchmarks/boot.sh: $build/wasm_vm.cdl still has the runner's objects with WasmVMRunner=OFF" >&2; exit 1
   fi
-  cp "$build/images/$(basename "$image")" "$work/boot/without-$cores.elf"
-  restore || { tail -30 "$work/boot/norunner-$cores.log" >&2; exit 1; }
-  cmp -s "$build/images/$(basename "$image")" "$image" ||
-    { echo "benchmarks/boot.sh: rebuilding $build with the runner did not give back the image sel4img built" >&2; exit 1; }
+  cp "$built" "$work/boot/without-$cores.elf"
+  trap - EXIT
+  restore || { tail -30 "$log" >&2; exit 1; }
+  cmp -s "$built" "$image" ||
+    { echo "benchmarks/boot.sh: rebuilding $build with the runner did not give back the image sel4img built ($image)" >&2; exit 1; }
   for round in $(seq "$boots"); do
     for system in with without; do
       echo "== boot $round of $boots: $cores core(s), $system the runner" >&2
@@ -106,7 +113,7 @@ try:
             linux = now
         if ready is None and re.search(rb"^sel4img-guest: ready\r?$", console, re.M):
             ready = now
-        if prompt is None and ready is not None and re.search(rb"sel4img-guest: ready\r?\n(.*\n)*.*# $", console):
+        if prompt is None and ready is not None and re.search(rb"sel4img-guest: ready\r?\n(.*\n)*.*# (\x1b\[[0-9;]*[A-Za-z])*$", console):
             prompt = now
 finally:
     os.killpg(qemu.pid, signal.SIGTERM)
