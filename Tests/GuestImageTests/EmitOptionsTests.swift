@@ -17,9 +17,13 @@ import TestSupport
         (["--time-limit", "1.5", "x.wasm"], "emit: --time-limit must be a whole number of milliseconds from 1 to 18446744073709, got '1.5'"),
         (["--time-limit", "18446744073710", "x.wasm"], "emit: --time-limit must be a whole number of milliseconds from 1 to 18446744073709, got '18446744073710'"),
         (["--time-limit", "", "x.wasm"], "emit: --time-limit must be a whole number of milliseconds from 1 to 18446744073709, got ''"),
+        (["--repeat", "0", "x.wasm"], "emit: --repeat must be a whole number of runs from 1 to 1000000, got '0'"),
+        (["--repeat", "1000001", "x.wasm"], "emit: --repeat must be a whole number of runs from 1 to 1000000, got '1000001'"),
+        (["--repeat", "x.wasm"], "emit: --repeat must be a whole number of runs from 1 to 1000000, got 'x.wasm'"),
+        (["--timing", "--repeat"], "emit: --repeat needs a value: a whole number of runs from 1 to 1000000"),
     ]
 
-    @Test("bad --fuel and --time-limit values exit 64 with exact messages; good ones, --poll and --heap reach the file")
+    @Test("bad --fuel, --time-limit and --repeat values exit 64 with exact messages; good ones, --poll, --heap and --timing reach the file")
     func options() throws {
         let dir = try TemporaryDirectory("emit")
         defer { dir.remove() }
@@ -37,13 +41,18 @@ import TestSupport
         #expect(good.stderr == "emit: cannot read /nonexistent/x.wasm: No such file or directory\n")
         let help = try run(emit, ["--help"])
         #expect(help.status == 0)
-        #expect(help.stdout.hasPrefix("usage: emit [--fuel N] [--time-limit MS] [--poll] [--heap] FILE.wasm [ARGS...]\n"))
+        #expect(help.stdout.hasPrefix("usage: emit [--fuel N] [--time-limit MS] [--poll] [--heap] [--repeat N] [--timing] FILE.wasm [ARGS...]\n"))
+        #expect(help.stdout.contains("--repeat N sends the module N times from this one process"))
         #expect(help.stdout.contains("152 when --fuel or --time-limit stopped it"))
         #expect(help.stdout.contains("--poll polls the buffer instead (without the driver it polls anyway and says so).\n"))
         // --poll and --heap take no value: the next word is the module.
         let flags = try run(emit, ["--poll", "--heap", "--fuel", "5", "/nonexistent/y.wasm"])
         #expect(flags.status == 126)
         #expect(flags.stderr == "emit: cannot read /nonexistent/y.wasm: No such file or directory\n")
+        // --timing takes no value, --repeat the largest count: the next word is the module.
+        let repeated = try run(emit, ["--timing", "--repeat", "1000000", "/nonexistent/z.wasm"])
+        #expect(repeated.status == 126)
+        #expect(repeated.stderr == "emit: cannot read /nonexistent/z.wasm: No such file or directory\n")
     }
 
     func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {

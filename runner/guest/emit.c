@@ -1,10 +1,14 @@
 /*
- * emit [--fuel N] [--time-limit MS] [--poll] [--heap] FILE.wasm [ARGS...]: runs a WebAssembly
+ * emit [--fuel N] [--time-limit MS] [--poll] [--heap] [--repeat N] [--timing] FILE.wasm [ARGS...]: runs a WebAssembly
  * module on the Wasm runner beside this Linux guest, through the
  * shared-memory channel in wasm_channel.h, and prints what the module printed.
  * --fuel and --time-limit bound the run as on `sel4img wasm run`: the runner
  * stops the module after N units of fuel (one per call and per repetition of a
- * loop) or MS milliseconds, and goes on serving.
+ * loop) or MS milliseconds, and goes on serving. --repeat N sends the module
+ * N times from one process (one read, one lock, one mapping), stopping at the
+ * first run whose status is not 0; --timing prints each run's wait for the
+ * reply, the runner's run_ns and their difference, the channel's own cost
+ * (benchmarks/realtime.sh's "channel" figures).
  *
  * Exit status, as `sel4img wasm run` on a host (WasmExitStatus): 0-125 the
  * module's exit code; 126 when it cannot run (unreadable, invalid, too large
@@ -50,6 +54,8 @@ enum { EXIT_USAGE = 64, EXIT_CANNOT_RUN = 126, EXIT_TRAP = 134, EXIT_BOUND_EXCEE
 
 /* The largest --time-limit: in nanoseconds it must fit 64 bits (as on the host). */
 #define MAXIMUM_TIME_LIMIT_MS (UINT64_MAX / 1000000u)
+/* The largest --repeat. */
+#define MAXIMUM_REPEAT 1000000u
 
 static void fail(const char *format, const char *detail)
 {
@@ -242,11 +248,153 @@ static void sleep_ns(long nanoseconds)
     nanosleep(&delay, NULL);
 }
 
+static uint64_t monotonic_ns(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+}
+
+/* One request: writes the module and its arguments, wakes the runner, waits
+ * for the reply (on the interrupt while *uio >= 0, else polling), prints the
+ * output and returns emit's exit status for it. */
+static int run_once(volatile struct wasm_channel_header *header, volatile uint32_t *events, volatile unsigned char *payload,
+                    uint64_t capacity, const unsigned char *module, size_t module_size, int argument_count, char **arguments,
+                    uint64_t fuel, uint64_t time_limit_ms, int show_heap, int timing, uint64_t run, int config, int *uio)
+{
+    const char *path = arguments[0];
+    copy_out(payload, module, module_size);
+    size_t offset = module_size;
+    for (int i = 0; i < argument_count; i++) {
+        size_t length = strlen(arguments[i]) + 1;
+        copy_out(payload + offset, (const unsigned char *)arguments[i], length);
+        offset += length;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+
+    uint32_t sequence = header->sequence + 1;
+    header->module_bytes = module_size;
+    header->argument_bytes = offset - module_size;
+    header->realtime_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+    header->fuel = fuel;
+    header->time_limit_ms = time_limit_ms;
+    header->sequence = sequence;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    header->state = WASM_CHANNEL_REQUEST;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    uint64_t sent = monotonic_ns();
+    events[0] = 1; /* the emit register: wakes the runner */
+
+    if (*uio >= 0 && unmask_interrupt(config) != 0) {
+        fprintf(stderr, "%s: cannot unmask the channel's interrupt (%s): polling for the reply\n", program, strerror(errno));
+        close(*uio);
+        *uio = -1;
+    }
+    /* Sleep on the interrupt; a wake-up for an earlier reply, or none within
+     * a second, means look at the buffer and wait again. */
+    int lost = 0;
+    while (*uio >= 0) {
+        if (header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
+            break;
+        }
+        struct pollfd wait = {.fd = *uio, .events = POLLIN};
+        int woken = poll(&wait, 1, 1000);
+        if (woken > 0) {
+            uint32_t count;
+            if (read(*uio, &count, sizeof count) != (ssize_t)sizeof count || unmask_interrupt(config) != 0) {
+                fprintf(stderr, "%s: cannot wait for the channel's interrupt (%s): polling for the reply\n", program,
+                        strerror(errno));
+                close(*uio);
+                *uio = -1;
+            }
+        } else if (woken == 0 && !lost && header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
+            fprintf(stderr, "%s: the runner's reply came without its interrupt\n", program);
+            lost = 1;
+        } else if (woken < 0 && errno != EINTR) {
+            fprintf(stderr, "%s: cannot wait for the channel's interrupt (%s): polling for the reply\n", program, strerror(errno));
+            close(*uio);
+            *uio = -1;
+        }
+    }
+    /* Poll for the reply: 50 us steps for the first millisecond, then 1 ms. */
+    for (long waited = 0;; waited++) {
+        if (header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
+            break;
+        }
+        sleep_ns(waited < 20 ? 50000 : 1000000);
+    }
+    uint64_t replied = monotonic_ns();
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+
+    uint64_t output_bytes = header->output_bytes;
+    if (output_bytes > capacity) {
+        output_bytes = capacity;
+    }
+    unsigned char *output = malloc(output_bytes + 1);
+    if (output == NULL) {
+        fail("out of memory for %s's output", path);
+    }
+    for (uint64_t i = 0; i < output_bytes; i++) {
+        output[i] = payload[i];
+    }
+    fwrite(output, 1, output_bytes, stdout);
+    fflush(stdout);
+    free(output);
+
+    char message[WASM_CHANNEL_MESSAGE_BYTES];
+    for (unsigned i = 0; i < sizeof message; i++) {
+        message[i] = header->message[i];
+    }
+    message[sizeof message - 1] = '\0';
+    uint32_t result = header->result;
+    int32_t status = header->exit_status;
+    uint64_t run_ns = header->run_ns;
+    if (timing) {
+        /* The reply's wait less the runner's own decode and run: what the
+         * channel (notification, VMM, interrupt or polling, wake-up) cost. */
+        uint64_t waited_ns = replied - sent;
+        fprintf(stderr, "%s: timing %llu: reply %llu ns, runner %llu ns, channel %lld ns (%s)\n", program,
+                (unsigned long long)run, (unsigned long long)waited_ns, (unsigned long long)run_ns,
+                (long long)waited_ns - (long long)run_ns, *uio >= 0 ? "interrupt" : "polled");
+    }
+    if (show_heap) {
+        fprintf(stderr, "%s: runner heap in use: %llu bytes\n", program, (unsigned long long)header->heap_in_use);
+    }
+    if (header->output_truncated) {
+        fprintf(stderr, "%s: %s printed more than the runner's buffer holds; the rest was dropped\n", program, path);
+    }
+    header->state = WASM_CHANNEL_IDLE;
+
+    switch (result) {
+    case WASM_RESULT_EXITED:
+        if (status >= 0 && status <= 125) {
+            return status;
+        }
+        fprintf(stderr, "%s: %s: exit code %u is outside 0-125; exit status %d\n", program, path,
+                (unsigned)status, EXIT_CODE_OUT_OF_RANGE);
+        return EXIT_CODE_OUT_OF_RANGE;
+    case WASM_RESULT_TRAPPED:
+        fprintf(stderr, "%s: %s trapped: %s\n", program, path, message);
+        return EXIT_TRAP;
+    case WASM_RESULT_STOPPED:
+        fprintf(stderr, "%s: %s: %s\n", program, path, message);
+        return EXIT_BOUND_EXCEEDED;
+    case WASM_RESULT_INVALID:
+        fprintf(stderr, "%s: %s cannot run: %s\n", program, path, message);
+        return EXIT_CANNOT_RUN;
+    default:
+        fprintf(stderr, "%s: the runner refused the request: %s\n", program, message);
+        return EXIT_CANNOT_RUN;
+    }
+}
+
 int main(int argc, char **argv)
 {
     /* Options come before FILE; everything after FILE goes to the module. */
     uint64_t fuel = 0, time_limit_ms = 0;
-    int poll_only = 0, show_heap = 0;
+    uint64_t repeat = 1;
+    int poll_only = 0, show_heap = 0, timing = 0;
     int first = 1;
     while (first < argc) {
         if (strcmp(argv[first], "--poll") == 0) {
@@ -255,6 +403,12 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[first], "--heap") == 0) {
             show_heap = 1;
             first += 1;
+        } else if (strcmp(argv[first], "--timing") == 0) {
+            timing = 1;
+            first += 1;
+        } else if (strcmp(argv[first], "--repeat") == 0) {
+            repeat = bound_value("--repeat", first + 1 < argc ? argv[first + 1] : NULL, MAXIMUM_REPEAT, "runs");
+            first += 2;
         } else if (strcmp(argv[first], "--fuel") == 0) {
             fuel = bound_value("--fuel", first + 1 < argc ? argv[first + 1] : NULL, UINT64_MAX, "units");
             first += 2;
@@ -268,13 +422,17 @@ int main(int argc, char **argv)
     }
     if (first >= argc || strcmp(argv[first], "--help") == 0 || strcmp(argv[first], "-h") == 0) {
         fprintf(first >= argc ? stderr : stdout,
-                "usage: emit [--fuel N] [--time-limit MS] [--poll] [--heap] FILE.wasm [ARGS...]\n"
+                "usage: emit [--fuel N] [--time-limit MS] [--poll] [--heap] [--repeat N] [--timing] FILE.wasm [ARGS...]\n"
                 "Runs the WebAssembly module (WASI preview1) on the seL4 Wasm runner beside\n"
                 "this guest and prints its output. --fuel N stops it after N units (one per\n"
                 "call and per repetition of a loop), --time-limit MS after MS milliseconds.\n"
                 "emit sleeps until the runner's reply interrupt (/dev/uioN, uio_pci_generic);\n"
                 "--poll polls the buffer instead (without the driver it polls anyway and says so).\n"
                 "--heap prints the runner's heap in use after the run on stderr.\n"
+                "--repeat N sends the module N times from this one process (stopping at the\n"
+                "first run whose status is not 0); --timing prints, per run on stderr, the\n"
+                "wait for the reply, the runner's own decode and run time, and the rest: what\n"
+                "the channel cost (ns, the guest's monotonic clock; the runner's is its own).\n"
                 "Exit status: 0-125 the module's exit code; 126 when it cannot run; 134 when\n"
                 "it traps; 152 when --fuel or --time-limit stopped it; 255 when it exits with\n"
                 "a code outside 0-125; 64 for a bad option.\n");
@@ -345,114 +503,13 @@ int main(int argc, char **argv)
     }
 
     volatile unsigned char *payload = buffer + WASM_CHANNEL_PAYLOAD_OFFSET;
-    copy_out(payload, module, module_size);
-    size_t offset = module_size;
-    for (int i = first; i < argc; i++) {
-        size_t length = strlen(argv[i]) + 1;
-        copy_out(payload + offset, (const unsigned char *)argv[i], length);
-        offset += length;
-    }
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-
-    uint32_t sequence = header->sequence + 1;
-    header->module_bytes = module_size;
-    header->argument_bytes = argument_bytes;
-    header->realtime_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
-    header->fuel = fuel;
-    header->time_limit_ms = time_limit_ms;
-    header->sequence = sequence;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    header->state = WASM_CHANNEL_REQUEST;
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    events[0] = 1; /* the emit register: wakes the runner */
-
-    if (uio >= 0 && unmask_interrupt(config) != 0) {
-        fprintf(stderr, "%s: cannot unmask the channel's interrupt (%s): polling for the reply\n", program, strerror(errno));
-        close(uio);
-        uio = -1;
-    }
-    /* Sleep on the interrupt; a wake-up for an earlier reply, or none within
-     * a second, means look at the buffer and wait again. */
-    int lost = 0;
-    while (uio >= 0) {
-        if (header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
-            break;
-        }
-        struct pollfd wait = {.fd = uio, .events = POLLIN};
-        int woken = poll(&wait, 1, 1000);
-        if (woken > 0) {
-            uint32_t count;
-            if (read(uio, &count, sizeof count) != (ssize_t)sizeof count || unmask_interrupt(config) != 0) {
-                fprintf(stderr, "%s: cannot wait for the channel's interrupt (%s): polling for the reply\n", program,
-                        strerror(errno));
-                break;
-            }
-        } else if (woken == 0 && !lost && header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
-            fprintf(stderr, "%s: the runner's reply came without its interrupt\n", program);
-            lost = 1;
-        } else if (woken < 0 && errno != EINTR) {
-            fprintf(stderr, "%s: cannot wait for the channel's interrupt (%s): polling for the reply\n", program, strerror(errno));
+    int exit_status = 0;
+    for (uint64_t run = 1; run <= repeat; run++) {
+        exit_status = run_once(header, events, payload, capacity, module, module_size, argc - first, argv + first, fuel,
+                               time_limit_ms, show_heap, timing, run, config, &uio);
+        if (exit_status != 0) {
             break;
         }
     }
-    /* Poll for the reply: 50 us steps for the first millisecond, then 1 ms. */
-    for (long waited = 0;; waited++) {
-        if (header->state == WASM_CHANNEL_DONE && header->sequence == sequence) {
-            break;
-        }
-        sleep_ns(waited < 20 ? 50000 : 1000000);
-    }
-    __atomic_thread_fence(__ATOMIC_SEQ_CST);
-
-    uint64_t output_bytes = header->output_bytes;
-    if (output_bytes > capacity) {
-        output_bytes = capacity;
-    }
-    unsigned char *output = malloc(output_bytes + 1);
-    if (output == NULL) {
-        fail("out of memory for %s's output", path);
-    }
-    for (uint64_t i = 0; i < output_bytes; i++) {
-        output[i] = payload[i];
-    }
-    fwrite(output, 1, output_bytes, stdout);
-    fflush(stdout);
-
-    char message[WASM_CHANNEL_MESSAGE_BYTES];
-    for (unsigned i = 0; i < sizeof message; i++) {
-        message[i] = header->message[i];
-    }
-    message[sizeof message - 1] = '\0';
-    uint32_t result = header->result;
-    int32_t status = header->exit_status;
-    if (show_heap) {
-        fprintf(stderr, "%s: runner heap in use: %llu bytes\n", program, (unsigned long long)header->heap_in_use);
-    }
-    if (header->output_truncated) {
-        fprintf(stderr, "%s: %s printed more than the runner's buffer holds; the rest was dropped\n", program, path);
-    }
-    header->state = WASM_CHANNEL_IDLE;
-
-    switch (result) {
-    case WASM_RESULT_EXITED:
-        if (status >= 0 && status <= 125) {
-            return status;
-        }
-        fprintf(stderr, "%s: %s: exit code %u is outside 0-125; exit status %d\n", program, path,
-                (unsigned)status, EXIT_CODE_OUT_OF_RANGE);
-        return EXIT_CODE_OUT_OF_RANGE;
-    case WASM_RESULT_TRAPPED:
-        fprintf(stderr, "%s: %s trapped: %s\n", program, path, message);
-        return EXIT_TRAP;
-    case WASM_RESULT_STOPPED:
-        fprintf(stderr, "%s: %s: %s\n", program, path, message);
-        return EXIT_BOUND_EXCEEDED;
-    case WASM_RESULT_INVALID:
-        fprintf(stderr, "%s: %s cannot run: %s\n", program, path, message);
-        return EXIT_CANNOT_RUN;
-    default:
-        fprintf(stderr, "%s: the runner refused the request: %s\n", program, message);
-        return EXIT_CANNOT_RUN;
-    }
+    return exit_status;
 }
