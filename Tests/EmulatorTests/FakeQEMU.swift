@@ -39,7 +39,24 @@ struct FakeQEMU {
             expectations: ConsoleExpectations(success: expect, failure: fail),
             timeout: timeout,
             logFile: log ? dir.path("logs/console.log") : nil)
-        return try run.run(onLine: onLine)
+        return try Self.retryingBusyText { try run.run(onLine: onLine) }
+    }
+
+    /// Runs `start` again while starting the fake fails with ETXTBSY. The
+    /// script was written by this process; a process another test forks at
+    /// the same moment holds a copy of the writing descriptor until it execs,
+    /// and exec of a file open for writing fails with "Text file busy". The
+    /// fake never started then, so trying again is safe.
+    static func retryingBusyText<T>(_ start: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            do {
+                return try start()
+            } catch let error as NSError where attempt < 20 && error.isTextFileBusy {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+        }
     }
 
     /// Boots with `commands` as a script file (`script.txt` in the fake's
@@ -66,7 +83,7 @@ struct FakeQEMU {
             timeout: timeout,
             logFile: dir.path("logs/console.log"),
             script: session)
-        return try run.run(onLine: onLine, onCommand: onCommand)
+        return try Self.retryingBusyText { try run.run(onLine: onLine, onCommand: onCommand) }
     }
 
     /// A guest that boots, says its shell is ready and then behaves like a
@@ -126,3 +143,11 @@ func signalHandlerAddress(_ sig: Int32) -> Int {
 }
 
 struct CallbackFailure: Error, Equatable {}
+
+extension NSError {
+    /// ETXTBSY, directly or as the underlying error of a Foundation error.
+    var isTextFileBusy: Bool {
+        if domain == NSPOSIXErrorDomain && code == Int(ETXTBSY) { return true }
+        return (userInfo[NSUnderlyingErrorKey] as? NSError)?.isTextFileBusy ?? false
+    }
+}
