@@ -102,7 +102,7 @@ import WasmHost
         #expect(plan.artifacts == ["dtb", "elfloader", "image", "kernel", "guest-kernel", "guest-rootfs", "guest-dtb", "disk", "blockmap"])
         #expect(plan.inputs.first == BuildPlan.Input(role: "guest device tree", path: repositoryRoot.appendingPathComponent("runner/guest/qemu-arm-virt.dts").path))
         #expect(plan.sourceUpdate == .locked)
-        #expect(plan.patchSets == ["capdl-offline", "reproducible-camkes-vm", "uboot-camkes-vm", "vm-vppi-masked", "camkes-vm-rpi4", "camkes-vm-tx1-channel", "memoize"])
+        #expect(plan.patchSets == ["capdl-offline", "reproducible-camkes-vm", "uboot-camkes-vm", "vm-vppi-masked", "camkes-vm-rpi4", "camkes-vm-tx1-channel", "gic-hyp-group0", "memoize"])
     }
 
     @Test("build for wasm-vm on rpi4 or a Jetson takes that board's guest device tree and image format, and plans its disk", arguments: [

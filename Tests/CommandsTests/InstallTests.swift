@@ -131,7 +131,7 @@ import TestSupport
         #expect(try runSel4img(["---completion", "qemu", "--", "--app", "2", "0", "", "qemu", "--app", ""], environment: env).stdout
             == "sel4test\nwasm-runner\nwasm-vm\n")
         #expect(try runSel4img(["---completion", "patch", "apply", "--", "positional@0", "2", "0", "", "patch", "apply", ""], environment: env).stdout
-            == "camkes-vm-rpi4\ncamkes-vm-tx1-channel\ncapdl-offline\nmemoize\nreproducible\nreproducible-camkes-vm\nreproducible-sel4test\nuboot\nuboot-camkes-vm\nvm-vppi-masked\n")
+            == "camkes-vm-rpi4\ncamkes-vm-tx1-channel\ncapdl-offline\ngic-hyp-group0\nmemoize\nreproducible\nreproducible-camkes-vm\nreproducible-sel4test\nuboot\nuboot-camkes-vm\nvm-vppi-masked\n")
         #expect(bash.stdout.contains("'auto'$'\\n''terminal'$'\\n''plain'$'\\n''json'$'\\n''quiet'"), "the progress styles are a fixed list in the script")
         // No data directory: no names and no error text in the shell.
         let none = try runSel4img(["---completion", "build", "--", "--board", "2", "0", "", "build", "--board", ""],

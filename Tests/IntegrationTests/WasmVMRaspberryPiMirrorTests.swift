@@ -4,12 +4,15 @@ import TestSupport
 
 /// App `wasm-vm` on the Raspberry Pi 4 in emulation, against the mirror
 /// (SEL4IMG_TEST_MIRROR): the camkes-vm-rpi4 patch set's VMM platform, built
-/// for the 2 GiB model (`--memory 2G`) and one core (`--cores 1`: built for
-/// two, seL4 stops on raspi4b right after "dropped to user space" with core
-/// 0 spinning in ipi_wait and core 1 in WFI: the IPI never arrives), the SD image booted on QEMU's
-/// `raspi4b` through the firmware's U-Boot and boot.scr (`sel4img qemu
-/// --board rpi4`), then `--script` logs into the guest and runs `emit` for a
-/// C module, a Rust module (from SEL4IMG_WASI_TESTSUITE when set) and a
+/// for the 2 GiB model (`--memory 2G`) and one core (`--cores 1`), the SD
+/// image booted on QEMU's `raspi4b` through the firmware's U-Boot and
+/// boot.scr (`sel4img qemu --board rpi4`). With the gic-hyp-group0 patch set
+/// seL4 takes interrupts on raspi4b's GIC-400 (modelled without the Security
+/// Extensions), so its tick shares the one core and the runner comes up
+/// beside the guest (`emitOnRaspberryPiBoots`). The guest's shell is not
+/// reached yet (`emitOnRaspberryPi`, disabled: see its reason and README's
+/// rpi4 part of the wasm-vm section); once it is, `--script` runs `emit` for
+/// a C module, a Rust module (from SEL4IMG_WASI_TESTSUITE when set) and a
 /// trapping one: each prints and exits as under `sel4img wasm run` on the
 /// host, and the runner serves the next emit after the trap.
 /// Needs GHC and camkes-deps (`scripts/setup.sh --camkes`) and QEMU >= 9.
@@ -22,10 +25,17 @@ struct WasmVMRaspberryPiMirrorTests {
         return r
     }
 
-    @Test("rpi4 (raspi4b, 2 GiB): the system builds with the camkes-vm-rpi4 patch set, its guest DTB is the Pi's UART, GIC and channel; booted from the SD image the guest's shell runs emit for C, Rust and trapping modules as the host does, and the runner serves after the trap")
-    func emitOnRaspberryPi() throws {
+    /// What both tests share: the modules, their output under `sel4img wasm
+    /// run` on the host, and the built system (checked: the SD card's files,
+    /// the guest DTB's UART, GIC and channel).
+    struct Built {
+        var root: URL, keep: Bool, workspace: URL, disk: String
+        var runs: [(file: String, arguments: [String])]
+        var expected: [(lines: [String], status: Int32)]
+    }
+
+    func build() throws -> Built {
         let (root, keep) = try integrationRoot("wasm-vm-rpi4")
-        defer { if !keep { try? FileManager.default.removeItem(at: root) } }
         let workspace = root.appendingPathComponent("ws")
         let modules = root.appendingPathComponent("modules")
         try FileManager.default.createDirectory(at: modules, withIntermediateDirectories: true)
@@ -61,7 +71,9 @@ struct WasmVMRaspberryPiMirrorTests {
         let build = try sel4img(["build", "--board", "rpi4", "--app", "wasm-vm", "--memory", "2G", "--cores", "1", "--wasm", files.joined(separator: ","),
                                  "--progress", "plain"], workspace: workspace)
         #expect(build.status == 0)
-        #expect((build.stdout + build.stderr).contains("patch camkes-vm-rpi4: done") || build.stdout.contains("up to date"))
+        for set in ["camkes-vm-rpi4", "gic-hyp-group0"] {
+            #expect((build.stdout + build.stderr).contains("patch \(set): done") || (build.stdout + build.stderr).contains("patch \(set): up to date"))
+        }
         let artifacts = workspace.appendingPathComponent("artifacts/rpi4-wasm-vm")
         let disk = artifacts.appendingPathComponent("rpi4-wasm-vm.img").path
         // The SD card's FAT partition: the firmware, the board's DTB, U-Boot, config.txt, boot.scr and the capDL image.
@@ -90,6 +102,30 @@ struct WasmVMRaspberryPiMirrorTests {
         #expect(try get(kernelDTB, "/soc/interrupt-controller@40041000", "reg") == "40041000 1000 40042000 2000 40044000 2000 40046000 2000")
         #expect(try get(dtb, "/interrupt-controller@ff841000", "reg") == "0 ff841000 0 1000 0 ff842000 0 2000")
         #expect(try get(dtb, "/pci@3e000000", "interrupt-map").hasSuffix("0 dc 4"))
+        return Built(root: root, keep: keep, workspace: workspace, disk: disk, runs: runs, expected: expected)
+    }
+
+    @Test("rpi4 (raspi4b, 2 GiB, one core): the system builds with the camkes-vm-rpi4 and gic-hyp-group0 patch sets, its guest DTB is the Pi's UART, GIC and channel; booted from the SD image, seL4's tick lets the runner share the core with the guest's vCPU and it serves")
+    func emitOnRaspberryPiBoots() throws {
+        let built = try build()
+        defer { if !built.keep { try? FileManager.default.removeItem(at: built.root) } }
+        // Without gic-hyp-group0 seL4 takes no interrupt on raspi4b: no tick, so
+        // the runner never got the core from the vCPU (no line in 900 s).
+        let started = Date()
+        let boot = try sel4img(["qemu", "--board", "rpi4", "--app", "wasm-vm", "--timeout", "900",
+                                "--expect", "^wasm-runner: serving the guest: ", "--fail", "seL4 called fail at", "--fail", "seL4 failed assertion"],
+                               workspace: built.workspace)
+        #expect(boot.status == 0, "\(boot.stdout.suffix(2000))")
+        #expect(boot.stdout.contains("Loading Kernel: 'linux'"))
+        print("rpi4 wasm-vm: QEMU start to the runner serving \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+
+    @Test("rpi4 (raspi4b): the guest's shell runs emit for C, Rust and trapping modules as the host does, and the runner serves after the trap",
+          .disabled("the guest stops before its shell on raspi4b: once the mini UART's interrupt (SPI 93, passed through) is requested, QEMU's bcm2835_aux model keeps it asserted (IER reads 0xc2: TX enabled, and its TX FIFO is always empty), the guest takes it about 1,800 times a second through the VMM and stops printing after 'clk: Disabling unused clocks' (README, rpi4 part of the wasm-vm section)"))
+    func emitOnRaspberryPi() throws {
+        let built = try build()
+        defer { if !built.keep { try? FileManager.default.removeItem(at: built.root) } }
+        let (root, workspace, disk, runs, expected) = (built.root, built.workspace, built.disk, built.runs, built.expected)
 
         let script = "cd /wasm\n" + runs.enumerated().map { index, run in
             let words = ["emit", run.file] + run.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }
