@@ -129,7 +129,9 @@ final class AOTLoadedModule {
 
     /// dlopen, then check that the object is the one `key` names and has the glue's entry points.
     static func open(_ url: URL, key: String) throws(AOTUnavailable) -> AOTLoadedModule {
-        guard let handle = dlopen(url.path, RTLD_NOW | RTLD_LOCAL) else {
+        // RTLD_NODELETE: the object's SIGSEGV handler (guard pages, see AOTToolchain.hostDefines)
+        // stays installed for the process once it ran, so its code must stay mapped.
+        guard let handle = dlopen(url.path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"
             // dlerror starts with the path; the note names it already.
             let prefix = url.path + ": "
