@@ -129,9 +129,7 @@ final class AOTLoadedModule {
 
     /// dlopen, then check that the object is the one `key` names and has the glue's entry points.
     static func open(_ url: URL, key: String) throws(AOTUnavailable) -> AOTLoadedModule {
-        // RTLD_NODELETE: the object's SIGSEGV handler (guard pages, see AOTToolchain.hostDefines)
-        // stays installed for the process once it ran, so its code must stay mapped.
-        guard let handle = dlopen(url.path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE) else {
+        guard let handle = dlopen(url.path, RTLD_NOW | RTLD_LOCAL) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"
             // dlerror starts with the path; the note names it already.
             let prefix = url.path + ": "
@@ -148,6 +146,10 @@ final class AOTLoadedModule {
             dlclose(handle)
             throw AOTUnavailable("it was built for key \(objectKey.escapingControlCharacters.prefix(64)), not \(key)")
         }
+        // Pinned (RTLD_NODELETE) only now: the object's SIGSEGV handler (guard pages, see
+        // AOTToolchain.hostDefines) stays installed for the process once it ran, so its code must
+        // stay mapped; a rejected object is closed, or dlopen would return it again by its path.
+        _ = dlopen(url.path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD | RTLD_NODELETE)
         var names: [String] = []
         let table = namesSymbol.assumingMemoryBound(to: UnsafePointer<CChar>?.self)
         while let name = table[names.count] { names.append(String(cString: name)) }

@@ -64,6 +64,8 @@ struct AOTSpecDriver {
     }
 
     let toolchain: AOTToolchain
+    /// wasm2c's configuration the translated modules and the driver compile with.
+    let defines: [String]
     let directory: URL
     var outcome: Outcome
     var translated: [Int: Translated] = [:]
@@ -76,7 +78,7 @@ struct AOTSpecDriver {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aot-wast-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var driver = AOTSpecDriver(toolchain: toolchain, directory: directory, outcome: Outcome(file: wast.lastPathComponent))
+        var driver = AOTSpecDriver(toolchain: toolchain, defines: defines, directory: directory, outcome: Outcome(file: wast.lastPathComponent))
         try driver.plan(try driver.commands(wast))
         try driver.execute()
         return driver.outcome
