@@ -18,8 +18,13 @@
 # its cache in WORKDIR; the first, compiling run is timed apart as "aot build"),
 # with aot/native (target: <= 1.5).
 #
+# The sel4img measured is the binary users get: built as scripts/install.sh and
+# scripts/package-deb.sh build it (release, --static-swift-stdlib, scratch path
+# .build/release-static), or the one SEL4IMG names. Its start-up (loading its
+# shared libraries) is part of every runner and aot figure, as it is for users.
+#
 # Usage: benchmarks/wasm.sh [WORKDIR]
-#   SEL4IMG=path/to/sel4img     use this binary instead of building one (release)
+#   SEL4IMG=path/to/sel4img     use this binary instead of building one (as scripts/install.sh does)
 #   WASMKIT=path/to/wasmkit-cli use this binary instead of building
 #                               benchmarks/wasm/reference (WasmKit 0.4.2, release)
 #   RUNS=N                      runs per runtime and module
@@ -43,9 +48,20 @@ runs=${RUNS:-3}
 mkdir -p "$work"
 
 if [[ -z "${SEL4IMG:-}" ]]; then
-    echo "building sel4img (release)..." >&2
-    (cd "$here" && swift build -c release --product sel4img >&2)
-    SEL4IMG="$(cd "$here" && swift build -c release --show-bin-path)/sel4img"
+    # The same build as scripts/install.sh's: the static Foundation's URLSession links -lcurl,
+    # whose unversioned link Debian has only in libcurl4-*-dev, so one is made in the scratch path.
+    echo "building sel4img (release, static Swift stdlib, as scripts/install.sh does)..." >&2
+    scratch="$here/.build/release-static"
+    curl=$(/sbin/ldconfig -p | awk '$1 == "libcurl.so.4" && /x86-64|aarch64/ { print $NF; exit }')
+    if [[ -z "$curl" ]]; then
+        echo "error: libcurl.so.4 is not installed; the static Swift Foundation needs it (sudo apt-get install libcurl4)" >&2
+        exit 1
+    fi
+    mkdir -p "$scratch/link"
+    ln -sfn "$curl" "$scratch/link/libcurl.so"
+    (cd "$here" && swift build --scratch-path "$scratch" -c release --static-swift-stdlib \
+        -Xlinker -L"$scratch/link" --product sel4img >&2)
+    SEL4IMG="$scratch/release/sel4img"
 fi
 if [[ -z "${WASMKIT:-}" && -z "${BASELINE:-}" ]]; then
     echo "building the WasmKit 0.4.2 reference (release)..." >&2

@@ -98,6 +98,7 @@ struct BlobsCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "Show each blob, its source, and whether the cache holds it verified.")
 
         @OptionGroup var options: Options
@@ -157,6 +158,7 @@ struct BlobsCommand: ParsableCommand {
 
     struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "fetch",
             abstract: "Fetch and verify every blob (or one board's or app's) into the cache, downloading what is missing.")
 
         @OptionGroup var options: Options

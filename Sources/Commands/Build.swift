@@ -4,6 +4,7 @@ import ImageBuild
 
 struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "build",
         abstract: "Build an app for a board: sync, patch, configure seL4's CMake, run Ninja, collect artifacts.",
         discussion: """
             In a new or empty directory this starts a workspace from the app's pinned manifest; any other directory that is not a workspace yet is refused, so the checkouts never mix with your files (pass -w DIR, or run 'sel4img init' there first). The build directory is build/BOARD-APP and the outputs (seL4 image, kernel, DTB, root task, SHA256SUMS) land in artifacts/BOARD-APP. A second build with nothing changed only asks Ninja, and says so. The full log is build/BOARD-APP/sel4img-build.log. With --plan it prints what it would do (CMake settings, inputs, artifacts, host tools, the app's features) as JSON and does nothing.

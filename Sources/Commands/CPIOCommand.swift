@@ -64,6 +64,7 @@ struct CPIOCommand: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Write a reproducible archive from a directory tree and single items.",
             discussion: """
                 Modes are kept; symlinks are stored as symlinks, never followed; owners and host times are not kept. Set SOURCE_DATE_EPOCH for the entries' time. A whole tree, then single items (the same options work with 'overlay'):
@@ -107,6 +108,7 @@ struct CPIOCommand: ParsableCommand {
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List an archive's entries like 'cpio -tv' (numeric owners, UTC times).",
             discussion: """
                   sel4img cpio list rootfs.cpio.gz
@@ -129,6 +131,7 @@ struct CPIOCommand: ParsableCommand {
 
     struct Extract: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "extract",
             abstract: "Unpack an archive into a directory, refusing entries that would escape it.",
             discussion: """
                 Refused, naming the entry: absolute paths, '..' components, symlinks that point outside DIR (absolute targets included), and entries below a symlink. Device nodes are skipped with a note unless --allow-devices is given (creating them needs root).
@@ -155,6 +158,7 @@ struct CPIOCommand: ParsableCommand {
 
     struct Overlay: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "overlay",
             abstract: "Write a new archive: an existing one with entries removed, replaced and added.",
             discussion: """
                 Removals happen first, then additions in the order given; missing parent directories are created. The output is reproducible like 'create' output.

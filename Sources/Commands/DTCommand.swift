@@ -41,6 +41,7 @@ struct DTCommand: ParsableCommand {
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print a DTB or DTS file as DTS text.",
             discussion: """
                 The text is exactly what 'dtc -I dtb -O dts' prints for the same DTB:
@@ -59,6 +60,7 @@ struct DTCommand: ParsableCommand {
 
     struct Compile: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "compile",
             abstract: "Compile a DTS file (or re-pack a DTB) into a DTB.",
             discussion: """
                 Phandles are allocated as dtc allocates them; a /plugin/ source becomes an overlay with __fixups__ and __local_fixups__. The output is byte-for-byte reproducible. Examples (the second makes a base for label overlays, the third compiles a /plugin/ source):
@@ -78,6 +80,7 @@ struct DTCommand: ParsableCommand {
 
     struct Apply: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Apply overlays to a base DTB, as fdtoverlay does.",
             discussion: """
                 Overlays apply in order. Overlays that target labels (&uart0) need a base compiled with symbols; overlays that target paths work on any base. Examples:

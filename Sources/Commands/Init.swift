@@ -5,6 +5,7 @@ import Workspace
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Start a workspace from a manifest.",
         discussion: """
             The manifest is a Google repo XML manifest, given as a file, a repository, or a bundle (written by 'sel4img bundle'):

@@ -29,7 +29,7 @@ struct PatchCommand: ParsableCommand {
     }
 
     struct Apply: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Apply patch sets to the workspace (all-or-nothing per set; re-applying is a no-op).")
+        static let configuration = CommandConfiguration(commandName: "apply", abstract: "Apply patch sets to the workspace (all-or-nothing per set; re-applying is a no-op).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The patch sets to apply, in order.", completion: .custom { _, _, _ in CompletionNames.patchSets() }) var sets: [String]
 
@@ -91,7 +91,7 @@ struct PatchCommand: ParsableCommand {
     }
 
     struct Revert: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restore the files a patch set changed to their exact pre-apply content.")
+        static let configuration = CommandConfiguration(commandName: "revert", abstract: "Restore the files a patch set changed to their exact pre-apply content.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Revert even when patched files were edited since (the edits are lost).") var force = false
         @Argument(help: "The patch sets to revert.", completion: .custom { _, _, _ in CompletionNames.patchSets() }) var sets: [String]
@@ -110,7 +110,7 @@ struct PatchCommand: ParsableCommand {
     }
 
     struct Hash: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the series line for a patch file (project, SHA-256, file).")
+        static let configuration = CommandConfiguration(commandName: "hash", abstract: "Print the series line for a patch file (project, SHA-256, file).")
         @Option(help: ArgumentHelp("The project the patch applies to (manifest path or name).", valueName: "project")) var project: String
         @Argument(help: "Patch files inside a patch set directory.") var files: [String]
 

@@ -6,6 +6,7 @@ import Workspace
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show each project's HEAD against the lock, and its local changes.",
         discussion: """
             Lists every project of the manifest, then projects that were removed from the manifest but are still in sel4img.lock or still checked out.

@@ -6,6 +6,7 @@ import Workspace
 
 struct Sync: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Fetch and check out every project of the manifest, and write sel4img.lock.",
         discussion: """
             Projects whose pinned commit is already present are not fetched. A checkout with uncommitted changes is never overwritten unless --force is given. All projects are attempted; failures are listed at the end, and the lock is written only when every project synced.

@@ -4,6 +4,7 @@ import Foundation
 
 struct Test: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "test",
         abstract: "Build an app for a board, then boot it under QEMU and report pass/fail (for CI).",
         discussion: "Same options as 'build' and 'qemu'; exit status as 'qemu' (0 passed, 1 failed, 2 timed out)."
     )

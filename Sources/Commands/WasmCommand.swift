@@ -17,6 +17,7 @@ struct WasmCommand: ParsableCommand {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "run",
             abstract: "Run a WASI command module with arguments, environment and read-only directories.",
             discussion: """
                 The module gets sel4img's own stdin, stdout and stderr, its arguments (argv[0] is FILE as given), only the environment given with --env, and only the directories given with --dir, read-only (writes fail with EROFS).

@@ -118,7 +118,7 @@ public struct AOTTier: Sendable {
             throw AOTUnavailable("cannot read wasm2c's output \(source.path): \(Self.reason(error))")
         }
         let object = work.appendingPathComponent("module.so")
-        var command = [toolchain.compiler] + AOTToolchain.optimization + AOTToolchain.defines
+        var command = [toolchain.compiler] + AOTToolchain.optimization + AOTToolchain.hostDefines
         command += ["-I", work.path, "-I", toolchain.runtime.path]
         if let include = toolchain.include { command += ["-I", include.path] }
         command.append("-DSEL4IMG_AOT_KEY=\"\(key)\"")

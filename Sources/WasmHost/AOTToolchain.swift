@@ -35,6 +35,17 @@ public struct AOTToolchain: Sendable {
         "-DWASM_RT_STACK_DEPTH_COUNT=1", "-DWASM_RT_STACK_EXHAUSTION_HANDLER=0",
         "-DWASM_RT_MAX_CALL_STACK_DEPTH=4096", "-DWASM_RT_SKIP_SIGNAL_RECOVERY=1",
     ]
+    /// What `sel4img wasm run --aot` on a 64-bit host compiles with instead: `defines` with
+    /// wasm2c's guard-page mode for 32-bit memories (each an 8 GiB reservation, accesses past its
+    /// size fault; runner/aot/wasi-glue.c's SIGSEGV handler turns a fault in translated code into
+    /// the out-of-bounds trap). CoreMark's compute is ~15% faster without the explicit checks. The
+    /// seL4 runner keeps `defines` (explicit checks): only the host has the signal machinery.
+    public static var hostDefines: [String] {
+        guard MemoryLayout<Int>.size == 8 else { return defines }
+        let guardPages = ["-DWASM_RT_MEMCHECK_BOUNDS_CHECK=0", "-DWASM_RT_MEMCHECK_GUARD_PAGES=1", "-DWASM_RT_USE_MMAP=1"]
+        let replaced = Set(guardPages.map { $0.prefix { $0 != "=" } })
+        return guardPages + defines.filter { !replaced.contains($0.prefix { $0 != "=" }) }
+    }
     /// `-fsignaling-nans`: without it gcc folds x - 0.0 and x * 1.0 to x, so a signalling NaN
     /// comes back unquieted (the spec suite's float_exprs.wast checks this).
     /// `-ftls-model=initial-exec`: wasm2c counts the call depth in a thread-local variable, which
@@ -150,7 +161,7 @@ public struct AOTToolchain: Sendable {
     /// `identity(glue:)` with the files' digests taken from (and added to) `digests`.
     func identity(glue: URL, digests: inout AOTFileDigests) throws(AOTUnavailable) -> String {
         var lines = ["sel4img-aot 1", "wasm2c \(wasm2cVersion)", "cc \(compiler) \(compilerVersion)",
-                     "flags \((Self.defines + Self.optimization).joined(separator: " "))"]
+                     "flags \((Self.hostDefines + Self.optimization).joined(separator: " "))"]
         let runtimeFiles = ((try? FileManager.default.contentsOfDirectory(atPath: runtime.path)) ?? []).sorted()
         for file in [glue, AOTTier.importsHeader(forGlue: glue)] + runtimeFiles.map({ runtime.appendingPathComponent($0) }) {
             let hash = try digests.digest(of: file)

@@ -146,6 +146,10 @@ final class AOTLoadedModule {
             dlclose(handle)
             throw AOTUnavailable("it was built for key \(objectKey.escapingControlCharacters.prefix(64)), not \(key)")
         }
+        // Pinned (RTLD_NODELETE) only now: the object's SIGSEGV handler (guard pages, see
+        // AOTToolchain.hostDefines) stays installed for the process once it ran, so its code must
+        // stay mapped; a rejected object is closed, or dlopen would return it again by its path.
+        _ = dlopen(url.path, RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD | RTLD_NODELETE)
         var names: [String] = []
         let table = namesSymbol.assumingMemoryBound(to: UnsafePointer<CChar>?.self)
         while let name = table[names.count] { names.append(String(cString: name)) }

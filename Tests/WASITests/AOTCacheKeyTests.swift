@@ -69,6 +69,20 @@ import TestSupport
                 "CC": dir.path("cc").path]
     }
 
+    @Test("on a 64-bit host compiled modules use wasm2c's guard pages, and the key's flags say so; the seL4 runner's header keeps explicit bounds checks")
+    func hostGuardPages() throws {
+        #expect(AOTToolchain.hostDefines == [
+            "-DWASM_RT_MEMCHECK_BOUNDS_CHECK=0", "-DWASM_RT_MEMCHECK_GUARD_PAGES=1", "-DWASM_RT_USE_MMAP=1",
+            "-DWASM_RT_STACK_DEPTH_COUNT=1", "-DWASM_RT_STACK_EXHAUSTION_HANDLER=0",
+            "-DWASM_RT_MAX_CALL_STACK_DEPTH=4096", "-DWASM_RT_SKIP_SIGNAL_RECOVERY=1",
+        ])
+        let toolchain = try AOTToolchain.locate()
+        let identity = try toolchain.identity(glue: repositoryRoot.appendingPathComponent(AOTTier.gluePath))
+        let flags = try #require(identity.split(separator: "\n").first { $0.hasPrefix("flags ") })
+        #expect(flags == "flags " + (AOTToolchain.hostDefines + AOTToolchain.optimization).joined(separator: " "))
+        #expect(AOTTranslation.definesHeader.contains("\n#define WASM_RT_MEMCHECK_BOUNDS_CHECK 1\n#define WASM_RT_MEMCHECK_GUARD_PAGES 0\n#define WASM_RT_USE_MMAP 0\n"))
+    }
+
     @Test("a changed glue, WASI list, runtime file (even rewritten at its size and old time), compiler or wasm2c misses the cache; nothing else does")
     func misses() throws {
         let dir = try TemporaryDirectory("aot-key")

@@ -64,17 +64,21 @@ struct AOTSpecDriver {
     }
 
     let toolchain: AOTToolchain
+    /// wasm2c's configuration the translated modules and the driver compile with.
+    let defines: [String]
     let directory: URL
     var outcome: Outcome
     var translated: [Int: Translated] = [:]
     var names: [String: Int] = [:]
     var steps: [Step] = []
 
-    static func run(wast: URL, toolchain: AOTToolchain) throws -> Outcome {
+    /// `defines`: wasm2c's configuration, the host's (`AOTToolchain.hostDefines`, guard pages) or
+    /// the seL4 runner's (`AOTToolchain.defines`, explicit bounds checks).
+    static func run(wast: URL, toolchain: AOTToolchain, defines: [String] = AOTToolchain.hostDefines) throws -> Outcome {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("aot-wast-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        var driver = AOTSpecDriver(toolchain: toolchain, directory: directory, outcome: Outcome(file: wast.lastPathComponent))
+        var driver = AOTSpecDriver(toolchain: toolchain, defines: defines, directory: directory, outcome: Outcome(file: wast.lastPathComponent))
         try driver.plan(try driver.commands(wast))
         try driver.execute()
         return driver.outcome
@@ -317,6 +321,27 @@ struct AOTSpecDriver {
         int32_t sel4img_aot_detail;
         struct w2c_spectest { wasm_rt_memory_t memory; wasm_rt_funcref_table_t table; u32 i32; u64 i64; f32 f32v; f64 f64v; };
         struct w2c_spectest sel4img_spectest;
+        #if WASM_RT_MEMCHECK_GUARD_PAGES
+        /* The host's configuration (AOTToolchain.hostDefines): an access past a memory faults, and a
+         * fault in a step is that step's out-of-bounds trap, as runner/aot/wasi-glue.c reports it. */
+        #include <signal.h>
+        #include <stdlib.h>
+        #include <string.h>
+        static void sel4img_fault(int signal, siginfo_t* info, void* context) {
+          if (info->si_code == SEGV_ACCERR) { sel4img_aot_detail = 0; wasm_rt_trap(WASM_RT_TRAP_OOB); }
+          struct sigaction fallback; memset(&fallback, 0, sizeof(fallback)); fallback.sa_handler = SIG_DFL;
+          sigaction(signal, &fallback, NULL);
+        }
+        static void sel4img_install_fault_handler(void) {
+          static char alternate[64 * 1024];
+          stack_t stack = {.ss_sp = alternate, .ss_flags = 0, .ss_size = sizeof(alternate)};
+          struct sigaction action; memset(&action, 0, sizeof(action));
+          action.sa_sigaction = sel4img_fault; action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+          if (sigaltstack(&stack, NULL) != 0 || sigaction(SIGSEGV, &action, NULL) != 0) abort();
+        }
+        #else
+        static void sel4img_install_fault_handler(void) {}
+        #endif
         void w2c_spectest_print(struct w2c_spectest* s) {}
         void w2c_spectest_print_i32(struct w2c_spectest* s, u32 a) {}
         void w2c_spectest_print_i64(struct w2c_spectest* s, u64 a) {}
@@ -366,7 +391,7 @@ struct AOTSpecDriver {
             perModule[step.module, default: Self.commonHeader.replacingOccurrences(of: "#include \"wasm-rt.h\"", with: "#include \"\(name).h\"") + "static w2c_\(name) instance;\n"] += body
             main += "void step_\(number)(void);\n"
         }
-        main += "int main(void) {\n  wasm_rt_init();\n"
+        main += "int main(void) {\n  wasm_rt_init();\n  sel4img_install_fault_handler();\n"
         main += "  wasm_rt_allocate_memory(&sel4img_spectest.memory, 1, 2, false, WASM_DEFAULT_PAGE_SIZE);\n"
         main += "  wasm_rt_allocate_funcref_table(&sel4img_spectest.table, 10, 20);\n"
         main += "  sel4img_spectest.i32 = 666; sel4img_spectest.i64 = 666; sel4img_spectest.f32v = 666.6f; sel4img_spectest.f64v = 666.6;\n"
@@ -374,7 +399,7 @@ struct AOTSpecDriver {
         main += "  return 0;\n}\n"
         try main.write(to: directory.appendingPathComponent("main.c"), atomically: false, encoding: .utf8)
         var objects: [String] = []
-        let flags = ["-O2", "-fno-strict-aliasing", "-fsignaling-nans", "-w"] + AOTToolchain.defines
+        let flags = ["-O2", "-fno-strict-aliasing", "-fsignaling-nans", "-w"] + defines
             + ["-I", directory.path, "-I", toolchain.runtime.path] + (toolchain.include.map { ["-I", $0.path] } ?? [])
         // Each module and its steps compile on their own: a module the compiler refuses only
         // loses its own steps (reported as failures: the tier would have fallen back).
@@ -394,7 +419,7 @@ struct AOTSpecDriver {
         if !refused.isEmpty {
             // Leave their steps out of main.
             var filtered = Self.mainSource + steps.indices.filter { !refused.contains(steps[$0].module) }.map { "void step_\($0)(void);\n" }.joined()
-            filtered += "int main(void) {\n  wasm_rt_init();\n"
+            filtered += "int main(void) {\n  wasm_rt_init();\n  sel4img_install_fault_handler();\n"
             filtered += "  wasm_rt_allocate_memory(&sel4img_spectest.memory, 1, 2, false, WASM_DEFAULT_PAGE_SIZE);\n"
             filtered += "  wasm_rt_allocate_funcref_table(&sel4img_spectest.table, 10, 20);\n"
             filtered += "  sel4img_spectest.i32 = 666; sel4img_spectest.i64 = 666; sel4img_spectest.f32v = 666.6f; sel4img_spectest.f64v = 666.6;\n"

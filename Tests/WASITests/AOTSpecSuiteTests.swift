@@ -16,8 +16,12 @@ import WasmHost
         ProcessInfo.processInfo.environment["SEL4IMG_AOT_SPEC_FILES"].map { Set($0.split(separator: ",").map(String.init)) }
     }
 
-    @Test(.enabled(if: suiteDirectory != nil, "set SEL4IMG_WASM_TESTSUITE to a WebAssembly/testsuite checkout (a810159) to run the spec suite on the AOT tier"))
-    func everyRunnableSpecCommandPassesOnTheAOTTier() throws {
+    /// Both configurations of wasm2c's memory checks: the host's guard pages, the seL4 runner's
+    /// explicit checks.
+    @Test(.enabled(if: suiteDirectory != nil, "set SEL4IMG_WASM_TESTSUITE to a WebAssembly/testsuite checkout (a810159) to run the spec suite on the AOT tier"),
+          arguments: ["host (guard pages)", "seL4 (bounds checks)"])
+    func everyRunnableSpecCommandPassesOnTheAOTTier(configuration: String) throws {
+        let defines = configuration.hasPrefix("host") ? AOTToolchain.hostDefines : AOTToolchain.defines
         let directory = try #require(Self.suiteDirectory)
         let toolchain = try AOTToolchain.locate()
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
@@ -25,9 +29,9 @@ import WasmHost
         var total = 0, run = 0, passed = 0
         var notRun: [String: Int] = [:]
         var failures: [String] = []
-        var table = "spec suite on the AOT tier (\(directory.path))\nfile                              commands     run  passed\n"
+        var table = "spec suite on the AOT tier, \(configuration) (\(directory.path))\nfile                              commands     run  passed\n"
         for name in names {
-            let outcome = try AOTSpecDriver.run(wast: directory.appendingPathComponent(name), toolchain: toolchain)
+            let outcome = try AOTSpecDriver.run(wast: directory.appendingPathComponent(name), toolchain: toolchain, defines: defines)
             total += outcome.total
             run += outcome.run
             passed += outcome.passed

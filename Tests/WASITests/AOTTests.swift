@@ -53,6 +53,8 @@ import TestSupport
         TrapCase(name: "fill", body: "(memory.fill (i32.const 65000) (i32.const 0) (i32.const 1000))", kind: "out of bounds memory access", wasmtime: "out of bounds memory access"),
         TrapCase(name: "grown", body: "(drop (memory.grow (i32.const 1))) (i32.store (i32.const 131068) (i32.const 1)) (drop (i32.load (i32.const 131070)))",
                  kind: "out of bounds memory access", wasmtime: "out of bounds memory access"),
+        // Near the top of a 32-bit memory's 8 GiB reservation (the host's guard pages).
+        TrapCase(name: "far", body: "(drop (i64.load offset=0xfffffff0 (i32.const 0xfffffff0)))", kind: "out of bounds memory access", wasmtime: "out of bounds memory access"),
         TrapCase(name: "table", body: "(drop (table.get 0 (i32.const 3)))", kind: "out of bounds table access", wasmtime: "out of bounds table access"),
         TrapCase(name: "null", body: "(call_indirect (type $v) (i32.const 0))", kind: "uninitialized element", wasmtime: "uninitialized element"),
         TrapCase(name: "mismatch", body: "(call_indirect (type $v) (i32.const 2))", kind: "indirect call type mismatch", wasmtime: "indirect call type mismatch"),

@@ -21,8 +21,21 @@
  *   SEL4IMG_AOT_HAS_START       the module exports a function "_start"
  *   SEL4IMG_AOT_IMPORTS_WASI    the module imports from wasi_snapshot_preview1
  *                               (then wasm2c's instantiate takes the import)
+ *
+ * On the host, wasm2c's code is compiled in its guard-page mode
+ * (WASM_RT_MEMCHECK_GUARD_PAGES=1: each 32-bit memory is an 8 GiB reservation
+ * whose pages past the memory's size are inaccessible, and accesses carry no
+ * bounds check). An access out of bounds then faults, and this file's SIGSEGV
+ * handler, running on an alternate stack, ends the run with the trap
+ * WASM_RT_TRAP_OOB. wasm2c's own handler is not used (WASM_RT_SKIP_SIGNAL_RECOVERY):
+ * it takes every fault of the process for a trap and resets SIGSEGV to the
+ * default afterwards, which would hide crashes elsewhere in sel4img and drop
+ * the Swift runtime's backtracer. This one traps only a fault on a thread that
+ * is running translated code (not a WASI call into the host), and hands every
+ * other fault to the handler that was there before it.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +98,50 @@ struct w2c_wasi__snapshot__preview1 {
   int32_t stopped;
 };
 
+#if WASM_RT_MEMCHECK_GUARD_PAGES
+/* 1 while this thread runs translated code: a fault then is the module's. */
+static __thread volatile sig_atomic_t in_module;
+static struct sigaction previous_action;
+static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static int handler_installed;
+
+static void fault_handler(int signal, siginfo_t* info, void* context) {
+  if (in_module && info->si_code == SEGV_ACCERR) {
+    in_module = 0;
+    /* Memory, not a table (sel4img_aot_detail 4 is set only by table checks). */
+    sel4img_aot_detail = 0;
+    /* siglongjmp to sel4img_aot_run's thread function; SA_NODEFER left SIGSEGV unblocked. */
+    wasm_rt_trap(WASM_RT_TRAP_OOB);
+  }
+  /* Not the module's: the handler before this one (the Swift runtime's, another module's) decides. */
+  if (previous_action.sa_flags & SA_SIGINFO) {
+    previous_action.sa_sigaction(signal, info, context);
+  } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
+    previous_action.sa_handler(signal);
+  } else {
+    /* The fault happens again on return, with the default action: the process ends as it would have. */
+    struct sigaction fallback;
+    memset(&fallback, 0, sizeof(fallback));
+    fallback.sa_handler = SIG_DFL;
+    sigaction(signal, &fallback, NULL);
+  }
+}
+
+static void install_handler(void) {
+  struct sigaction action;
+  memset(&action, 0, sizeof(action));
+  action.sa_sigaction = fault_handler;
+  action.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+  sigemptyset(&action.sa_mask);
+  handler_installed = sigaction(SIGSEGV, &action, &previous_action) == 0;
+}
+#define ENTER_MODULE() (in_module = 1)
+#define LEAVE_MODULE() (in_module = 0)
+#else
+#define ENTER_MODULE() ((void)0)
+#define LEAVE_MODULE() ((void)0)
+#endif
+
 static uint32_t call_host(struct w2c_wasi__snapshot__preview1* wasi, uint32_t function,
                           const uint64_t* arguments) {
   uint8_t* base = NULL;
@@ -94,7 +151,9 @@ static uint32_t call_host(struct w2c_wasi__snapshot__preview1* wasi, uint32_t fu
     size = wasi->memory->size;
   }
   int32_t stop = 0;
+  LEAVE_MODULE();
   uint32_t result = wasi->host->call(wasi->host->context, function, arguments, base, size, &stop);
+  ENTER_MODULE();
   if (stop) {
     wasi->stopped = 1;
     /* Unwinds like a trap (and resets wasm2c's call depth); the host knows why. */
@@ -138,10 +197,24 @@ static void* run_module(void* argument) {
   wasi.memory = w2c_m_memory(instance);
 #endif
   wasm_rt_init();
+#if WASM_RT_MEMCHECK_GUARD_PAGES
+  /* The handler runs on a stack of its own: the fault may come from this thread's stack limit. */
+  enum { ALTERNATE_STACK_BYTES = 64 * 1024 };
+  stack_t alternate = {.ss_sp = malloc(ALTERNATE_STACK_BYTES), .ss_flags = 0, .ss_size = ALTERNATE_STACK_BYTES};
+  stack_t before;
+  if (!alternate.ss_sp || sigaltstack(&alternate, &before) != 0) {
+    free(alternate.ss_sp);
+    free(instance);
+    result->ending = SEL4IMG_AOT_NO_THREAD;
+    return NULL;
+  }
+#endif
   int instantiated = 0;
   sel4img_aot_detail = 0;
   int trap = wasm_rt_impl_try();
+  if (trap != 0) LEAVE_MODULE();
   if (trap == 0) {
+    ENTER_MODULE();
 #ifdef SEL4IMG_AOT_IMPORTS_WASI
     wasm2c_m_instantiate(instance, &wasi);
 #else
@@ -151,6 +224,7 @@ static void* run_module(void* argument) {
 #ifdef SEL4IMG_AOT_HAS_START
     w2c_m_0x5Fstart(instance);
 #endif
+    LEAVE_MODULE();
     result->ending = SEL4IMG_AOT_RETURNED;
   } else if (wasi.stopped) {
     result->ending = SEL4IMG_AOT_STOPPED;
@@ -163,6 +237,10 @@ static void* run_module(void* argument) {
   if (instantiated) wasm2c_m_free(instance);
   free(instance);
   wasm_rt_free();
+#if WASM_RT_MEMCHECK_GUARD_PAGES
+  sigaltstack(&before, NULL);
+  free(alternate.ss_sp);
+#endif
   return NULL;
 }
 
@@ -172,6 +250,14 @@ static void* run_module(void* argument) {
 EXPORT void sel4img_aot_run(const struct sel4img_aot_host* host, struct sel4img_aot_result* result,
                             uint64_t stack_bytes) {
   memset(result, 0, sizeof(*result));
+#if WASM_RT_MEMCHECK_GUARD_PAGES
+  /* Once per process and object; the host loads objects with RTLD_NODELETE, so the handler stays. */
+  pthread_once(&handler_once, install_handler);
+  if (!handler_installed) {
+    result->ending = SEL4IMG_AOT_NO_THREAD;
+    return;
+  }
+#endif
   struct run run = {host, result};
   pthread_attr_t attributes;
   pthread_t thread;
