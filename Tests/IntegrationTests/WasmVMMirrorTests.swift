@@ -169,7 +169,7 @@ struct WasmVMMirrorTests {
             // The short soak: every result right, the runner's heap back where it started.
             + "emit-soak 300 3\n"
         try Data(script.utf8).write(to: root.appendingPathComponent("script.txt"))
-        let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-vm", "--timeout", "180",
+        let boot = try sel4img(["qemu", "--board", "qemu-virt", "--app", "wasm-vm", "--timeout", "600",
                                 "--script", root.appendingPathComponent("script.txt").path])
         #expect(boot.status == 0, "every emit must exit as on the host: \(boot.stderr.suffix(2000))")
         #expect(boot.stdout.contains("wasm-runner: serving the guest"))
