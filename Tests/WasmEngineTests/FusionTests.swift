@@ -37,10 +37,7 @@ import TestSupport
         #expect(try instance.invoke("absubc", [Self.d(3), Self.d(4), Self.d(5)]) == [Self.d(7)])
         #expect(try instance.invoke("csubab", [Self.d(3), Self.d(4), Self.d(5)]) == [Self.d(-7)])
         // Each body compiled to the fused instruction and a return.
-        let opcodes = store.functions.map { function -> [UInt16] in
-            let compiled = function.compiled!
-            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
-        }
+        let opcodes = FusionFixture.opcodes(store)
         #expect(opcodes.map { $0.first } == [Op.f64MulAdd, Op.f64MulAdd, Op.f64MulSub, Op.f64SubMul])
         #expect(opcodes.map { $0.count } == [3, 3, 3, 3])
     }
@@ -92,13 +89,7 @@ import TestSupport
             (i32.add (local.get $i) (local.get $r))))
         """
 
-    static let bytes: [UInt8] = {
-        let dir = try! TemporaryDirectory("fusion")
-        defer { dir.remove() }
-        try! dir.write("m.wat", text)
-        try! sh("wat2wasm m.wat -o m.wasm", in: dir.url)
-        return [UInt8](try! Data(contentsOf: dir.path("m.wasm")))
-    }()
+    static let bytes: [UInt8] = try! FusionFixture.assemble(text)
 
     static func instance(_ configuration: Configuration = Configuration()) throws -> (Store, Instance) {
         let store = Store(configuration: configuration)
@@ -108,8 +99,7 @@ import TestSupport
     /// The opcodes of function `index`'s code words (data words included: none of these
     /// functions has data that looks like the opcodes asked about).
     static func opcodes(_ store: Store, _ index: Int) -> [UInt16] {
-        let compiled = store.functions[index].compiled!
-        return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
+        FusionFixture.opcodes(store)[index]
     }
 
     @Test("two copies in a row run as one copyPair, in order; not across a loop's start")
@@ -166,12 +156,8 @@ import TestSupport
 
     @Test("each pair runs as one instruction and gives what the two give")
     func pairs() throws {
-        let dir = try TemporaryDirectory("fusion")
-        defer { dir.remove() }
-        try dir.write("m.wat", Self.text)
-        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
         let store = Store()
-        let instance = try Instance.instantiate(try Module.decode([UInt8](try Data(contentsOf: dir.path("m.wasm")))), imports: Imports(), store: store)
+        let instance = try Instance.instantiate(try Module.decode(try FusionFixture.assemble(Self.text)), imports: Imports(), store: store)
         let h: UInt32 = 0x811C_9DC5, x: UInt64 = 0x0123_4567_89AB_CDEF, y: UInt64 = 0xF0F0_0000_1234_5678
         #expect(try instance.invoke("fnv32", [.i32(h), .i32(0x61)]) == [.i32((h ^ 0x61) &* 16_777_619)])
         #expect(try instance.invoke("fnv64", [.i64(x), .i64(0x61)]) == [.i64((x ^ 0x61) &* 1_099_511_628_211)])
@@ -207,12 +193,8 @@ import TestSupport
 
     @Test("a chain runs as one instruction that rounds each step, as wasm does")
     func chains() throws {
-        let dir = try TemporaryDirectory("fusion")
-        defer { dir.remove() }
-        try dir.write("m.wat", Self.text)
-        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
         let store = Store()
-        let instance = try Instance.instantiate(try Module.decode([UInt8](try Data(contentsOf: dir.path("m.wasm")))), imports: Imports(), store: store)
+        let instance = try Instance.instantiate(try Module.decode(try FusionFixture.assemble(Self.text)), imports: Imports(), store: store)
         // a*b = 1 - 2^-54 exactly, which rounds to 1; times 3 gives 3, so with e = -3 (or 3)
         // the steps give 0 where a fused evaluation would give -3 * 2^-54.
         let a = 1 + 0x1p-27, b = 1 - 0x1p-27
@@ -231,10 +213,7 @@ import TestSupport
         #expect(try instance.invoke("subtract", plain) == [Self.d(10.75)])
         #expect(try instance.invoke("subtractFrom", plain) == [Self.d(-10.75)])
         // Each body: the fused instruction (2 words) and a return; (a*b)*c - e keeps its f64.sub.
-        let opcodes = store.functions.map { function -> [UInt16] in
-            let compiled = function.compiled!
-            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
-        }
+        let opcodes = FusionFixture.opcodes(store)
         #expect(opcodes.map { $0.first } == [Op.f64MulMul, Op.f64MulMul, Op.f64MulMulAdd, Op.f64MulMulAdd, Op.f64SubMulMul, Op.f64MulMul])
         #expect(opcodes.map { $0.count } == [3, 3, 3, 3, 3, 4])
     }
@@ -264,11 +243,7 @@ import TestSupport
 
     @Test("flag tests branch as one instruction and give what and-then-branch gives")
     func flags() throws {
-        let dir = try TemporaryDirectory("fusion")
-        defer { dir.remove() }
-        try dir.write("m.wat", Self.text)
-        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
-        let bytes = [UInt8](try Data(contentsOf: dir.path("m.wasm")))
+        let bytes = try FusionFixture.assemble(Self.text)
         let store = Store()
         let instance = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: store)
         for (x, expected) in [(0x10, 1), (0x1F, 1), (0xFFFF_FFEF, 0), (0, 0)] as [(UInt32, UInt32)] {
@@ -279,10 +254,7 @@ import TestSupport
         }
         #expect(try instance.invoke("spin", [.i32(5)]) == [.i32(5)])
         #expect(try instance.invoke("spin", [.i32(0x103)]) == [.i32(3)])
-        let opcodes = store.functions.map { function -> [UInt16] in
-            let compiled = function.compiled!
-            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
-        }
+        let opcodes = FusionFixture.opcodes(store)
         let and = Op.withConst + UInt16(Op.fusableIndex(0x71)!)
         #expect(opcodes[0].first == Op.brIfI32AndConst)
         #expect(opcodes[1].first == Op.brUnlessI32AndConst)
@@ -326,11 +298,7 @@ import TestSupport
 
     @Test("the add writes the counter and the branch tests it, in one instruction")
     func counters() throws {
-        let dir = try TemporaryDirectory("fusion")
-        defer { dir.remove() }
-        try dir.write("m.wat", Self.text)
-        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
-        let bytes = [UInt8](try Data(contentsOf: dir.path("m.wasm")))
+        let bytes = try FusionFixture.assemble(Self.text)
         let store = Store()
         let instance = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: store)
         #expect(try instance.invoke("countdown", [.i32(4)]) == [.i32(12)])
@@ -339,10 +307,7 @@ import TestSupport
         #expect(try instance.invoke("untilWrap", [.i32(0xFFFF_FFFF)]) == [.i32(0)])
         #expect(try instance.invoke("step", [.i32(1)]) == [.i32(6)])
         #expect(try instance.invoke("step", [.i32(0xFFFF_FFFB)]) == [.i32(99)])
-        let opcodes = store.functions.map { function -> [UInt16] in
-            let compiled = function.compiled!
-            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
-        }
+        let opcodes = FusionFixture.opcodes(store)
         #expect(opcodes[0].contains(Op.i32AddConstBrIf))
         #expect(opcodes[1].contains(Op.i32AddConstBrUnless))
         #expect(opcodes[2].first == Op.i32AddConstBrUnless)
@@ -357,5 +322,26 @@ import TestSupport
         let stopped = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: short)
         let error = #expect(throws: Trap.self) { try stopped.invoke("countdown", [.i32(4)]) }
         #expect(error?.reason == .outOfFuel)
+    }
+}
+
+/// What the fusion suites share: a text module assembled with wabt's
+/// `wat2wasm`, and the opcodes the compiler wrote for each function.
+enum FusionFixture {
+    static func assemble(_ text: String) throws -> [UInt8] {
+        let dir = try TemporaryDirectory("fusion")
+        defer { dir.remove() }
+        try dir.write("m.wat", text)
+        try sh("wat2wasm m.wat -o m.wasm", in: dir.url)
+        return [UInt8](try Data(contentsOf: dir.path("m.wasm")))
+    }
+
+    /// Each function's code words as opcodes (data words included: none of the
+    /// fixtures has data that looks like the opcodes a test asks about).
+    static func opcodes(_ store: Store) -> [[UInt16]] {
+        store.functions.map { function in
+            let compiled = function.compiled!
+            return (0..<compiled.count).map { UInt16(truncatingIfNeeded: compiled.code[$0]) }
+        }
     }
 }
