@@ -30,23 +30,14 @@
 #   SEL4IMG=path  use this sel4img instead of building one (release)
 # WORKDIR (default /tmp/sel4img-boot) keeps the workspaces ws1, ws2.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-mirror=${SEL4IMG_MIRROR:-${SEL4IMG_TEST_MIRROR:-}}
-if [ -z "$mirror" ]; then
-  echo "benchmarks/boot.sh: set SEL4IMG_MIRROR (or SEL4IMG_TEST_MIRROR) to the offline mirror of the seL4 and CAmkES repositories" >&2
-  exit 2
-fi
-work=$(mkdir -p "${1:-/tmp/sel4img-boot}" && cd "${1:-/tmp/sel4img-boot}" && pwd)
-cores_list=${CORES:-1 2}
+bench=boot.sh default_work=/tmp/sel4img-boot
+source "$(dirname "$0")/wasm-vm-setup.sh"
 boots=${BOOTS:-3}
 [[ $boots =~ ^[1-9][0-9]*$ ]] || { echo "benchmarks/boot.sh: BOOTS is a positive integer; got '$boots'" >&2; exit 2; }
-for cores in $cores_list; do
-  [[ $cores == 1 || $cores == 2 ]] || { echo "benchmarks/boot.sh: CORES lists 1 and/or 2 (wasm-vm's layouts); got '$cores'" >&2; exit 2; }
-done
 for tool in cmake ninja python3; do
   command -v "$tool" >/dev/null || { echo "benchmarks/boot.sh needs $tool (scripts/setup.sh installs it)" >&2; exit 1; }
 done
-sel4img=${SEL4IMG:-$(cd "$here" && swift build -c release --product sel4img >&2 && swift build -c release --show-bin-path)/sel4img}
+sel4img=$(wasm_vm_sel4img)
 wasm_option=()
 [ -z "${WASM:-}" ] || wasm_option=(--wasm "$WASM")
 

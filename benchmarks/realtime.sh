@@ -49,14 +49,8 @@
 #   SEL4IMG=path         use this sel4img instead of building one (release)
 # WORKDIR keeps the workspaces (ws1, ws2): a second run rebuilds nothing.
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-mirror=${SEL4IMG_MIRROR:-${SEL4IMG_TEST_MIRROR:-}}
-if [ -z "$mirror" ]; then
-  echo "benchmarks/realtime.sh: set SEL4IMG_MIRROR (or SEL4IMG_TEST_MIRROR) to the offline mirror of the seL4 and CAmkES repositories" >&2
-  exit 2
-fi
-work=$(mkdir -p "${1:-/tmp/sel4img-realtime}" && cd "${1:-/tmp/sel4img-realtime}" && pwd)
-cores_list=${CORES:-1 2}
+bench=realtime.sh default_work=/tmp/sel4img-realtime
+source "$(dirname "$0")/wasm-vm-setup.sh"
 iterations=${ITERATIONS:-100}
 wakeups=${WAKEUPS:-300}
 period_us=${PERIOD_US:-10000}
@@ -68,10 +62,7 @@ done
 for mode in $modes; do
   [[ $mode =~ ^[a-z][a-z0-9_]*$ ]] || { echo "benchmarks/realtime.sh: CHANNEL_MODES lists names of lowercase letters, digits and _ (each has EMIT_OPTIONS_<mode>); got '$mode'" >&2; exit 2; }
 done
-for cores in $cores_list; do
-  [[ $cores == 1 || $cores == 2 ]] || { echo "benchmarks/realtime.sh: CORES lists 1 and/or 2 (wasm-vm's layouts); got '$cores'" >&2; exit 2; }
-done
-sel4img=${SEL4IMG:-$(cd "$here" && swift build -c release --product sel4img >&2 && swift build -c release --show-bin-path)/sel4img}
+sel4img=$(wasm_vm_sel4img)
 
 # The two modules, C compiled to WASI commands with a 64 KiB stack.
 mkdir -p "$work/modules"
