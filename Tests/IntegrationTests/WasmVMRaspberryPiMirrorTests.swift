@@ -110,7 +110,7 @@ struct WasmVMRaspberryPiMirrorTests {
         return Built(root: root, keep: keep, workspace: workspace, disk: disk, runs: runs, expected: expected)
     }
 
-    @Test("rpi4 (raspi4b, 2 GiB, one core): the system builds with the camkes-vm-rpi4 and gic-hyp-group0 patch sets, its guest DTB is the Pi's UART, GIC and channel; booted from the SD image, seL4's tick lets the runner share the core with the guest's vCPU and it serves")
+    @Test("rpi4 (raspi4b, 2 GiB, one core): the system builds --emulated with the camkes-vm-rpi4 and gic-hyp-group0 patch sets, its guest DTB is the Pi's UART (QEMU's clock), GIC and channel; booted from the SD image, seL4's tick lets the runner share the core with the guest's vCPU and it serves")
     func emitOnRaspberryPiBoots() throws {
         let built = try build()
         defer { if !built.keep { try? FileManager.default.removeItem(at: built.root) } }
