@@ -25,20 +25,27 @@ extension App {
     ///     tx1: {deviceTree: runner/guest/tx1.dts, bootargs: "console=ttyS0,115200 rdinit=/init", initrdAddress: 0x85000000}
     /// ```
     ///
-    /// `boards` gives, per board, the three settings that follow the VMM's
-    /// memory map and devices there; the top-level ones serve every other
-    /// board. `on(board:)` gives the guest a build of that board uses.
+    /// `boards` gives, per board, the settings that follow the VMM's memory
+    /// map and devices there (and, optionally, `emulatedOverlay`: what a
+    /// build for the board's QEMU machine changes in the device tree); the
+    /// top-level ones serve every other board. `on(board:)` gives the guest
+    /// a build of that board uses.
     public struct Guest: Sendable, Equatable, Codable {
         /// What one board's guest has instead of the top-level settings.
         public struct BoardSettings: Sendable, Equatable, Codable {
             public var deviceTree: String
             public var bootargs: String
             public var initrdAddress: UInt64
+            /// A DTS overlay (`/plugin/`) applied to `deviceTree` in builds
+            /// for the board's QEMU machine (`--emulated`) only: what the
+            /// emulator's models need that the hardware must not get.
+            public var emulatedOverlay: String?
 
-            public init(deviceTree: String, bootargs: String, initrdAddress: UInt64) {
+            public init(deviceTree: String, bootargs: String, initrdAddress: UInt64, emulatedOverlay: String? = nil) {
                 self.deviceTree = deviceTree
                 self.bootargs = bootargs
                 self.initrdAddress = initrdAddress
+                self.emulatedOverlay = emulatedOverlay
             }
         }
 
@@ -85,6 +92,10 @@ extension App {
         public var bootargs: String
         /// Guest-physical address the VMM loads the initramfs at.
         public var initrdAddress: UInt64
+        /// A DTS overlay applied to `deviceTree` when the build is for the
+        /// board's QEMU machine (`sel4img build --emulated`), relative to the
+        /// sel4img checkout; nil: emulated builds get the same tree.
+        public var emulatedOverlay: String?
         /// In file order.
         public var files: [File]
         /// In file order.
@@ -98,8 +109,9 @@ extension App {
 
         public init(kernel: Blob, busybox: Blob, kernelModules: [Blob] = [], deviceTree: String, bootargs: String, initrdAddress: UInt64,
                     files: [File] = [], programs: [Program] = [], modulesDirectory: String = App.Guest.defaultModulesDirectory,
-                    directorySetting: String, boards: [String: BoardSettings] = [:]) {
+                    directorySetting: String, boards: [String: BoardSettings] = [:], emulatedOverlay: String? = nil) {
             self.boards = boards
+            self.emulatedOverlay = emulatedOverlay
             self.kernel = kernel
             self.busybox = busybox
             self.kernelModules = kernelModules
@@ -113,14 +125,15 @@ extension App {
         }
 
         /// The guest a build for `board` uses: that board's `boards` entry
-        /// in place of the top-level device tree, command line and
-        /// initramfs address, when it has one.
+        /// in place of the top-level device tree, command line, initramfs
+        /// address and emulated overlay, when it has one.
         public func on(board: String) -> Guest {
             guard let settings = boards[board] else { return self }
             var guest = self
             guest.deviceTree = settings.deviceTree
             guest.bootargs = settings.bootargs
             guest.initrdAddress = settings.initrdAddress
+            guest.emulatedOverlay = settings.emulatedOverlay
             return guest
         }
 
@@ -141,9 +154,9 @@ extension App {
         public static let nullPath = "/dev/null"
         static var baseFiles: [String] { [busyboxPath, consolePath, nullPath] }
 
-        static let keys = ["kernel", "busybox", "kernelModules", "deviceTree", "bootargs", "initrdAddress", "files", "programs",
+        static let keys = ["kernel", "busybox", "kernelModules", "deviceTree", "bootargs", "initrdAddress", "emulatedOverlay", "files", "programs",
                            "modulesDirectory", "directorySetting", "boards"]
-        static let boardKeys = ["deviceTree", "bootargs", "initrdAddress"]
+        static let boardKeys = ["deviceTree", "bootargs", "initrdAddress", "emulatedOverlay"]
         static let fileKeys = ["path", "mode"]
         static let kernelModuleKeys = ["member", "sha256"]
         static let sourceExtensions = ["c", "S", "s"]
@@ -187,7 +200,7 @@ extension App {
                   let kernelModules else { return nil }
             return Guest(kernel: kernel, busybox: busybox, kernelModules: kernelModules, deviceTree: settings.deviceTree, bootargs: settings.bootargs,
                          initrdAddress: settings.initrdAddress, files: files, programs: programs, modulesDirectory: modulesDirectory,
-                         directorySetting: directorySetting, boards: boards)
+                         directorySetting: directorySetting, boards: boards, emulatedOverlay: settings.emulatedOverlay)
         }
 
         /// `deviceTree`, `bootargs` and `initrdAddress`, checked (at the top
@@ -197,6 +210,7 @@ extension App {
             let deviceTree = view.required("deviceTree", .string)
             let bootargs = view.required("bootargs", .string)
             let initrdAddress = view.required("initrdAddress", .address)
+            let emulatedOverlay = view.optional("emulatedOverlay", .string)
             var ok = true
             if let deviceTree {
                 let place = view.placeOf("deviceTree")
@@ -221,8 +235,18 @@ extension App {
                     ok = false
                 }
             }
+            if let emulatedOverlay {
+                let place = view.placeOf("emulatedOverlay")
+                if let problem = SafePath.problem(with: emulatedOverlay) {
+                    reader.report(.invalid(place, "the overlay path \(problem); give a .dtso file of the sel4img checkout like runner/guest/rpi4-qemu.dtso"))
+                    ok = false
+                } else if !emulatedOverlay.hasSuffix(".dtso") {
+                    reader.report(.invalid(place, "a device tree overlay source is a .dtso file, got '\(emulatedOverlay)'"))
+                    ok = false
+                }
+            }
             guard ok, let deviceTree, let bootargs, let initrdAddress else { return nil }
-            return BoardSettings(deviceTree: deviceTree, bootargs: bootargs, initrdAddress: initrdAddress)
+            return BoardSettings(deviceTree: deviceTree, bootargs: bootargs, initrdAddress: initrdAddress, emulatedOverlay: emulatedOverlay)
         }
 
         /// `kernelModules`: `{member, sha256}` each, members of the kernel's archive

@@ -21,7 +21,7 @@ struct BuildOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Memory size for boards sold in several (rpi4: 1G, 2G, 4G, 8G).", valueName: "size"))
     var memory: String?
 
-    @Flag(help: "Build for the board's QEMU machine ('sel4img qemu'): rpi4 for raspi4b, with its 2G of memory and seL4's SIMULATION=TRUE, which leaves out sel4test's tests that need the platform timer's interrupt (QEMU does not route it to the GIC).")
+    @Flag(help: "Build for the board's QEMU machine ('sel4img qemu'): rpi4 for raspi4b, with its 2G of memory and seL4's SIMULATION=TRUE, which leaves out sel4test's tests that need the platform timer's interrupt (QEMU does not route it to the GIC); for wasm-vm also the guest device tree's emulated overlay (rpi4: the mini UART clock QEMU's UART model needs). Such an image is for QEMU, not for the board.")
     var emulated = false
 
     @Option(help: ArgumentHelp("Compile through ccache with a cache that workspaces (and machines) share: a directory, or redis://HOST:PORT. musllibc's whole build is reused from DIR/seL4-memoize (with Redis: ~/.cache/sel4img/seL4-memoize or $SEL4IMG_MEMOIZE_CACHE). Default: $SEL4IMG_CACHE.",

@@ -4,7 +4,8 @@ import Foundation
 import Support
 
 extension GuestImage {
-    /// The guest's DTB: `deviceTree` compiled, then /chosen's `bootargs` and
+    /// The guest's DTB: `deviceTree` compiled, `appliedOverlay` (the
+    /// emulated build's) applied, then /chosen's `bootargs` and
     /// `linux,initrd-start`/`linux,initrd-end` (the end is exclusive: start +
     /// size of the initramfs; two cells each when the root's `#address-cells`
     /// is 2). `stdout-path` and everything else stay as in the source.
@@ -16,6 +17,13 @@ extension GuestImage {
             tree = try DeviceTree(dtsFile: source)
         } catch let failure as DTSError {
             throw error(.deviceTree, key, "cannot compile \(guest.deviceTree): \(failure.description)", hint: failure.hint)
+        }
+        if let overlay = appliedOverlay {
+            do {
+                tree = try tree.applying([try DeviceTree(dtsFile: SafePath.join(repository, overlay))])
+            } catch let failure as DTSError {
+                throw error(.deviceTree, "guest.emulatedOverlay", "cannot apply \(overlay) to \(guest.deviceTree): \(failure.description)", hint: failure.hint)
+            }
         }
         let start = guest.initrdAddress
         let (end, overflow) = start.addingReportingOverflow(initrdSize)

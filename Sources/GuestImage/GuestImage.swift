@@ -11,8 +11,9 @@ import Support
 ///     rootfs.cpio.gz  a gzip-compressed newc initramfs (the VMM loads only gzip): base directories, busybox,
 ///                   /dev/console and /dev/null, `kernelModules`, `files`, compiled `programs`
 ///                   and the `--wasm` modules under `modulesDirectory`
-///     linux.dtb     `deviceTree` compiled, with /chosen's bootargs and the
-///                   initramfs range (`initrdAddress` + size of rootfs.cpio.gz)
+///     linux.dtb     `deviceTree` compiled (with `emulatedOverlay` applied when
+///                   `emulated`), with /chosen's bootargs and the initramfs
+///                   range (`initrdAddress` + size of rootfs.cpio.gz)
 ///
 /// The same inputs and timestamp give the same bytes, and a file whose bytes
 /// did not change is not rewritten, so Ninja rebuilds nothing.
@@ -56,10 +57,15 @@ public struct GuestImage: Sendable {
     public var runner: ProcessRunner
     /// The C compiler for `programs`: static aarch64 Linux binaries.
     public var compiler: String
+    /// Whether the build is for the board's QEMU machine (`--emulated`):
+    /// then the device tree gets `guest.emulatedOverlay`.
+    public var emulated: Bool
 
     public init(guest: App.Guest, appFile: String, repository: URL, timestamp: Int64 = 0, modules: [Module] = [],
-                blobs: BlobCache = .standard, runner: ProcessRunner = ProcessRunner(), compiler: String = "aarch64-linux-gnu-gcc") {
+                blobs: BlobCache = .standard, runner: ProcessRunner = ProcessRunner(), compiler: String = "aarch64-linux-gnu-gcc",
+                emulated: Bool = false) {
         self.guest = guest
+        self.emulated = emulated
         self.appFile = appFile
         self.repository = repository
         self.timestamp = timestamp
@@ -101,6 +107,7 @@ public struct GuestImage: Sendable {
             }
         }
         try check(guest.deviceTree, "guest.deviceTree")
+        if let overlay = appliedOverlay { try check(overlay, "guest.emulatedOverlay") }
         for file in guest.files {
             try check(file.source, "guest.files.\(file.source)")
         }
@@ -121,6 +128,10 @@ public struct GuestImage: Sendable {
             }
         }
     }
+
+    /// The overlay this build applies to the device tree: `emulatedOverlay`
+    /// when `emulated`, else none.
+    public var appliedOverlay: String? { emulated ? guest.emulatedOverlay : nil }
 
     /// Why a module's file name cannot be a file in the modules directory, or nil.
     static func moduleNameProblem(_ name: String) -> String? {

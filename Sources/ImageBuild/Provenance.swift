@@ -24,7 +24,8 @@ public struct Provenance: Codable, Sendable, Equatable {
     /// Something the image holds that sel4img did not build from the
     /// projects: a boot blob, a guest component, a WebAssembly module.
     public struct Component: Codable, Sendable, Equatable {
-        /// "boot blob", "guest component" or "wasm module".
+        /// "boot blob", "guest component", "guest device tree overlay
+        /// (emulated)" (named by its path in the sel4img checkout) or "wasm module".
         public var kind: String
         public var name: String
         public var sha256: String

@@ -72,6 +72,9 @@ import TestSupport
         #expect(rpi4.deviceTree == "runner/guest/rpi4.dts")
         #expect(rpi4.bootargs == "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0xfe215040 rdinit=/init pci=nomsi,realloc=off,bios")
         #expect(rpi4.initrdAddress == 0x4500_0000)
+        // Only rpi4 changes its guest's tree for QEMU (QEMU's mini UART has no DLAB).
+        #expect(rpi4.emulatedOverlay == "runner/guest/rpi4-qemu.dtso")
+        #expect(guest.emulatedOverlay == nil)
         let tx1 = guest.on(board: "tx1"), tx2 = guest.on(board: "tx2")
         #expect(tx1.deviceTree == "runner/guest/tx1.dts")
         #expect(tx1.bootargs == "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x70006000 rdinit=/init pci=nomsi,realloc=off,bios")
@@ -79,6 +82,7 @@ import TestSupport
         #expect(tx2.deviceTree == "runner/guest/tx2.dts")
         #expect(tx2.bootargs == "console=ttyS0,115200n8 earlycon=uart8250,mmio32,0x3100000 rdinit=/init pci=nomsi,realloc=off,bios")
         #expect(tx2.initrdAddress == 0xf600_0000)
+        #expect(tx1.emulatedOverlay == nil && tx2.emulatedOverlay == nil)
         // Everything else is shared.
         #expect(tx1.kernel == guest.kernel && tx1.files == guest.files && tx1.programs == guest.programs && tx1.boards == guest.boards)
         #expect(try JSONDecoder().decode(App.self, from: JSONEncoder().encode(app)) == app)
@@ -141,7 +145,7 @@ import TestSupport
         Case(file: "invalid_guest_missing_kernel.yaml", kind: .missingKey,
              message: "guest/invalid_guest_missing_kernel.yaml:11: key 'guest.kernel': required key is missing"),
         Case(file: "invalid_guest_unknown_key.yaml", kind: .unknownKey,
-             message: "guest/invalid_guest_unknown_key.yaml:23: key 'guest.initrdSize': unknown key; allowed keys here: kernel, busybox, kernelModules, deviceTree, bootargs, initrdAddress, files, programs, modulesDirectory, directorySetting, boards"),
+             message: "guest/invalid_guest_unknown_key.yaml:23: key 'guest.initrdSize': unknown key; allowed keys here: kernel, busybox, kernelModules, deviceTree, bootargs, initrdAddress, emulatedOverlay, files, programs, modulesDirectory, directorySetting, boards"),
         Case(file: "invalid_guest_base_file.yaml", kind: .invalidValue,
              message: "guest/invalid_guest_base_file.yaml:25: key 'guest.files.runner/guest/profile': '/bin/busybox' is part of the guest's base file system (busybox and the /dev nodes); choose another path"),
         Case(file: "invalid_guest_directory.yaml", kind: .invalidValue,
@@ -176,6 +180,10 @@ import TestSupport
              message: "guest/invalid_guest_board_incomplete.yaml:31: key 'guest.boards.qemu-virt.initrdAddress': required key is missing"),
         Case(file: "invalid_guest_board_device_tree.yaml", kind: .invalidValue,
              message: "guest/invalid_guest_board_device_tree.yaml:31: key 'guest.boards.qemu-virt.deviceTree': a device tree source is a .dts file, got 'runner/guest/other.dtb'"),
+        Case(file: "invalid_guest_emulated_overlay.yaml", kind: .invalidValue,
+             message: "guest/invalid_guest_emulated_overlay.yaml:31: key 'guest.boards.qemu-virt.emulatedOverlay': a device tree overlay source is a .dtso file, got 'runner/guest/qemu.dts'"),
+        Case(file: "invalid_guest_emulated_overlay_path.yaml", kind: .invalidValue,
+             message: "guest/invalid_guest_emulated_overlay_path.yaml:31: key 'guest.boards.qemu-virt.emulatedOverlay': the overlay path contains '..'; give a .dtso file of the sel4img checkout like runner/guest/rpi4-qemu.dtso"),
         Case(file: "invalid_guest_board_type.yaml", kind: .wrongType,
              message: "guest/invalid_guest_board_type.yaml:31: key 'guest.boards.qemu-virt': expected a mapping with deviceTree, bootargs and initrdAddress, got 'runner/guest/other.dts'"),
         Case(file: "invalid_guest_files_type.yaml", kind: .wrongType,

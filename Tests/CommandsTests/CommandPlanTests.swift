@@ -121,6 +121,24 @@ import WasmHost
         #expect(plan.artifacts.suffix(2) == ["disk", "blockmap"])
     }
 
+    @Test("build --emulated for wasm-vm on rpi4 plans the guest's emulated overlay and SIMULATION; without it, neither; tx1 has no emulator to build for")
+    func buildWasmVMEmulated() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws").path
+        let overlay = BuildPlan.Input(role: "guest device tree overlay (emulated)", path: repositoryRoot.appendingPathComponent("runner/guest/rpi4-qemu.dtso").path)
+        let emulated = try parse(["build", "--board", "rpi4", "--app", "wasm-vm", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: try Self.catalogs()).plan()
+        #expect(emulated.inputs.prefix(2) == [BuildPlan.Input(role: "guest device tree", path: repositoryRoot.appendingPathComponent("runner/guest/rpi4.dts").path), overlay])
+        #expect(emulated.cmakeSettings["SIMULATION"] == "TRUE" && emulated.cmakeSettings["RPI4_MEMORY"] == "2048")
+        let hardware = try parse(["build", "--board", "rpi4", "--app", "wasm-vm", "-w", ws], as: Build.self).pipeline(catalogs: try Self.catalogs()).plan()
+        #expect(!hardware.inputs.contains(overlay))
+        #expect(hardware.cmakeSettings["SIMULATION"] == "FALSE" && hardware.cmakeSettings["RPI4_MEMORY"] == "8192")
+        let error = #expect(throws: (any Error).self) {
+            try parse(["build", "--board", "tx1", "--app", "wasm-vm", "--emulated", "-w", ws], as: Build.self).pipeline(catalogs: try Self.catalogs()).plan()
+        }
+        #expect(error.map { "\($0)" } == "--emulated builds for the board's QEMU machine, and board 'tx1' has none; build without --emulated and flash the image")
+    }
+
     /// A data directory like the repository's, whose `wasm-vm` (the default
     /// app) is sel4test's file supporting only qemu-virt and tx2, so the
     /// refusal is checked whatever boards the real wasm-vm supports.

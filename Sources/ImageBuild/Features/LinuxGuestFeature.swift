@@ -7,7 +7,8 @@ import Support
 /// kernel, initramfs and DTB are built beside the build directory (with the
 /// modules given with `--wasm`; their `--args` are refused, the guest gives
 /// its own), handed to CMake in `guest.directorySetting`, and kept among the
-/// artifacts.
+/// artifacts. A build for the board's QEMU machine (`--emulated`) gives
+/// the guest's device tree the board's `emulatedOverlay`.
 struct LinuxGuestFeature: AppFeature {
     var guest: App.Guest
 
@@ -19,7 +20,8 @@ struct LinuxGuestFeature: AppFeature {
     /// What builds the guest's files, with the given modules.
     func image(_ build: BuildContext, timestamp: Int64, modules: [(name: String, bytes: Data)] = []) -> GuestImage {
         GuestImage(guest: guest, appFile: build.appFile, repository: build.dataDirectory, timestamp: timestamp,
-                   modules: modules.map { GuestImage.Module(name: $0.name, bytes: $0.bytes) }, blobs: build.options.guestBlobs)
+                   modules: modules.map { GuestImage.Module(name: $0.name, bytes: $0.bytes) }, blobs: build.options.guestBlobs,
+                   emulated: build.options.emulated)
     }
 
     func checkInputs(_ build: BuildContext) throws {
@@ -36,6 +38,9 @@ struct LinuxGuestFeature: AppFeature {
 
     func inputs(_ build: BuildContext) -> [BuildPlan.Input] {
         var inputs = [BuildPlan.Input(role: "guest device tree", path: build.dataDirectory.appendingPathComponent(guest.deviceTree).path)]
+        if let overlay = image(build, timestamp: 0).appliedOverlay {
+            inputs.append(BuildPlan.Input(role: "guest device tree overlay (emulated)", path: build.dataDirectory.appendingPathComponent(overlay).path))
+        }
         inputs += guest.files.map { BuildPlan.Input(role: "guest file \($0.path)", path: build.dataDirectory.appendingPathComponent($0.source).path) }
         inputs += guest.programs.flatMap { program in
             program.sources.map { BuildPlan.Input(role: "guest program \(program.path)", path: build.dataDirectory.appendingPathComponent($0).path) }
@@ -69,9 +74,15 @@ struct LinuxGuestFeature: AppFeature {
     }
 
     func components(_ build: BuildContext) throws -> [Provenance.Component] {
-        [Provenance.Component(kind: "guest component", name: "kernel", blob: guest.kernel),
-         Provenance.Component(kind: "guest component", name: "busybox", blob: guest.busybox)]
-            + (try Provenance.Component.wasmModules(build))
+        var components = [Provenance.Component(kind: "guest component", name: "kernel", blob: guest.kernel),
+                          Provenance.Component(kind: "guest component", name: "busybox", blob: guest.busybox)]
+        if let overlay = image(build, timestamp: 0).appliedOverlay {
+            // Which tree the guest got: the emulated build's differs from the hardware's.
+            let url = build.dataDirectory.appendingPathComponent(overlay)
+            components.append(Provenance.Component(kind: "guest device tree overlay (emulated)", name: overlay,
+                                                   sha256: try SHA256Hex.ofFile(at: url)))
+        }
+        return components + (try Provenance.Component.wasmModules(build))
     }
 
     func addArtifacts(_ build: BuildContext, to staged: inout StagedArtifacts, sourceDateEpoch: Int64, progress: any ProgressReporter) throws {
