@@ -52,7 +52,14 @@ let package = Package(
         // WasmEngine and WASI use only the Swift standard library (and calloc, declared with
         // @_extern(c), for linear memories): scripts/check-embedded.sh compiles them as Embedded
         // Swift for aarch64-none-none-elf (the seL4 runner).
-        .target(name: "WasmEngine", swiftSettings: [.enableExperimentalFeature("Extern")]),
+        // The interpreter's dispatch (Store.run) is threaded code only if LLVM copies the switch's
+        // jump (load the opcode, jump through the table) into every handler; its tail duplicator
+        // does that only for blocks with at most 16 predecessors and successors unless told more.
+        // One shared jump predicts far worse than one per handler (see benchmarks/wasm.sh).
+        .target(name: "WasmEngine", swiftSettings: [
+            .enableExperimentalFeature("Extern"),
+            .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=4096", "-Xllvm", "-tail-dup-succ-size=4096"]),
+        ]),
         .target(name: "WASI", dependencies: ["WasmEngine"]),
         .target(name: "WasmHost", dependencies: ["WASI", "WasmEngine", "Support"]),
         .target(
