@@ -10,7 +10,10 @@ struct BundleCommand: ParsableCommand {
         abstract: "Write everything the locked workspace needs into one directory, for machines with no network.",
         discussion: """
             The bundle holds each project's repository (mirror layout), the manifest and the lock. On the other machine:
-              sel4img init --manifest BUNDLE && sel4img sync --locked
+              sel4img init --manifest BUNDLE -w WS
+              sel4img sync --locked -w WS
+              sel4img build --locked --board B -w WS
+            Boot firmware, U-Boot and guest packages are not in it: run 'sel4img blobs fetch' here and copy the blob cache (~/.cache/sel4img/blobs) there too.
             """
     )
 

@@ -130,4 +130,13 @@ import TestSupport
         #expect(r.stdout.contains("sel4img qemu --board qemu-virt --script examples/hello.sh\n"))
         #expect(r.stdout.contains("sel4img test --board qemu-virt --app sel4test"))
     }
+
+    @Test("bundle --help gives an air-gapped site's three steps and says the boot blobs travel in the blob cache")
+    func bundleHelp() throws {
+        let r = try runSel4img(["bundle", "--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("  sel4img init --manifest BUNDLE -w WS\n  sel4img sync --locked -w WS\n  sel4img build --locked --board B -w WS\n"), "\(r.stdout)")
+        let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("run 'sel4img blobs fetch' here and copy the blob cache (~/.cache/sel4img/blobs) there too."), "\(r.stdout)")
+    }
 }
