@@ -42,6 +42,23 @@ public struct QEMUBoot: Sendable {
         }
     }
 
+    /// Refuses, before QEMU starts, an image built for the board itself when
+    /// the app's guest needs the board's emulated overlay under QEMU
+    /// (`guest.boards.BOARD.emulatedOverlay`, rpi4's mini UART clock): the
+    /// build's `provenance.json` lists the overlay it applied as a
+    /// component. Apps and boards without such an overlay boot either build.
+    func checkEmulated(image: URL) throws {
+        guard let overlay = app.guest?.on(board: board.name).emulatedOverlay, let qemu = board.qemu else { return }
+        let file = paths.artifactsDirectory.appendingPathComponent("provenance.json")
+        guard FileManager.default.fileExists(atPath: file.path) else { return }
+        let components = try Provenance.read(file).components ?? []
+        if !components.contains(where: { $0.kind == Provenance.Component.emulatedOverlayKind }) {
+            throw NotBuiltForEmulator(board: board.name, app: app.name, image: image.path, overlay: overlay, machine: qemu.machine,
+                                      cores: try builtCores().flatMap { $0 == app.cores?.defaultCount ? nil : $0 },
+                                      modules: components.contains { $0.kind == Provenance.Component.wasmModuleKind })
+        }
+    }
+
     /// The cores the build was made for, read from its provenance (the app's
     /// `cores.setting`): QEMU must model as many (`-smp`), or seL4 waits for
     /// a core that never starts. Nil for apps without a choice of cores.
@@ -117,6 +134,7 @@ public struct QEMUBoot: Sendable {
                                  hint: "boot without --disk, or declare \(disk.firmware) under bootloader.blobs (see boards/README.md)")
             }
             let image = try index.url(forRole: ArtifactRole.disk, buildCommand: target.buildCommand)
+            try checkEmulated(image: image)
             try checkMemory(qemu)
             let scratchDirectory = paths.workspace.appendingPathComponent(".sel4img/qemu").appendingPathComponent(paths.label)
             let bios = disk.filesFromImage ? scratchDirectory.appendingPathComponent(disk.firmware) : blobs.cachedFile(for: uBoot)
@@ -133,6 +151,7 @@ public struct QEMUBoot: Sendable {
             // image proper may be a uImage or binary meant for U-Boot.
             let role = index.contains(role: ArtifactRole.elfloader) ? ArtifactRole.elfloader : ArtifactRole.image
             let image = try index.url(forRole: role, buildCommand: target.buildCommand)
+            try checkEmulated(image: image)
             medium = .init(kind: .kernel, image: image.path, bios: nil)
             boot = .kernel(image)
         }
@@ -227,6 +246,28 @@ public struct MemoryTooLarge: UserFacingError, Equatable {
     }
     public var hint: String? {
         "rebuild for the emulated machine with --memory \(Quantity.formatSize(available)): sel4img build --board \(board) --app \(app) --memory \(Quantity.formatSize(available))"
+    }
+}
+
+/// An image built for the board (no `--emulated`) whose guest needs the
+/// board's emulated overlay to run under QEMU.
+public struct NotBuiltForEmulator: UserFacingError, Equatable {
+    public var board: String
+    public var app: String
+    public var image: String
+    public var overlay: String
+    public var machine: String
+    /// The build's cores when they are not the app's default, kept in the hint.
+    public var cores: Int?
+    /// Whether the build had `--wasm` modules, which the rebuild needs again.
+    public var modules: Bool
+    public var description: String {
+        "\(image.escapingControlCharacters) was built for the board, without --emulated: its guest's device tree lacks \(overlay), "
+            + "so on QEMU's \(machine) the guest stalls before its shell"
+    }
+    public var hint: String? {
+        "rebuild it for QEMU's \(machine)\(modules ? ", with the --wasm modules it was built with" : ""): "
+            + "sel4img build --board \(board) --app \(app) --emulated" + (cores.map { " --cores \($0)" } ?? "") + (modules ? " --wasm …" : "")
     }
 }
 

@@ -87,7 +87,7 @@ extension Provenance.Component {
 
     /// The modules given with `--wasm`, by the names the image holds them under.
     static func wasmModules(_ build: BuildContext) throws -> [Provenance.Component] {
-        try (build.options.wasm?.load() ?? []).map { Provenance.Component(kind: "wasm module", name: $0.name, sha256: SHA256Hex.of($0.bytes)) }
+        try (build.options.wasm?.load() ?? []).map { Provenance.Component(kind: Provenance.Component.wasmModuleKind, name: $0.name, sha256: SHA256Hex.of($0.bytes)) }
     }
 }
 

@@ -225,6 +225,12 @@ public struct BuildPipeline: Sendable {
         return builder
     }
 
+    /// What the features put into the image besides the projects' code, as
+    /// `provenance.json` lists it (`sel4img qemu` reads it back).
+    public func components() throws -> [Provenance.Component] {
+        try features.flatMap { try $0.components(context) }
+    }
+
     /// The settings as provenance records them, and the features' tool
     /// versions: paths inside the workspace are relative to it, so
     /// provenance stays the same in any directory.

@@ -38,6 +38,11 @@ public struct Provenance: Codable, Sendable, Equatable {
         public var package: String?
         public var packageVersion: String?
 
+        /// The kind of the overlay an `--emulated` build gave its guest's
+        /// device tree: `sel4img qemu` looks for it before booting.
+        public static let emulatedOverlayKind = "guest device tree overlay (emulated)"
+        public static let wasmModuleKind = "wasm module"
+
         public init(kind: String, name: String, sha256: String, url: String? = nil, member: String? = nil,
                     path: String? = nil, package: String? = nil, packageVersion: String? = nil) {
             (self.kind, self.name, self.sha256, self.url, self.member) = (kind, name, sha256, url, member)

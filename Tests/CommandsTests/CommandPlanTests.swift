@@ -349,6 +349,56 @@ import WasmHost
         #expect(try qemu.boot(catalogs: catalogs).plan().medium.kind == .disk)
     }
 
+    @Test("qemu --board rpi4 --app wasm-vm refuses a build for the board (no emulated overlay in its provenance) before boot, naming the image and --emulated; an --emulated build boots; sel4test and qemu-virt's wasm-vm are not asked")
+    func qemuRaspberryPiWasmVMEmulated() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.remove() }
+        let ws = dir.path("ws")
+        let catalogs = try Self.catalogs()
+        // What each build's provenance lists, derived as `build` derives it.
+        func provenance(_ arguments: [String], board: String, app: String, settings: [String: String]) throws {
+            let label = "\(board)-\(app)"
+            let artifacts = try writeArtifacts(["image", "disk"], in: ws, label: label)
+            let pipeline = try parse(["build", "--board", board, "--app", app, "-w", ws.path] + arguments, as: Build.self).pipeline(catalogs: catalogs)
+            let p = Provenance(board: board, app: app, sourceDateEpoch: 0, manifest: .init(file: "m.xml", sha256: ""), lockSHA256: "",
+                               projects: [], patchSets: [], cmakeSettings: settings, tools: [:], outputs: [], components: try pipeline.components())
+            try p.encoded().write(to: artifacts.appendingPathComponent("provenance.json"))
+        }
+        let qemu = try parse(["qemu", "--board", "rpi4", "--app", "wasm-vm", "-w", ws.path], as: QEMU.self)
+        let image = ws.appendingPathComponent("artifacts/rpi4-wasm-vm/disk.bin").path
+        // Built for the Pi with raspi4b's memory: only the guest's tree is wrong.
+        try provenance(["--memory", "2G", "--cores", "1"], board: "rpi4", app: "wasm-vm", settings: ["RPI4_MEMORY": "2048", "NUM_NODES": "1"])
+        let error = #expect(throws: NotBuiltForEmulator.self) { try qemu.boot(catalogs: catalogs).plan() }
+        #expect(error?.description == "\(image) was built for the board, without --emulated: its guest's device tree lacks runner/guest/rpi4-qemu.dtso, so on QEMU's raspi4b the guest stalls before its shell")
+        #expect(error?.hint == "rebuild it for QEMU's raspi4b: sel4img build --board rpi4 --app wasm-vm --emulated --cores 1")
+        #expect(SEL4Img.Failure(try #require(error))?.exitCode == 1)
+        // The default 8G build is refused for the same reason first: --emulated also gives 2G.
+        try provenance(["--wasm", try module(in: dir).path], board: "rpi4", app: "wasm-vm",
+                       settings: ["RPI4_MEMORY": "8192", "NUM_NODES": "2"])
+        let eight = #expect(throws: NotBuiltForEmulator.self) { try qemu.boot(catalogs: catalogs).plan() }
+        #expect(eight?.hint == "rebuild it for QEMU's raspi4b, with the --wasm modules it was built with: sel4img build --board rpi4 --app wasm-vm --emulated --wasm …")
+        // The built binary: refused before QEMU starts or anything is written, exit 1.
+        let refused = try runSel4img(["qemu", "--board", "rpi4", "--app", "wasm-vm", "-w", ws.path])
+        #expect(refused.status == 1 && refused.stdout == "")
+        #expect(refused.stderr == """
+            error: \(image) was built for the board, without --emulated: its guest's device tree lacks runner/guest/rpi4-qemu.dtso, so on QEMU's raspi4b the guest stalls before its shell
+            hint: rebuild it for QEMU's raspi4b, with the --wasm modules it was built with: sel4img build --board rpi4 --app wasm-vm --emulated --wasm …
+
+            """)
+        #expect(!FileManager.default.fileExists(atPath: ws.appendingPathComponent(".sel4img/qemu").path))
+        // Built --emulated: the overlay is listed, and the boot goes ahead (one core, no -smp on raspi4b).
+        try provenance(["--emulated", "--cores", "1"], board: "rpi4", app: "wasm-vm", settings: ["RPI4_MEMORY": "2048", "NUM_NODES": "1"])
+        #expect(try qemu.boot(catalogs: catalogs).plan().medium.kind == .disk)
+        let accepted = try runSel4img(["qemu", "--board", "rpi4", "--app", "wasm-vm", "--plan", "-w", ws.path])
+        #expect(accepted.status == 0 && accepted.stderr == "")
+        #expect(try JSONDecoder().decode(BootPlan.self, from: Data(accepted.stdout.utf8)).arguments.contains("raspi4b"))
+        // sel4test on rpi4 and wasm-vm on qemu-virt have no emulated overlay: a build without --emulated boots.
+        try provenance(["--memory", "2G"], board: "rpi4", app: "sel4test", settings: ["RPI4_MEMORY": "2048"])
+        #expect(try parse(["qemu", "--board", "rpi4", "--app", "sel4test", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan().medium.kind == .disk)
+        try provenance([], board: "qemu-virt", app: "wasm-vm", settings: ["QEMU_MEMORY": "2048"])
+        #expect(try parse(["qemu", "--board", "qemu-virt", "--app", "wasm-vm", "-w", ws.path], as: QEMU.self).boot(catalogs: catalogs).plan().medium.kind == .kernel)
+    }
+
     @Test("qemu --disk on a board whose file declares no U-Boot is the board file's error, with file and key, not a usage error")
     func qemuDiskWithoutUBoot() throws {
         let dir = try TemporaryDirectory()

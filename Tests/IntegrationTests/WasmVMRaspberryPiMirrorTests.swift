@@ -6,8 +6,9 @@ import TestSupport
 /// (SEL4IMG_TEST_MIRROR): the camkes-vm-rpi4 patch set's VMM platform, built
 /// for QEMU's `raspi4b` (`--emulated`: the 2 GiB model, and the guest DTB's
 /// mini UART clock from runner/guest/rpi4-qemu.dtso, since QEMU's model has
-/// no DLAB) and one core (`--cores 1`), the SD image booted through the
-/// firmware's U-Boot and boot.scr (`sel4img qemu --board rpi4`). With the
+/// no DLAB) and one core (`--cores 1`; `emitOnRaspberryPi` also two), the
+/// SD image booted through the firmware's U-Boot and boot.scr (`sel4img
+/// qemu --board rpi4`). With the
 /// gic-hyp-group0 patch set seL4 takes interrupts on raspi4b's GIC-400
 /// (modelled without the Security Extensions), so its tick shares the one
 /// core and the runner comes up beside the guest (`emitOnRaspberryPiBoots`).
@@ -34,8 +35,8 @@ struct WasmVMRaspberryPiMirrorTests {
         var expected: [(lines: [String], status: Int32)]
     }
 
-    func build() throws -> Built {
-        let (root, keep) = try integrationRoot("wasm-vm-rpi4")
+    func build(cores: Int = 1) throws -> Built {
+        let (root, keep) = try integrationRoot(cores == 1 ? "wasm-vm-rpi4" : "wasm-vm-rpi4-\(cores)cores")
         let workspace = root.appendingPathComponent("ws")
         let modules = root.appendingPathComponent("modules")
         try FileManager.default.createDirectory(at: modules, withIntermediateDirectories: true)
@@ -68,7 +69,7 @@ struct WasmVMRaspberryPiMirrorTests {
         #expect(expected.map(\.status) == (runs.count == 4 ? [0, 0, 134, 0] : [0, 134, 0]))
 
         let files = Set(runs.map(\.file)).sorted().map { modules.appendingPathComponent($0).path }
-        let build = try sel4img(["build", "--board", "rpi4", "--app", "wasm-vm", "--emulated", "--cores", "1", "--wasm", files.joined(separator: ","),
+        let build = try sel4img(["build", "--board", "rpi4", "--app", "wasm-vm", "--emulated", "--cores", String(cores), "--wasm", files.joined(separator: ","),
                                  "--progress", "plain"], workspace: workspace)
         #expect(build.status == 0)
         for set in ["camkes-vm-rpi4", "gic-hyp-group0"] {
@@ -125,9 +126,10 @@ struct WasmVMRaspberryPiMirrorTests {
         print("rpi4 wasm-vm: QEMU start to the runner serving \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
     }
 
-    @Test("rpi4 (raspi4b): the guest's shell runs emit for C, Rust and trapping modules as the host does, and the runner serves after the trap")
-    func emitOnRaspberryPi() throws {
-        let built = try build()
+    @Test("rpi4 (raspi4b): the guest's shell runs emit for C, Rust and trapping modules as the host does, and the runner serves after the trap; built for one core (runner and vCPU share it) and for two (seL4 brings up core 1 for the runner)",
+          arguments: [1, 2])
+    func emitOnRaspberryPi(cores: Int) throws {
+        let built = try build(cores: cores)
         defer { if !built.keep { try? FileManager.default.removeItem(at: built.root) } }
         let (root, workspace, disk, runs, expected) = (built.root, built.workspace, built.disk, built.runs, built.expected)
 
@@ -142,6 +144,8 @@ struct WasmVMRaspberryPiMirrorTests {
                                 "--script", root.appendingPathComponent("script.txt").path], workspace: workspace)
         #expect(boot.status == 0, "every emit must exit as on the host: \(boot.stderr.suffix(2000))")
         #expect(boot.stdout.contains("wasm-runner: serving the guest"))
+        // The elfloader starts seL4's second core only in a 2-core build (raspi4b always has 4).
+        #expect(boot.stdout.contains("Core 1 is up with logic id 1") == (cores == 2))
         let outputs = WasmVMMirrorTests.commandOutputs(boot.stdout)
         for (index, run) in runs.enumerated() {
             let got = outputs[index + 2] ?? []
@@ -153,6 +157,6 @@ struct WasmVMRaspberryPiMirrorTests {
             }
         }
         #expect(outputs[runs.count + 2] == ["interrupts for one emit: 1"], "\(outputs[runs.count + 2] ?? [])")
-        print("rpi4 wasm-vm: QEMU start to script end \(String(format: "%.1f", Date().timeIntervalSince(started))) s, disk \(try FileManager.default.attributesOfItem(atPath: disk)[.size] ?? 0) bytes")
+        print("rpi4 wasm-vm, \(cores) core(s): QEMU start to script end \(String(format: "%.1f", Date().timeIntervalSince(started))) s, disk \(try FileManager.default.attributesOfItem(atPath: disk)[.size] ?? 0) bytes")
     }
 }

@@ -79,7 +79,7 @@ struct LinuxGuestFeature: AppFeature {
         if let overlay = image(build, timestamp: 0).appliedOverlay {
             // Which tree the guest got: the emulated build's differs from the hardware's.
             let url = build.dataDirectory.appendingPathComponent(overlay)
-            components.append(Provenance.Component(kind: "guest device tree overlay (emulated)", name: overlay,
+            components.append(Provenance.Component(kind: Provenance.Component.emulatedOverlayKind, name: overlay,
                                                    sha256: try SHA256Hex.ofFile(at: url)))
         }
         return components + (try Provenance.Component.wasmModules(build))
