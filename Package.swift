@@ -30,7 +30,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
-        .target(name: "Support", dependencies: ["COpenSSL"]),
+        // posix_spawn's GNU extensions (chdir, closefrom) for ProcessRunner.
+        .target(name: "CSpawn"),
+        .target(name: "Support", dependencies: ["COpenSSL", "CSpawn"]),
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2", providers: [.apt(["libgit2-dev"])]),
         .target(name: "Git", dependencies: ["CGit2", "Support"]),
         .target(name: "Manifest", dependencies: ["Support"]),

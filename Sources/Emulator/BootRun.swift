@@ -159,7 +159,7 @@ public struct BootRun: Sendable {
 
 /// Stops a started QEMU: SIGTERM, SIGKILL after the grace period, then waits
 /// for the reaper. Signals go to the whole process group when QEMU leads one
-/// (Foundation starts children that way), so helpers it started go too and
+/// (ProcessRunner starts children that way), so helpers it started go too and
 /// the console pipe closes.
 struct ProcessStopper {
     let process: RunningProcess

@@ -9,7 +9,7 @@ import Darwin
 /// Catches SIGINT, SIGTERM and SIGHUP while QEMU runs, so that sel4img can
 /// stop QEMU before it goes away itself.
 ///
-/// Foundation's `Process` starts every child in a process group of its own,
+/// ProcessRunner starts every child in a process group of its own,
 /// so Ctrl-C in the terminal reaches sel4img but not QEMU: without this, QEMU
 /// would keep running after sel4img died. The handler only writes the signal
 /// number to a pipe; a thread reads it and calls the registered closures.

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A command that failed, with what a person needs to see: the command line,
 /// the directory, how it ended, and the last lines it printed.
 public struct ProcessError: UserFacingError {
@@ -126,81 +132,147 @@ public struct ProcessRunner: Sendable {
         guard let executable = Self.which(args[0], path: environment?["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]) else {
             throw ProcessError(commandLine: commandLine, directory: directory?.path, ending: .notFound, tail: [], logFile: nil)
         }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = Array(args.dropFirst())
-        if let directory { process.currentDirectoryURL = directory }
-        if let environment { process.environment = environment }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = stdin ?? FileHandle.nullDevice
-
         var logHandle: FileHandle?
         if let log {
             try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
             if !FileManager.default.fileExists(atPath: log.path) {
-                FileManager.default.createFile(atPath: log.path, contents: nil)
+                _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             }
             logHandle = try FileHandle(forWritingTo: log)
             logHandle?.seekToEndOfFile()
             logHandle?.write(Data("$ \(commandLine)\n".utf8))
         }
         let collector = OutputCollector(tailLines: tailLines, log: logHandle, onLine: onLine)
-        try withUnblockedSignals { try process.run() }
+        let input = stdin.flatMap { $0 === FileHandle.nullDevice ? nil : $0.fileDescriptor }
+        let spawned: (pid: pid_t, output: Int32)
+        do {
+            spawned = try ChildProcess.spawn(
+                executable: executable.path, arguments: [executable.path] + args.dropFirst(), environment: environment,
+                directory: directory?.path, stdin: input)
+        } catch let failure as ChildProcess.SpawnFailure {
+            try? logHandle?.close()
+            throw ProcessStartError(commandLine: commandLine, directory: directory?.path, errorNumber: failure.errorNumber)
+        }
+        let output = spawned.output
         let reader = Thread {
-            let handle = pipe.fileHandleForReading
+            var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
-                let data = handle.availableData
-                if data.isEmpty { break }
-                collector.append(data)
+                let count = buffer.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+                if count < 0, errno == EINTR { continue }
+                if count <= 0 { break }
+                collector.append(Data(buffer[0..<count]))
             }
+            close(output)
             collector.finish()
         }
+        reader.name = "sel4img-process-output"
         reader.start()
-        return RunningProcess(process: process, collector: collector, commandLine: commandLine, directory: directory?.path, logFile: log?.path)
+        return RunningProcess(pid: spawned.pid, collector: collector, commandLine: commandLine, directory: directory?.path, logFile: log?.path)
+    }
+}
+
+/// A program that could not be started at all (its directory is missing, it is
+/// not executable, the system is out of processes): the command line, the
+/// directory and the system's reason.
+public struct ProcessStartError: UserFacingError {
+    public var commandLine: String
+    public var directory: String?
+    public var errorNumber: Int32
+
+    public var description: String {
+        var text = "Could not start '\(commandLine)'"
+        if let directory { text += " in \(directory.escapingControlCharacters)" }
+        return text + ": " + String(cString: strerror(errorNumber))
+    }
+
+    public var hint: String? {
+        errorNumber == ENOENT && directory != nil ? "check that the directory exists" : nil
     }
 }
 
 /// A started process. `wait()` returns once the process ended and all of its
 /// output was read.
+///
+/// A thread of its own waits for the child with `waitid(WNOWAIT)` and reaps it
+/// only while holding `state`, so `terminate()` and `kill()`, which signal under
+/// the same lock, never reach another process that reused the number.
+/// (Foundation's `Process` is not used: on Linux it learns of a child's exit
+/// through a CFSocket whose run loop needs a loopback interface, so without
+/// one, as under `unshare --net` or `docker --network none`, `waitUntilExit()`
+/// never returns.)
 public final class RunningProcess: @unchecked Sendable {
-    let process: Process
     let collector: OutputCollector
     public let commandLine: String
     let directory: String?
     let logFile: String?
+    public let processIdentifier: Int32
+    private let state = NSCondition()
+    private var ending: ProcessError.Ending?
 
-    init(process: Process, collector: OutputCollector, commandLine: String, directory: String?, logFile: String?) {
-        self.process = process
+    init(pid: pid_t, collector: OutputCollector, commandLine: String, directory: String?, logFile: String?) {
+        self.processIdentifier = pid
         self.collector = collector
         self.commandLine = commandLine
         self.directory = directory
         self.logFile = logFile
+        let waiter = Thread { [self] in reap() }
+        waiter.name = "sel4img-process-waiter"
+        waiter.start()
     }
 
-    public var processIdentifier: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
-
-    public func terminate() {
-        if process.isRunning { process.terminate() }
+    private func reap() {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(processIdentifier), &info, WEXITED | WNOWAIT) == -1, errno == EINTR {}
+        state.lock()
+        var status: Int32 = 0
+        var result: pid_t
+        repeat { result = waitpid(processIdentifier, &status, 0) } while result == -1 && errno == EINTR
+        if result == -1 {
+            ending = .exit(255)  // reaped elsewhere (SIGCHLD ignored): the status is lost
+        } else if status & 0x7f == 0 {
+            ending = .exit((status >> 8) & 0xff)
+        } else {
+            ending = .signal(status & 0x7f)
+        }
+        state.broadcast()
+        state.unlock()
     }
 
-    public func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    public var isRunning: Bool {
+        state.lock(); defer { state.unlock() }
+        return ending == nil
+    }
+
+    public func terminate() { send(SIGTERM) }
+
+    public func kill() { send(SIGKILL) }
+
+    private func send(_ signal: Int32) {
+        state.lock(); defer { state.unlock() }
+        if ending == nil { _ = Foundation.kill(processIdentifier, signal) }
+    }
+
+    private func waitForEnding() -> ProcessError.Ending {
+        state.lock(); defer { state.unlock() }
+        while ending == nil { state.wait() }
+        return ending!
     }
 
     public func wait() -> ProcessRunner.Result {
-        process.waitUntilExit()
+        let ending = waitForEnding()
         collector.waitUntilFinished()
-        var status = process.terminationStatus
-        if process.terminationReason == .uncaughtSignal { status = 128 + status }
+        let status: Int32
+        switch ending {
+        case .exit(let code): status = code
+        case .signal(let number): status = 128 + number
+        case .notFound: status = 127
+        }
         return .init(status: status, output: collector.text)
     }
 
     public func error(for status: Int32) -> ProcessError {
-        let ending: ProcessError.Ending =
-            process.terminationReason == .uncaughtSignal ? .signal(process.terminationStatus) : .exit(status)
+        let ending: ProcessError.Ending
+        if case .signal(let number) = waitForEnding() { ending = .signal(number) } else { ending = .exit(status) }
         return ProcessError(commandLine: commandLine, directory: directory, ending: ending, tail: collector.tail, logFile: logFile)
     }
 }
