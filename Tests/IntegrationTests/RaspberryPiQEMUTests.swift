@@ -19,7 +19,7 @@ struct RaspberryPiQEMUTests {
     @Test("rpi4 sel4test built --emulated (2G, SIMULATION) boots on raspi4b from its SD image and passes; the artifact is left as it was")
     func sel4testOnRaspi4b() throws {
         let keep = ProcessInfo.processInfo.environment["SEL4IMG_TEST_KEEP"]
-        let workspace = try keep.map { URL(fileURLWithPath: $0) } ?? TemporaryDirectory("sel4img-rpi4-qemu").url
+        let workspace = try keep.map { URL(fileURLWithPath: $0).appendingPathComponent("sel4test-rpi4") } ?? TemporaryDirectory("sel4img-rpi4-qemu").url
         defer { if keep == nil { try? FileManager.default.removeItem(at: workspace) } }
         func sel4img(_ args: [String]) throws -> CommandResult {
             let r = try runSel4img(args + ["-w", workspace.path], environment: ["SEL4IMG_MIRROR": mirror!])
