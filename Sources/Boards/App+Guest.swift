@@ -212,16 +212,19 @@ extension App {
             let initrdAddress = view.required("initrdAddress", .address)
             let emulatedOverlay = view.optional("emulatedOverlay", .string)
             var ok = true
-            if let deviceTree {
-                let place = view.placeOf("deviceTree")
-                if let problem = SafePath.problem(with: deviceTree) {
-                    reader.report(.invalid(place, "the device tree path \(problem); give a .dts file of the sel4img checkout like runner/guest/qemu-arm-virt.dts"))
+            /// A source file of the sel4img checkout: a safe relative path with the kind's suffix.
+            func checkSource(_ path: String?, key: String, noun: String, source: String, suffix: String, example: String) {
+                guard let path else { return }
+                let place = view.placeOf(key)
+                if let problem = SafePath.problem(with: path) {
+                    reader.report(.invalid(place, "the \(noun) path \(problem); give a \(suffix) file of the sel4img checkout like \(example)"))
                     ok = false
-                } else if !deviceTree.hasSuffix(".dts") {
-                    reader.report(.invalid(place, "a device tree source is a .dts file, got '\(deviceTree)'"))
+                } else if !path.hasSuffix(suffix) {
+                    reader.report(.invalid(place, "a \(source) is a \(suffix) file, got '\(path)'"))
                     ok = false
                 }
             }
+            checkSource(deviceTree, key: "deviceTree", noun: "device tree", source: "device tree source", suffix: ".dts", example: "runner/guest/qemu-arm-virt.dts")
             if let bootargs {
                 let place = view.placeOf("bootargs")
                 if bootargs.contains(where: { $0 == "\n" || $0 == "\r" }) {
@@ -235,16 +238,7 @@ extension App {
                     ok = false
                 }
             }
-            if let emulatedOverlay {
-                let place = view.placeOf("emulatedOverlay")
-                if let problem = SafePath.problem(with: emulatedOverlay) {
-                    reader.report(.invalid(place, "the overlay path \(problem); give a .dtso file of the sel4img checkout like runner/guest/rpi4-qemu.dtso"))
-                    ok = false
-                } else if !emulatedOverlay.hasSuffix(".dtso") {
-                    reader.report(.invalid(place, "a device tree overlay source is a .dtso file, got '\(emulatedOverlay)'"))
-                    ok = false
-                }
-            }
+            checkSource(emulatedOverlay, key: "emulatedOverlay", noun: "overlay", source: "device tree overlay source", suffix: ".dtso", example: "runner/guest/rpi4-qemu.dtso")
             guard ok, let deviceTree, let bootargs, let initrdAddress else { return nil }
             return BoardSettings(deviceTree: deviceTree, bootargs: bootargs, initrdAddress: initrdAddress, emulatedOverlay: emulatedOverlay)
         }
