@@ -88,14 +88,14 @@ public struct BootRun: Sendable {
         defer { interruptToken.map { InterruptGuard.shared.unregister($0) } }
 
         let started = ContinuousClock.now
-        let process = try withUnblockedSignals {
-            try ProcessRunner().start(
-                configuration.arguments(),
-                log: logFile,
-                stdin: input?.childEnd ?? FileHandle.nullDevice,
-                onLine: { watcher.consume($0) }
-            )
-        }
+        // The child starts with an empty signal mask whatever this thread's
+        // (ChildProcess sets it), so QEMU takes the SIGTERM ProcessStopper sends.
+        let process = try ProcessRunner().start(
+            configuration.arguments(),
+            log: logFile,
+            stdin: input?.childEnd ?? FileHandle.nullDevice,
+            onLine: { watcher.consume($0) }
+        )
         input?.childStarted()
         let stopper = ProcessStopper(process)
         let reaped = DispatchSemaphore(value: 0)

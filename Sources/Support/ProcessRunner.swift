@@ -348,16 +348,3 @@ final class OutputCollector: @unchecked Sendable {
         return String(decoding: all, as: UTF8.self)
     }
 }
-
-/// Runs `body` with this thread's signal mask empty. A child process inherits
-/// the mask of the thread that starts it, and Dispatch and Swift concurrency
-/// threads block SIGINT, SIGTERM and SIGHUP: a QEMU, cmake or ninja started
-/// from such a thread would ignore SIGTERM (seen with QEMU 7.2).
-public func withUnblockedSignals<T>(_ body: () throws -> T) rethrows -> T {
-    var empty = sigset_t()
-    sigemptyset(&empty)
-    var saved = sigset_t()
-    pthread_sigmask(SIG_SETMASK, &empty, &saved)
-    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-    return try body()
-}
