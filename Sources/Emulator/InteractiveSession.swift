@@ -63,7 +63,7 @@ public struct InteractiveSession: Sendable {
         posix_spawnattr_setsigmask(&attributes, &emptyMask)
         var defaults = sigset_t()
         sigemptyset(&defaults)
-        for sig in InterruptGuard.signals + [SIGQUIT, SIGPIPE] { sigaddset(&defaults, sig) }
+        for sig in childDefaultSignals { sigaddset(&defaults, sig) }
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
 

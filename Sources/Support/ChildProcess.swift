@@ -7,6 +7,11 @@ import Glibc
 import Darwin
 #endif
 
+/// Signals a child starts with at their default action, whatever sel4img
+/// does with them (flash ignores SIGINT and SIGTERM while it turns them into
+/// stop requests; an ignored disposition would otherwise survive exec).
+public let childDefaultSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE]
+
 /// Starts a program with `posix_spawn`, the way `ProcessRunner` needs it:
 /// stdout and stderr into one new pipe, stdin from a given descriptor or
 /// /dev/null, in a directory, in a process group of its own (so a terminal's
@@ -57,7 +62,7 @@ enum ChildProcess {
         check(posix_spawn_file_actions_adddup2(&actions, writeEnd, 1))
         check(posix_spawn_file_actions_adddup2(&actions, writeEnd, 2))
         if let directory { check(sel4img_spawn_file_actions_addchdir(&actions, directory)) }
-        var flags = Int32(POSIX_SPAWN_SETPGROUP) | Int32(POSIX_SPAWN_SETSIGMASK)
+        var flags = Int32(POSIX_SPAWN_SETPGROUP) | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)
         #if canImport(Darwin)
         flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
         #else
@@ -68,6 +73,10 @@ enum ChildProcess {
         var emptyMask = sigset_t()
         sigemptyset(&emptyMask)
         check(posix_spawnattr_setsigmask(&attributes, &emptyMask))
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in childDefaultSignals { sigaddset(&defaults, signal) }
+        check(posix_spawnattr_setsigdefault(&attributes, &defaults))
 
         var pid: pid_t = 0
         if code == 0 {

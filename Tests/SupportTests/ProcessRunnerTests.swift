@@ -105,6 +105,20 @@ import TestSupport
         #expect(lines[4] == "SigBlk:\t0000000000000000")
     }
 
+    @Test("a signal sel4img ignores (flash ignores SIGINT and SIGTERM) is at its default in the child")
+    func ignoredSignalsReset() throws {
+        var ignore = sigaction()
+        ignore.__sigaction_handler.sa_handler = SIG_IGN
+        var old = sigaction()
+        sigaction(SIGHUP, &ignore, &old)
+        defer { sigaction(SIGHUP, &old, nil) }
+        let output = try ProcessRunner().run(["grep", "SigIgn", "/proc/self/status"]).output
+        // The mask's bit 0 is SIGHUP (the test runner may ignore others of its own).
+        let mask = output.split(separator: "\t").last.flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines), radix: 16) }
+        let ignored = try #require(mask, "\(output)")
+        #expect(ignored & 1 == 0, "\(output)")
+    }
+
     @Test("stdin can be a given file handle")
     func stdinHandle() throws {
         let dir = try TemporaryDirectory()
