@@ -54,13 +54,14 @@ let package = Package(
         // WasmEngine and WASI use only the Swift standard library (and calloc, declared with
         // @_extern(c), for linear memories): scripts/check-embedded.sh compiles them as Embedded
         // Swift for aarch64-none-none-elf (the seL4 runner).
-        // The interpreter's dispatch (Store.run) is threaded code only if LLVM copies the switch's
-        // jump (load the opcode, jump through the table) into every handler; its tail duplicator
-        // does that only for blocks with at most 16 predecessors and successors unless told more.
-        // One shared jump predicts far worse than one per handler (see benchmarks/wasm.sh).
+        // The interpreter is threaded code: each instruction's handler ends by calling the next
+        // one's, which the optimizer makes a jump (scripts/check-embedded.sh checks every handler).
+        // LLVM's function merging would turn handlers that differ only in one callee into calls of
+        // a shared function with a seventh, stack-passed argument, which cannot be a jump; and
+        // handlers need no frame pointer (a leaf's), which SwiftPM's -fno-omit-frame-pointer forces.
         .target(name: "WasmEngine", swiftSettings: [
             .enableExperimentalFeature("Extern"),
-            .unsafeFlags(["-Xllvm", "-tail-dup-pred-size=4096", "-Xllvm", "-tail-dup-succ-size=4096"]),
+            .unsafeFlags(["-Xfrontend", "-disable-llvm-merge-functions-pass", "-Xcc", "-momit-leaf-frame-pointer"]),
         ]),
         .target(name: "WASI", dependencies: ["WasmEngine"]),
         .target(name: "WasmHost", dependencies: ["WASI", "WasmEngine", "Support"]),

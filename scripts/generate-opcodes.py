@@ -208,22 +208,36 @@ enum Op {{""")
 FIELDS = "fieldD(start), fieldA(start), fieldB(start), fieldImm(start)"
 
 
+HANDLER_PARAMETERS = ("_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, "
+                      "_ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer")
+WORK_PARAMETERS = ("_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, "
+                   "_ memorySize: UInt64, _ state: UnsafeMutableRawPointer")
+MODES = (("Unmetered", "UnmeteredFuel"), ("Metered", "MeteredFuel"))
+# Handlers that reach the runtime's objects (instances, tables, memories, the store), whose
+# reference counting would come after the next handler's call and so keep it from being a jump:
+# their work is a function of its own, which returns the registers (see `Registers`).
+# scripts/check-threaded.sh finds any other handler whose next call is not a jump.
+OUT_OF_LINE = {
+    "call", "returnToCaller", "refFunc", "dataDrop", "elemDrop", "tableGet", "tableSet", "tableCopy",
+    "tableFill", "tableGrow", "tableInit", "tableSize", "memoryGrow", "memoryInit", "badInstruction",
+}
+
+
+def thunk_name(mode, name):
+    return mode.lower() + name[0].upper() + name[1:]
+
+
 def dispatch_swift(instructions, codes):
     count = max(codes) + 1
     out = [HEADER.rstrip("\n"), """//
-// The interpreter's one dispatch switch: each case calls its instruction's handler
-// (Interpreter+Control.swift, +Memory.swift, +Numeric.swift, +Float.swift, all `@inline(__always)`).
-// Transparent, so that it is inlined into both copies of `Machine.step` (see `Store.run`).
-
-extension Machine {
-    /// Executes the instruction `opcode` whose word `word` has the fields d, a, b (or the
-    /// immediate `imm`) and sits at `start` (`ip` already points past it). Returns `.none`,
-    /// `.returned` when the entry function returned, or the trap of an ordinary instruction.
-    /// Each case reads the fields it uses from the code itself (see `fieldD` and the others), so
-    /// the shared dispatch code is only the load of the opcode and the jump.
-    @_transparent
-    mutating func dispatch(_ opcode: Opcode, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) -> Fault {
-        switch opcode {"""]
+// The interpreter's threaded code: one handler per instruction (per handler of the table, and per
+// opcode for handlers that take their opcode), twice: for the unmetered and the metered run. Each
+// reads its instruction's fields from the code, calls the instruction's handler
+// (Interpreter+Control.swift, +Memory.swift, +Numeric.swift, +Float.swift, all `@inline(__always)`)
+// and then, in tail position, the next instruction's handler (`Machine.next`); a handler whose
+// instruction returned from the entry function or trapped returns instead, which ends the run.
+// The machine's registers are the handlers' arguments, so they stay in machine registers.
+"""]
     groups = {}
     order = []
     for code in sorted(codes):
@@ -232,32 +246,67 @@ extension Machine {
             groups[entry["handler"]] = []
             order.append(entry)
         groups[entry["handler"]].append(entry["name"])
+    # (thunk name, body) per thunk, and the thunk of each opcode.
+    thunks = []
+    of_code = {}
     for entry in order:
-        labels = ", ".join("." + swift_name(n) for n in groups[entry["handler"]])
+        names = groups[entry["handler"]]
         if entry.get("throws"):
-            call = f"try {entry['handler']}(opcode, {FIELDS}, start)"
-        elif entry.get("traps"):
-            call = f"return {entry['handler']}({FIELDS})"
+            for name in names:
+                thunk = swift_name(name).strip("`")
+                body = [f"do {{ try m.{entry['handler']}(.{swift_name(name)}, {FIELDS}, start) }} catch {{ return m.s.pointee.fail(error) }}"]
+                thunks.append((thunk, body, entry["handler"]))
         else:
-            call = f"{entry['handler']}({FIELDS})"
-        out.append(f"        case {labels}:\n            {call}")
-    unused = [f".unused{code:02X}" for code in range(count) if code not in codes]
+            thunk = entry["handler"]
+            if entry.get("traps"):
+                body = [f"let fault = m.{entry['handler']}({FIELDS})",
+                        "if fault != .none { return m.stop(fault, at: start) }"]
+            else:
+                body = [f"m.{entry['handler']}({FIELDS})"]
+            thunks.append((thunk, body, entry["handler"]))
+        for name in names:
+            of_code[next(c for c in codes if codes[c]["name"] == name)] = thunks[-1][0] if not entry.get("throws") else swift_name(name).strip("`")
+    unused = [code for code in range(count) if code not in codes]
     if unused:
-        lines, line = [], "        case "
-        for i, label in enumerate(unused):
-            piece = label + (", " if i < len(unused) - 1 else ":")
-            if len(line) + len(piece) > 110:
-                lines.append(line.rstrip())
-                line = "             "
-            line += piece
-        lines.append(line)
-        out += lines
-        out.append(f"            try badInstruction(opcode, {FIELDS}, start)")
-    out.append("""        }
-        return .none
-    }
-}
-""")
+        thunks.append(("badInstruction", [
+            "let opcode = Opcode(rawBits: wordField(start, 0, as: UInt16.self))",
+            f"do {{ try m.badInstruction(opcode, {FIELDS}, start) }} catch {{ return m.s.pointee.fail(error) }}"], "badInstruction"))
+        for code in unused:
+            of_code[code] = "badInstruction"
+    for mode, fuel in MODES:
+        out.append(f"// The {mode.lower()} run's handlers.\n")
+        for thunk, body, handler in thunks:
+            name = thunk_name(mode, thunk)
+            if handler in OUT_OF_LINE:
+                work = [line.replace("return m.s.pointee.fail(error)", "m.s.pointee.fail(error); return .stop")
+                            .replace("return m.stop(fault, at: start)", "m.stop(fault, at: start); return .stop") for line in body]
+                out.append(f"@inline(never) private func {name}Work({WORK_PARAMETERS}) -> Registers {{")
+                out.append(f"    var m = Machine<{fuel}>(ip, f, memory, memorySize, state)")
+                out.append("    let start = m.ip")
+                out.append("    m.ip += 1")
+                out += ["    " + line for line in work]
+                out.append("    return m.registers")
+                out.append("}\n")
+                out.append(f"@inline(__always) private func {name}({HANDLER_PARAMETERS}) {{")
+                out.append(f"    let r = {name}Work(ip, f, memory, memorySize, state)")
+                out.append("    guard let ip = r.ip else { return }")
+                out.append(f"    return Machine<{fuel}>(ip, r.f, r.memory, r.memorySize, state).next(table)")
+                out.append("}\n")
+                continue
+            out.append(f"@inline(__always) private func {name}({HANDLER_PARAMETERS}) {{")
+            out.append(f"    var m = Machine<{fuel}>(ip, f, memory, memorySize, state)")
+            out.append("    let start = m.ip")
+            out.append("    m.ip += 1")
+            for line in body:
+                out.append("    " + line)
+            out.append("    return m.next(table)")
+            out.append("}\n")
+    out.append("""/// Fills the two handler tables (`Opcode.count` entries each): entry n runs opcode n.
+func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: UnsafeMutablePointer<Handler>) {""")
+    for code in range(count):
+        out.append(f"    unmetered[0x{code:02X}] = Handler(run: {thunk_name('Unmetered', of_code[code])})")
+        out.append(f"    metered[0x{code:02X}] = Handler(run: {thunk_name('Metered', of_code[code])})")
+    out.append("}\n")
     return "\n".join(out)
 
 

@@ -90,25 +90,77 @@ extension Store {
         guard framePointer + compiled.numLocals + compiled.maxHeight <= stack.valueCapacity else {
             throw trap(.callStackExhausted, compiled, instance, -1)
         }
-        var machine = Machine<F>(store: self, compiled: compiled, instance: instance, framePointer: framePointer, frameBase: frameBase)
-        defer { if F.metered { self.fuel = machine.fuel } }
-        // `step` is inlined twice so that the dispatch switch's indirect jump exists twice: each
-        // copy sees a more regular sequence of targets, which the branch predictor follows far
-        // better than one shared jump (1.3-1.8x on CPU-bound modules, x86-64). Three and four
-        // copies measured slower than two. The host build also has LLVM copy the jump into the
-        // end of every handler (Package.swift's tail-duplication flags: 1,025 indirect jumps);
-        // with that, one copy of `step` measured 4-10% slower on nbody, sieve, hash and zlib
-        // and 7% faster on CoreMark, so both stay.
-        while true {
-            if try machine.step() { return }
-            if try machine.step() { return }
+        var state = MachineState(store: self, compiled: compiled, instance: instance, framePointer: framePointer, frameBase: frameBase)
+        let f = stack.values + framePointer
+        for i in compiled.numParams..<compiled.numLocals { f[i] = 0 }
+        var memory: UnsafeMutableRawPointer? = nil
+        var memorySize: UInt64 = 0
+        if let m = instance.memory { memory = m.data; memorySize = UInt64(m.byteCount) }
+        // Threaded code: each instruction's handler ends by calling the next one's in tail
+        // position (a jump), with the machine's registers as arguments, so the run is one chain of
+        // jumps that ends when a handler returns (see `Machine.next` and Interpreter+Dispatch.swift).
+        let table = UnsafePointer(F.metered ? handlers.metered : handlers.unmetered)
+        withUnsafeMutablePointer(to: &state) { s in
+            let code = compiled.code
+            table[Int(truncatingIfNeeded: wordField(code, 0, as: UInt16.self))].run(code, f, memory, memorySize, table, s)
+            #if DEBUG
+            while let ip = s.pointee.resume.ip {
+                let r = s.pointee.resume
+                s.pointee.resume.ip = nil
+                table[Int(truncatingIfNeeded: wordField(ip, 0, as: UInt16.self))].run(ip, r.f, r.memory, r.memorySize, table, s)
+            }
+            #endif
         }
+        if F.metered { self.fuel = state.fuel }
+        if let trap = state.trap { throw trap }
     }
 }
 
-/// The interpreter's state while it runs: the registers of the current frame and the state of
-/// the current instance, kept in one local value so the optimizer holds them in machine registers.
-struct Machine<F: FuelMode> {
+/// A handler of the threaded code (generated in Interpreter+Dispatch.swift): it executes the
+/// instruction at `ip` and then, in tail position, the next instruction's handler from `table`,
+/// passing on the registers: the code pointer, the frame's slots, the memory's base and size.
+/// Everything else the machine needs is in the `MachineState` at `state`.
+/// C's calling convention (the table and state as raw pointers): Swift 6 cannot yet form thin
+/// Swift function references, and C's passes the six arguments in registers too.
+struct Handler {
+    let run: @convention(c) (_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>,
+                             _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64,
+                             _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) -> Void
+}
+
+/// The two handler tables, indexed by opcode: the unmetered run's, and the metered one's (which
+/// count fuel on calls and backward branches).
+struct HandlerTables {
+    let unmetered: UnsafeMutablePointer<Handler>
+    let metered: UnsafeMutablePointer<Handler>
+
+    init() {
+        unmetered = .allocate(capacity: Int(Opcode.count))
+        metered = .allocate(capacity: Int(Opcode.count))
+        fillHandlerTables(unmetered: unmetered, metered: metered)
+    }
+
+    func deallocate() {
+        unmetered.deallocate()
+        metered.deallocate()
+    }
+}
+
+/// What the work of an out-of-line handler returns (Interpreter+Dispatch.swift): the registers to
+/// go on with, in four machine registers, or no `ip` when the run stopped.
+struct Registers {
+    var ip: UnsafeMutablePointer<UInt64>?
+    var f: UnsafeMutablePointer<UInt64>
+    var memory: UnsafeMutableRawPointer?
+    var memorySize: UInt64
+
+    static var stop: Registers {
+        @inline(__always) get { Registers(ip: nil, f: UnsafeMutablePointer(bitPattern: 8).unsafelyUnwrapped, memory: nil, memorySize: 0) }
+    }
+}
+
+/// The interpreter's state that is not in a handler's registers, and how the run ended.
+struct MachineState {
     unowned(unsafe) let store: Store
     let values: UnsafeMutablePointer<UInt64>
     let frames: UnsafeMutablePointer<Frame>
@@ -116,21 +168,23 @@ struct Machine<F: FuelMode> {
     let frameLimit: Int
     /// The frame depth of the entry function: returning from it ends the run.
     let frameBase: Int
+    /// Where a branch that finds the fuel slice empty goes on (the store's `meter` instruction).
+    let meterCode: UnsafeMutablePointer<UInt64>
     var depth: Int
     unowned(unsafe) var compiled: CompiledFunction
     unowned(unsafe) var instance: Instance
     var instanceID: UnsafeMutableRawPointer
     var codeBase: UnsafeMutablePointer<UInt64>
-    var ip: UnsafeMutablePointer<UInt64>
     var fp: Int
-    /// The current frame's slots (`values + fp`).
-    var f: UnsafeMutablePointer<UInt64>
-    var memory: UnsafeMutableRawPointer?
-    var memorySize: UInt64
     var globals: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
     var fuel: UInt64
+    /// Set when the run stopped with a trap.
+    var trap: Trap?
+    #if DEBUG
+    /// Where the run goes on (see `Machine.next`); no `ip` once it has stopped.
+    var resume = Registers.stop
+    #endif
 
-    /// Sets up the entry function's frame (its locals zeroed) at `framePointer`.
     init(store: Store, compiled: CompiledFunction, instance: Instance, framePointer: Int, frameBase: Int) {
         self.store = store
         values = store.stack.values
@@ -138,20 +192,88 @@ struct Machine<F: FuelMode> {
         valueLimit = store.stack.valueCapacity
         frameLimit = store.stack.frameCapacity
         self.frameBase = frameBase
+        meterCode = store.meterCode
         depth = frameBase
         self.compiled = compiled
         self.instance = instance
         instanceID = Unmanaged.passUnretained(instance).toOpaque()
         codeBase = compiled.code
-        ip = codeBase
         fp = framePointer
-        f = values + framePointer
-        for i in compiled.numParams..<compiled.numLocals { f[i] = 0 }
-        memory = nil
-        memorySize = 0
-        if let m = instance.memory { memory = m.data; memorySize = UInt64(m.byteCount) }
         globals = instance.globalSlots
         fuel = store.fuel
+    }
+
+    /// The run stops with `reason` at the instruction at `place`. Not inlined: traps are rare.
+    @inline(never)
+    mutating func fail(_ reason: TrapReason, at place: UnsafeMutablePointer<UInt64>) {
+        trap = store.trap(reason, compiled, instance, codeBase.distance(to: place))
+    }
+
+    /// The run stops with `trap` (thrown by a handler).
+    @inline(never)
+    mutating func fail(_ trap: Trap) {
+        self.trap = trap
+    }
+}
+
+/// The interpreter's registers while one handler runs: the code pointer, the current frame's
+/// slots and the current memory, which handlers pass on to each other as arguments (so they stay
+/// in machine registers), and the rest of the state through `s`.
+struct Machine<F: FuelMode> {
+    var ip: UnsafeMutablePointer<UInt64>
+    /// The current frame's slots (`values + fp`).
+    var f: UnsafeMutablePointer<UInt64>
+    var memory: UnsafeMutableRawPointer?
+    var memorySize: UInt64
+    let s: UnsafeMutablePointer<MachineState>
+
+    @inline(__always)
+    init(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?,
+         _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) {
+        self.ip = ip
+        self.f = f
+        self.memory = memory
+        self.memorySize = memorySize
+        self.s = state.assumingMemoryBound(to: MachineState.self)
+    }
+
+    var store: Store { @inline(__always) get { s.pointee.store } }
+    var values: UnsafeMutablePointer<UInt64> { @inline(__always) get { s.pointee.values } }
+    var frames: UnsafeMutablePointer<Frame> { @inline(__always) get { s.pointee.frames } }
+    var valueLimit: Int { @inline(__always) get { s.pointee.valueLimit } }
+    var frameLimit: Int { @inline(__always) get { s.pointee.frameLimit } }
+    var frameBase: Int { @inline(__always) get { s.pointee.frameBase } }
+    var depth: Int {
+        @inline(__always) get { s.pointee.depth }
+        @inline(__always) nonmutating set { s.pointee.depth = newValue }
+    }
+    var compiled: CompiledFunction {
+        @inline(__always) get { s.pointee.compiled }
+        @inline(__always) nonmutating set { s.pointee.compiled = newValue }
+    }
+    var instance: Instance {
+        @inline(__always) get { s.pointee.instance }
+        @inline(__always) nonmutating set { s.pointee.instance = newValue }
+    }
+    var instanceID: UnsafeMutableRawPointer {
+        @inline(__always) get { s.pointee.instanceID }
+        @inline(__always) nonmutating set { s.pointee.instanceID = newValue }
+    }
+    var codeBase: UnsafeMutablePointer<UInt64> {
+        @inline(__always) get { s.pointee.codeBase }
+        @inline(__always) nonmutating set { s.pointee.codeBase = newValue }
+    }
+    var fp: Int {
+        @inline(__always) get { s.pointee.fp }
+        @inline(__always) nonmutating set { s.pointee.fp = newValue }
+    }
+    var globals: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>> {
+        @inline(__always) get { s.pointee.globals }
+        @inline(__always) nonmutating set { s.pointee.globals = newValue }
+    }
+    var fuel: UInt64 {
+        @inline(__always) get { s.pointee.fuel }
+        @inline(__always) nonmutating set { s.pointee.fuel = newValue }
     }
 
     @inline(__always)
@@ -159,23 +281,29 @@ struct Machine<F: FuelMode> {
         store.trap(reason, compiled, instance, pc)
     }
 
-    /// Executes one instruction; true when the entry function has returned. Transparent (inlined
-    /// by the mandatory inliner, which has no size limit) because `run` needs two copies.
-    @_transparent
-    mutating func step() throws(Trap) -> Bool {
-        // Handlers that trap return a `Fault`: one shared throw below keeps the trap paths out of
-        // the hot code (the optimizer threads the check away for the others).
-        let start = ip
-        // Only the opcode (see `fieldD`): had the whole word been loaded here, the optimizer would
-        // take every field from it and decode them all before the jump.
-        let opcode = Opcode(rawBits: wordField(start, 0, as: UInt16.self))
-        ip += 1
-        let fault = try dispatch(opcode, start)
-        if fault != .none {
-            if fault == .returned { return true }
-            throw trap(fault.reason, compiled, instance, codeBase.distance(to: start))
-        }
-        return false
+    /// Goes on with the instruction at `ip`: a call in tail position, which the optimizer makes a
+    /// jump (scripts/check-threaded.sh checks that every handler's is).
+    /// Unoptimized (debug) builds make no call a jump, so there each handler returns the
+    /// registers in `s.pointee.resume` instead and `Store.run` calls the next handler.
+    @inline(__always)
+    func next(_ table: UnsafeRawPointer) {
+        #if DEBUG
+        s.pointee.resume = registers
+        #else
+        table.assumingMemoryBound(to: Handler.self)[Int(truncatingIfNeeded: wordField(ip, 0, as: UInt16.self))]
+            .run(ip, f, memory, memorySize, table, s)
+        #endif
+    }
+
+    /// The registers, for an out-of-line handler's work to return (see `Registers`).
+    var registers: Registers {
+        @inline(__always) get { Registers(ip: ip, f: f, memory: memory, memorySize: memorySize) }
+    }
+
+    /// The handler's instruction ended the run: the entry function returned, or it trapped.
+    @inline(__always)
+    func stop(_ fault: Fault, at start: UnsafeMutablePointer<UInt64>) {
+        if fault != .returned { s.pointee.fail(fault.reason, at: start) }
     }
 }
 
@@ -192,7 +320,8 @@ extension Machine {
         let destination = codeBase + target
         if F.metered && destination < ip {
             if fuel == 0 {
-                ip = store.meter(resumingAt: destination)
+                store.meterResume = destination
+                ip = s.pointee.meterCode
                 return
             }
             fuel &-= 1

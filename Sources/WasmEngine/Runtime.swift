@@ -35,6 +35,8 @@ public final class Store {
     var meterResume: UnsafeMutablePointer<UInt64>
     var released = false
     let stack: ExecutionStack
+    /// The interpreter's handler tables (see `Handler`).
+    let handlers = HandlerTables()
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -58,7 +60,10 @@ public final class Store {
                                     frames: max(configuration.maxCallDepth, 1))
     }
 
-    deinit { meterCode.deallocate() }
+    deinit {
+        meterCode.deallocate()
+        handlers.deallocate()
+    }
 
     /// Fuel left, or nil when fuel is not limited.
     public var fuelRemaining: UInt64? {

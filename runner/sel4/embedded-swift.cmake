@@ -57,6 +57,9 @@ set(
     -Osize
     -Xfrontend -function-sections
     -Xfrontend -disable-stack-protector
+    # The interpreter's threaded code needs every handler's call of the next to be a jump, which
+    # LLVM's function merging can undo (see Package.swift; scripts/check-embedded.sh checks it).
+    -Xfrontend -disable-llvm-merge-functions-pass
     -module-cache-path "${swift_out}/module-cache"
     -file-prefix-map "${workspace_dir}=."
     -file-prefix-map "${CMAKE_BINARY_DIR}=build"
