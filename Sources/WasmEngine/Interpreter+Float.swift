@@ -96,7 +96,7 @@ extension Machine {
 
     @inline(__always)
     mutating func f32Sqrt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a]; f[d] = s32(f32(a).squareRoot())
+        let a = f[a]; f[d] = s32(libmSquareRoot(f32(a)))
     }
 
     @inline(__always)
@@ -166,7 +166,7 @@ extension Machine {
 
     @inline(__always)
     mutating func f64Sqrt(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a]; f[d] = s64(f64(a).squareRoot())
+        let a = f[a]; f[d] = s64(libmSquareRoot(f64(a)))
     }
 
     @inline(__always)

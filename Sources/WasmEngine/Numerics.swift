@@ -8,6 +8,12 @@ protocol FuelMode { static var metered: Bool { get } }
 enum MeteredFuel: FuelMode { static var metered: Bool { true } }
 enum UnmeteredFuel: FuelMode { static var metered: Bool { false } }
 
+// libm's square roots, which the optimizer turns into the machine's instruction (with libm's call
+// only for a negative operand). The standard library's `squareRoot()` goes through a C shim that
+// the threaded handlers call instead of inlining (Interpreter+Float.swift).
+@_effects(readnone) @_extern(c, "sqrt") func libmSquareRoot(_ x: Double) -> Double
+@_effects(readnone) @_extern(c, "sqrtf") func libmSquareRoot(_ x: Float) -> Float
+
 @inline(__always) func u32(_ v: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: v) }
 @inline(__always) func f32(_ v: UInt64) -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: v)) }
 @inline(__always) func f64(_ v: UInt64) -> Double { Double(bitPattern: v) }
