@@ -218,7 +218,7 @@ MODES = (("Unmetered", "UnmeteredFuel"), ("Metered", "MeteredFuel"))
 # their work is a function of its own, which returns the registers (see `Registers`).
 # scripts/check-threaded.sh finds any other handler whose next call is not a jump.
 OUT_OF_LINE = {
-    "call", "returnToCaller", "refFunc", "dataDrop", "elemDrop", "tableGet", "tableSet", "tableCopy",
+    "callIndirect", "refFunc", "dataDrop", "elemDrop", "tableGet", "tableSet", "tableCopy",
     "tableFill", "tableGrow", "tableInit", "tableSize", "memoryGrow", "memoryInit", "badInstruction",
 }
 
@@ -277,7 +277,7 @@ def dispatch_swift(instructions, codes):
         out.append(f"// The {mode.lower()} run's handlers.\n")
         for thunk, body, handler in thunks:
             name = thunk_name(mode, thunk)
-            if handler in OUT_OF_LINE:
+            if handler in OUT_OF_LINE or thunk in OUT_OF_LINE:
                 work = [line.replace("return m.s.pointee.fail(error)", "m.s.pointee.fail(error); return .stop")
                             .replace("return m.stop(fault, at: start)", "m.stop(fault, at: start); return .stop") for line in body]
                 out.append(f"@inline(never) private func {name}Work({WORK_PARAMETERS}) -> Registers {{")

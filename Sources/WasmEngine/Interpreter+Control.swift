@@ -20,78 +20,89 @@ extension Machine {
         depth &-= 1
         let frame = frames[depth]
         compiled = frame.compiled
-        codeBase = compiled.code
+        codeBase = frame.compiled.code
         ip = frame.returnIP
         fp = frame.framePointer
         f = values + fp
         let callerID = Unmanaged.passUnretained(frame.instance).toOpaque()
         if callerID != instanceID {
             // (Also picks up growth of a memory the callee's instance shares with ours.)
-            instance = frame.instance
-            instanceID = callerID
-            globals = instance.globalSlots
-            if let m = instance.memory { memory = m.data; memorySize = UInt64(m.byteCount) } else { memory = nil; memorySize = 0 }
+            (memory, memorySize) = s.pointee.enter(instance: callerID)
         }
         return .none
     }
 
     @inline(__always)
-    mutating func call(_ opcode: Opcode, _ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) {
-        if F.metered { try spendFuel(at: start) }
-        unowned(unsafe) var callee: FunctionInstance
-        if opcode == .call {
-            callee = instance.functionTable[Int(imm)].function
-        } else {
-            let w = ip[0]
-            ip += 1
-            let table = instance.tables[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)]
-            let index = Int(u32(f[Int(truncatingIfNeeded: w >> 32)]))
-            guard index < table.elements.count else { throw trap(.undefinedElement, compiled, instance, codeBase.distance(to: start)) }
-            let reference = table.elements[index]
-            guard reference != 0 else { throw trap(.uninitializedElement, compiled, instance, codeBase.distance(to: start)) }
-            callee = store.functionRefs[Int(reference &- 1)].function
-            guard callee.typeID == instance.typeIDs[Int(imm)] else {
-                throw trap(.indirectCallTypeMismatch, compiled, instance, codeBase.distance(to: start))
-            }
+    mutating func call(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        if F.metered {
+            let fault = spendCallFuel()
+            if fault != .none { return fault }
         }
+        return enter(s.pointee.functionTable[Int(imm)], arguments: d)
+    }
+
+    @inline(__always)
+    mutating func callIndirect(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        if F.metered {
+            let fault = spendCallFuel()
+            if fault != .none { return fault }
+        }
+        let w = ip[0]
+        ip += 1
+        let table = instance.tables[Int(truncatingIfNeeded: w & 0xFFFF_FFFF)]
+        let index = Int(u32(f[Int(truncatingIfNeeded: w >> 32)]))
+        guard index < table.elements.count else { return .undefinedElement }
+        let reference = table.elements[index]
+        guard reference != 0 else { return .uninitializedElement }
+        let callee = store.functionRefs[Int(reference &- 1)]
+        guard callee.function.typeID == instance.typeIDs[Int(imm)] else { return .indirectCallTypeMismatch }
+        return enter(callee, arguments: d)
+    }
+
+    /// Calls `callee` with the arguments in the slots from `d` on: a wasm function gets a frame
+    /// and runs next; a host function runs now (out of line: see `MachineState.callHost`).
+    @inline(__always)
+    mutating func enter(_ reference: FunctionRef, arguments d: Int) -> Fault {
+        unowned(unsafe) let callee = reference.function
         if !callee.isHost {
             unowned(unsafe) let target = callee.target
             let newFP = fp &+ d
             guard depth &+ 1 < frameLimit, newFP &+ target.numLocals &+ target.maxHeight <= valueLimit else {
-                throw trap(.callStackExhausted, compiled, instance, codeBase.distance(to: start))
+                return .callStackExhausted
             }
-            frames[depth] = Frame(compiled: compiled, instance: instance, returnIP: ip, framePointer: fp)
+            frames[depth] = Frame(compiled: s.pointee.compiled, instance: s.pointee.instance, returnIP: ip, framePointer: fp)
             depth &+= 1
             fp = newFP
-            f = values + fp
+            f = values + newFP
             var i = target.numParams
             while i < target.numLocals { f[i] = 0; i &+= 1 }
             compiled = target
             codeBase = target.code
-            ip = codeBase
-            if callee.instanceID.unsafelyUnwrapped != instanceID {
-                instance = callee.instance.unsafelyUnwrapped
-                instanceID = callee.instanceID.unsafelyUnwrapped
-                globals = instance.globalSlots
-                if let m = instance.memory { memory = m.data; memorySize = UInt64(m.byteCount) } else { memory = nil; memorySize = 0 }
+            ip = target.code
+            let calleeID = callee.instanceID.unsafelyUnwrapped
+            if calleeID != instanceID {
+                (memory, memorySize) = s.pointee.enter(instance: calleeID)
             }
-        } else {
-            if F.metered { store.fuel = fuel }
-            do {
-                try store.callHost(callee, f + d, nestedBase: fp &+ compiled.numLocals &+ compiled.maxHeight, depth: depth, instance)
-            } catch {
-                var failure = error
-                if failure.functionIndex == nil {
-                    let located = trap(failure.reason, compiled, instance, codeBase.distance(to: start))
-                    failure.functionIndex = located.functionIndex
-                    failure.functionName = located.functionName
-                    failure.offset = located.offset
-                }
-                throw failure
-            }
-            if F.metered { fuel = store.fuel }
-            if let m = instance.memory { memory = m.data; memorySize = UInt64(m.byteCount) } else { memory = nil; memorySize = 0 }
+            return .none
         }
+        if F.metered { store.fuel = fuel }
+        let (called, newMemory, newSize) = s.pointee.callHost(Unmanaged.passUnretained(callee).toOpaque(), f + d, at: ip - 1)
+        if F.metered { fuel = store.fuel }
+        memory = newMemory
+        memorySize = newSize
+        return called ? .none : .trapped
+    }
+
+    /// Spends a unit of fuel for a call: `.none`, or the fault that stops the run.
+    @inline(__always)
+    mutating func spendCallFuel() -> Fault {
+        if fuel != 0 {
+            fuel &-= 1
+            return .none
+        }
+        if let reason = store.refill() { return reason == .outOfFuel ? .outOfFuel : .timeLimitExceeded }
+        fuel = store.fuel &- 1
+        return .none
     }
 
     /// The `meter` instruction (only ever at `store.meterCode`): a backward branch found the slice

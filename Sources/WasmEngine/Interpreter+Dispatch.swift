@@ -19,40 +19,30 @@
     return m.next(table)
 }
 
-@inline(never) private func unmeteredReturnToCallerWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
+@inline(__always) private func unmeteredReturnToCaller(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
     let fault = m.returnToCaller(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    if fault != .none { m.stop(fault, at: start); return .stop }
-    return m.registers
-}
-
-@inline(__always) private func unmeteredReturnToCaller(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredReturnToCallerWork(ip, f, memory, memorySize, state)
-    guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
-}
-
-@inline(never) private func unmeteredCallWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
-    let start = m.ip
-    m.ip += 1
-    do { try m.call(.call, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { m.s.pointee.fail(error); return .stop }
-    return m.registers
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
 }
 
 @inline(__always) private func unmeteredCall(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredCallWork(ip, f, memory, memorySize, state)
-    guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.call(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
 }
 
 @inline(never) private func unmeteredCallIndirectWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    do { try m.call(.callIndirect, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { m.s.pointee.fail(error); return .stop }
+    let fault = m.callIndirect(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { m.stop(fault, at: start); return .stop }
     return m.registers
 }
 
@@ -3513,40 +3503,30 @@
     return m.next(table)
 }
 
-@inline(never) private func meteredReturnToCallerWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
+@inline(__always) private func meteredReturnToCaller(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
     let fault = m.returnToCaller(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    if fault != .none { m.stop(fault, at: start); return .stop }
-    return m.registers
-}
-
-@inline(__always) private func meteredReturnToCaller(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredReturnToCallerWork(ip, f, memory, memorySize, state)
-    guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
-}
-
-@inline(never) private func meteredCallWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
-    let start = m.ip
-    m.ip += 1
-    do { try m.call(.call, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { m.s.pointee.fail(error); return .stop }
-    return m.registers
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
 }
 
 @inline(__always) private func meteredCall(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredCallWork(ip, f, memory, memorySize, state)
-    guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.call(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
 }
 
 @inline(never) private func meteredCallIndirectWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    do { try m.call(.callIndirect, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { m.s.pointee.fail(error); return .stop }
+    let fault = m.callIndirect(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { m.stop(fault, at: start); return .stop }
     return m.registers
 }
 

@@ -177,6 +177,8 @@ struct MachineState {
     var codeBase: UnsafeMutablePointer<UInt64>
     var fp: Int
     var globals: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
+    /// The current instance's functions, by index (`call`'s immediate).
+    var functionTable: UnsafeMutablePointer<FunctionRef>
     var fuel: UInt64
     /// Set when the run stopped with a trap.
     var trap: Trap?
@@ -200,7 +202,60 @@ struct MachineState {
         codeBase = compiled.code
         fp = framePointer
         globals = instance.globalSlots
+        functionTable = instance.functionTable
         fuel = store.fuel
+    }
+
+    /// The instance whose code runs now changed (a call or return between instances): its
+    /// globals, functions and memory. Not inlined: its reference counting would otherwise keep the
+    /// handler's call of the next one from being a jump.
+    @inline(never)
+    mutating func enter(instance id: UnsafeMutableRawPointer) -> (UnsafeMutableRawPointer?, UInt64) {
+        let entered = Unmanaged<Instance>.fromOpaque(id).takeUnretainedValue()
+        instance = entered
+        instanceID = id
+        globals = entered.globalSlots
+        functionTable = entered.functionTable
+        if let m = entered.memory { return (m.data, UInt64(m.byteCount)) }
+        return (nil, 0)
+    }
+
+    /// Calls the host function `callee` with its arguments (and results) at `slots`, from the
+    /// instruction at `place`; returns whether it returned (else the run stops: `trap` is set)
+    /// and the current instance's memory (which the host may have grown). Not inlined, for the
+    /// same reason as `enter`.
+    @inline(never)
+    mutating func callHost(_ callee: UnsafeMutableRawPointer, _ slots: UnsafeMutablePointer<UInt64>,
+                           at place: UnsafeMutablePointer<UInt64>) -> (Bool, UnsafeMutableRawPointer?, UInt64) {
+        let function = Unmanaged<FunctionInstance>.fromOpaque(callee).takeUnretainedValue()
+        do {
+            try store.callHost(function, slots, nestedBase: fp &+ compiled.numLocals &+ compiled.maxHeight, depth: depth, instance)
+        } catch {
+            var failure = error
+            if failure.functionIndex == nil {
+                let located = located(failure.reason, at: place)
+                failure.functionIndex = located.functionIndex
+                failure.functionName = located.functionName
+                failure.offset = located.offset
+            }
+            trap = failure
+            return (false, nil, 0)
+        }
+        if let m = instance.memory { return (true, m.data, UInt64(m.byteCount)) }
+        return (true, nil, 0)
+    }
+
+    /// The trap `reason` at the instruction at `place`.
+    @inline(never)
+    mutating func located(_ reason: TrapReason, at place: UnsafeMutablePointer<UInt64>) -> Trap {
+        store.trap(reason, compiled, instance, codeBase.distance(to: place))
+    }
+
+    /// The run stops because the instruction at `place` ended with `fault`. Not inlined, and
+    /// static: a handler's only code for it is then a jump here, and it needs no stack frame.
+    @inline(never)
+    static func stop(_ s: UnsafeMutablePointer<MachineState>, _ fault: Fault, at place: UnsafeMutablePointer<UInt64>) {
+        if fault != .returned && fault != .trapped { s.pointee.fail(fault.reason, at: place) }
     }
 
     /// The run stops with `reason` at the instruction at `place`. Not inlined: traps are rare.
@@ -303,7 +358,7 @@ struct Machine<F: FuelMode> {
     /// The handler's instruction ended the run: the entry function returned, or it trapped.
     @inline(__always)
     func stop(_ fault: Fault, at start: UnsafeMutablePointer<UInt64>) {
-        if fault != .returned { s.pointee.fail(fault.reason, at: start) }
+        MachineState.stop(s, fault, at: start)
     }
 }
 
@@ -347,18 +402,28 @@ extension Machine {
     }
 }
 
-/// How an instruction ended other than by going on (see `Machine.step`): the entry function
-/// returned, or one of the traps of the interpreter's ordinary instructions.
+/// How an instruction ended other than by going on (see `Machine.stop`): the entry function
+/// returned, or a trap (of an ordinary instruction or a call).
 enum Fault: UInt8 {
     case none, returned, memoryOutOfBounds, tableOutOfBounds, integerDivideByZero, integerOverflow, invalidConversionToInteger
+    // Calls.
+    case callStackExhausted, undefinedElement, uninitializedElement, indirectCallTypeMismatch, outOfFuel, timeLimitExceeded
+    /// The run stopped with a trap already in `MachineState.trap` (a host function's).
+    case trapped
 
     var reason: TrapReason {
         switch self {
-        case .none, .returned, .memoryOutOfBounds: return .memoryOutOfBounds
+        case .none, .returned, .trapped, .memoryOutOfBounds: return .memoryOutOfBounds
         case .tableOutOfBounds: return .tableOutOfBounds
         case .integerDivideByZero: return .integerDivideByZero
         case .integerOverflow: return .integerOverflow
         case .invalidConversionToInteger: return .invalidConversionToInteger
+        case .callStackExhausted: return .callStackExhausted
+        case .undefinedElement: return .undefinedElement
+        case .uninitializedElement: return .uninitializedElement
+        case .indirectCallTypeMismatch: return .indirectCallTypeMismatch
+        case .outOfFuel: return .outOfFuel
+        case .timeLimitExceeded: return .timeLimitExceeded
         }
     }
 }
