@@ -134,15 +134,14 @@ def swift_name(name):
 def opcode_swift(instructions, codes, constants, fusable):
     count = max(codes) + 1
     out = [HEADER.rstrip("\n"), """//
-// The interpreter's opcodes as an enum, so that its dispatch `switch` lowers to a single jump
-// table (a switch over integer patterns becomes a chain of comparisons that LLVM splits into
-// several tables and range checks).
+// The interpreter's opcodes as an enum. A code word's low 16 bits index the handler tables
+// (Interpreter+Dispatch.swift), which have an entry for every number below `Opcode.count`.
 //
 // The numbering is the one the compiler emits (Compiler.swift): wasm opcode numbers for the
-// slot-slot forms, the `Op` constants for the rest. The interpreter turns a code word's low 16
-// bits into an `Opcode` with `unsafeBitCast`, which relies on a payload-free enum storing its
-// case *index*: so every number from 0 to `Opcode.count - 1` has a case, in order (the
-// generator fills the gaps with `unusedXX` cases). `isDenselyNumbered` checks that (a test).
+// slot-slot forms, the `Op` constants for the rest. A code word's low 16 bits become an `Opcode`
+// with `unsafeBitCast`, which relies on a payload-free enum storing its case *index*: so every
+// number from 0 to `Opcode.count - 1` has a case, in order (the generator fills the gaps with
+// `unusedXX` cases). `isDenselyNumbered` checks that (a test).
 
 enum Opcode: UInt16 {"""]
     for code in range(count):

@@ -1,8 +1,8 @@
 // The interpreter's control instructions: returns, jumps and fused compare-and-branch forms,
-// calls, and the slot moves (copy, constant, select, globals, ref.func). Each handler is one
-// case of the dispatch switch (Interpreter+Dispatch.swift, generated from
-// scripts/wasm-instructions.json) and is always inlined into it; d, a, b are the slot fields
-// of the instruction word and imm its 32-bit immediate (see Compiler.swift).
+// calls, and the slot moves (copy, constant, select, globals, ref.func). Each handler is inlined
+// into its instruction's threaded-code function (Interpreter+Dispatch.swift, generated from
+// scripts/wasm-instructions.json); d, a, b are the slot fields of the instruction word and imm
+// its 32-bit immediate (see Compiler.swift).
 
 extension Machine {
     @inline(__always)

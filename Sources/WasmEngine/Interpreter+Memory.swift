@@ -1,7 +1,7 @@
 // The interpreter's memory and table instructions: loads and stores in their plain, constant-
 // value, absolute-address and indexed-address forms, f64 arithmetic fused with a load, and the
-// bulk memory and table operations. Handlers that can trap return the `Fault` (the dispatch
-// switch in Interpreter+Dispatch.swift turns it into the trap) and are always inlined into it.
+// bulk memory and table operations. Handlers that can trap return the `Fault` (their threaded-code
+// function in Interpreter+Dispatch.swift turns it into the trap) and are always inlined into it.
 
 extension Machine {
     @inline(__always)

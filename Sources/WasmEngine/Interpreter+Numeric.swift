@@ -1,9 +1,8 @@
 // The interpreter's integer instructions: comparisons, arithmetic (with a slot or an inline
 // constant as second operand) and bit operations on i32 and i64, and the integer-to-integer
 // conversions. Floating-point instructions and conversions to and from floats are in
-// Interpreter+Float.swift. Each handler is one case of the dispatch switch
-// (Interpreter+Dispatch.swift) and is always inlined into it; handlers that can trap
-// (division) return the `Fault`.
+// Interpreter+Float.swift. Each handler is inlined into its instruction's threaded-code
+// function (Interpreter+Dispatch.swift); handlers that can trap (division) return the `Fault`.
 
 extension Machine {
     @inline(__always)
