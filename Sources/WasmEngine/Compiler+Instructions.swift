@@ -236,6 +236,7 @@ extension FunctionCompiler {
                     let (a, index, addend) = addressOperand(address, height: stack.count)
                     emit(index == nil ? UInt16(op) : Op.loadIndexed + UInt16(k), d: home(stack.count), a: a, b: index ?? 0, writesTop: true)
                     emitWord(UInt64(offset) | UInt64(addend) << 32)
+                    if op == 0x2B && index == nil { lastF64Load = previousStart }
                 }
                 push(result[k])
             case 0x36...0x3E:
@@ -258,8 +259,11 @@ extension FunctionCompiler {
                 } else {
                     let v = operandSlot(value, height: stack.count + 1)
                     let a = operandSlot(address, height: stack.count)
-                    emit(UInt16(op), d: v, a: a)
-                    emitWord(UInt64(offset))
+                    if !(op == 0x39 && (fuseAddStore(value: v, address: a, offset: offset)
+                                        || fuseMultiplyChainStore(value: v, address: a, offset: offset))) {
+                        emit(UInt16(op), d: v, a: a)
+                        emitWord(UInt64(offset))
+                    }
                 }
             case 0x3F:
                 try zeroByte()

@@ -101,6 +101,9 @@ struct FunctionCompiler {
     var previousOp: UInt16 = 0xFFFF
     var previousWritesTop = false
     var barrier = 0
+    /// Where the last plain `f64.load` was emitted (-1: none), for `fuseMultiplyChainStore`,
+    /// which checks that it is still there.
+    var lastF64Load = -1
     /// The instruction emitted before the previous one (-1 and 0xFFFF when unknown): a
     /// condition fused away (`i32.eqz`) leaves it last.
     var earlierStart = -1
@@ -562,6 +565,59 @@ struct FunctionCompiler {
         // A trap here is the load's: report its offset.
         offsets[offsets.count - 2] = loadOffset
         offsets[offsets.count - 1] = loadOffset
+        return true
+    }
+
+    /// Fuses an `f64.store` of the sum an `f64AddLoad` emitted just before computed, to the very
+    /// address that load read (same slot, same offset word), into one read-modify-write
+    /// (`x[i] += y`). Returns false when the pattern does not apply.
+    mutating func fuseAddStore(value v: Int, address a: Int, offset: UInt32) -> Bool {
+        guard previousOp == Op.f64AddLoad, previousWritesTop, previousStart >= barrier,
+              previousStart == code.count - 2 else { return false }
+        let add = code[previousStart]
+        guard Int((add >> 16) & 0xFFFF) == v, Int(add >> 48) == a, a != v, code[previousStart + 1] == UInt64(offset) else {
+            return false
+        }
+        let loadOffset = offsets[previousStart]
+        dropPrevious()
+        emit(Op.f64AddStore, a: Int((add >> 32) & 0xFFFF), b: a)
+        emitWord(UInt64(offset))
+        // A trap here is the load's: report its offset.
+        offsets[offsets.count - 2] = loadOffset
+        offsets[offsets.count - 1] = loadOffset
+        return true
+    }
+
+    /// Fuses an `f64.store` of e - (a*b)*c or e + (a*b)*c (`f64SubMulMul`, `f64MulMulAdd`, emitted
+    /// just before) where e was loaded by the `f64.load` right before that, from the very address
+    /// the store writes (same slot, same offset word), into one read-modify-write (`x[i] -= a*b*c`).
+    /// Returns false when the pattern does not apply.
+    mutating func fuseMultiplyChainStore(value v: Int, address a: Int, offset: UInt32) -> Bool {
+        let load = lastF64Load
+        guard previousOp == Op.f64SubMulMul || previousOp == Op.f64MulMulAdd, previousWritesTop,
+              previousStart == code.count - 2, load >= 0, load >= barrier, previousStart == load + 2,
+              UInt16(truncatingIfNeeded: code[load]) == 0x2B, code[load + 1] == UInt64(offset) else { return false }
+        let chain = code[previousStart], slots = code[previousStart + 1], loaded = code[load]
+        let c = Int(slots & 0xFFFF), e = Int((slots >> 16) & 0xFFFF)
+        let x = Int((chain >> 32) & 0xFFFF), y = Int(chain >> 48)
+        // The fused form never writes e, so nothing but the subtraction or addition may read it.
+        guard Int((chain >> 16) & 0xFFFF) == v, Int((loaded >> 16) & 0xFFFF) == e, Int((loaded >> 32) & 0xFFFF) == a,
+              a != e, x != e, y != e, c != e else { return false }
+        let fused = previousOp == Op.f64SubMulMul ? Op.f64SubMulMulStore : Op.f64MulMulAddStore
+        let loadOffset = offsets[load]
+        code.removeLast(code.count - load)
+        offsets.removeLast(offsets.count - load)
+        previousStart = -1
+        previousOp = 0xFFFF
+        previousWritesTop = false
+        earlierStart = -1
+        earlierOp = 0xFFFF
+        lastF64Load = -1
+        emit(fused, d: a, a: x, b: y)
+        emitWord(UInt64(c))
+        emitWord(UInt64(offset))
+        // A trap here is the load's: report its offset.
+        for i in offsets.count - 3..<offsets.count { offsets[i] = loadOffset }
         return true
     }
 

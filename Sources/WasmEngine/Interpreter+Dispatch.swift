@@ -3478,6 +3478,33 @@
     return m.next(table)
 }
 
+@inline(__always) private func unmeteredF64AddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64AddStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredF64SubMulMulStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64SubMulMulStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredF64MulMulAddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64MulMulAddStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
@@ -6962,6 +6989,33 @@
     return m.next(table)
 }
 
+@inline(__always) private func meteredF64AddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64AddStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredF64SubMulMulStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64SubMulMulStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredF64MulMulAddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64MulMulAddStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
@@ -7933,4 +7987,10 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x1DB] = Handler(run: meteredI32AddConstBrIf)
     unmetered[0x1DC] = Handler(run: unmeteredI32AddConstBrUnless)
     metered[0x1DC] = Handler(run: meteredI32AddConstBrUnless)
+    unmetered[0x1DD] = Handler(run: unmeteredF64AddStore)
+    metered[0x1DD] = Handler(run: meteredF64AddStore)
+    unmetered[0x1DE] = Handler(run: unmeteredF64SubMulMulStore)
+    metered[0x1DE] = Handler(run: meteredF64SubMulMulStore)
+    unmetered[0x1DF] = Handler(run: unmeteredF64MulMulAddStore)
+    metered[0x1DF] = Handler(run: meteredF64MulMulAddStore)
 }

@@ -606,6 +606,37 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func f64AddStore(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let address = effectiveAddress(f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let base = memory.unsafelyUnwrapped, offset = Int(truncatingIfNeeded: address)
+        let y = f64(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
+        base.storeBytes(of: s64(f64(f[a]) + y).littleEndian, toByteOffset: offset, as: UInt64.self)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func f64SubMulMulStore(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let c = Int(truncatingIfNeeded: ip[0] & 0xFFFF)
+        let address = effectiveAddress(f[d], ip[1]); ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let base = memory.unsafelyUnwrapped, offset = Int(truncatingIfNeeded: address)
+        let x = f64(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
+        let product = (f64(f[a]) * f64(f[b])) * f64(f[c])
+        base.storeBytes(of: s64(x - product).littleEndian, toByteOffset: offset, as: UInt64.self)
+        return .none
+    }
+
+    @inline(__always)
+    mutating func f64MulMulAddStore(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        let c = Int(truncatingIfNeeded: ip[0] & 0xFFFF)
+        let address = effectiveAddress(f[d], ip[1]); ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let base = memory.unsafelyUnwrapped, offset = Int(truncatingIfNeeded: address)
+        let x = f64(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
+        let product = (f64(f[a]) * f64(f[b])) * f64(f[c])
+        base.storeBytes(of: s64(x + product).littleEndian, toByteOffset: offset, as: UInt64.self)
+        return .none
+    }
+
+    @inline(__always)
     mutating func f64SubLoad(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
         let address = effectiveAddress(f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }
         let y = f64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian); f[d] = s64(f64(f[a]) - y)

@@ -488,9 +488,12 @@ enum Opcode: UInt16 {
     case f64SubMulMul = 0x1DA
     case i32AddConstBrIf = 0x1DB
     case i32AddConstBrUnless = 0x1DC
+    case f64AddStore = 0x1DD
+    case f64SubMulMulStore = 0x1DE
+    case f64MulMulAddStore = 0x1DF
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1DD
+    static let count: UInt16 = 0x1E0
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -615,6 +618,16 @@ enum Op {
     /// branch when d != 0 (`i32AddConstBrUnless`: when d == 0); the word after holds the target.
     static let i32AddConstBrIf: UInt16 = 0x1DB    // .i32AddConstBrIf
     static let i32AddConstBrUnless: UInt16 = 0x1DC    // .i32AddConstBrUnless
+    /// An `f64AddLoad` (just emitted) whose sum an `f64.store` writes back where the load read
+    /// (same address slot and offset): memory += a, with b = the address slot; next word the offset
+    /// word.
+    static let f64AddStore: UInt16 = 0x1DD    // .f64AddStore
+    /// An `f64.load`, the `f64SubMulMul` (or `f64MulMulAdd`: `f64MulMulAddStore`) right after it
+    /// that uses the loaded value as e, and an `f64.store` of the result where the load read:
+    /// memory = memory - (a * b) * c (+ for the add), with d = the address slot; next words the
+    /// slot c and the offset word.
+    static let f64SubMulMulStore: UInt16 = 0x1DE    // .f64SubMulMulStore
+    static let f64MulMulAddStore: UInt16 = 0x1DF    // .f64MulMulAddStore
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

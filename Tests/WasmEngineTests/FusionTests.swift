@@ -219,6 +219,102 @@ import TestSupport
     }
 }
 
+/// `x[i] += y`, `x[i] -= a*b*c` and `x[i] += a*b*c` on f64 (a load, the arithmetic, and a store
+/// back where the load read) run as one read-modify-write, which traps as the load would; stores
+/// elsewhere keep the instructions apart.
+@Suite struct AddStoreFusionTests {
+    static let text = """
+        (module
+          (memory 1)
+          (func (export "addTo") (param $p i32) (param $y f64)
+            (f64.store offset=8 (local.get $p) (f64.add (local.get $y) (f64.load offset=8 (local.get $p)))))
+          (func (export "addElsewhere") (param $p i32) (param $y f64)
+            (f64.store offset=16 (local.get $p) (f64.add (local.get $y) (f64.load offset=8 (local.get $p)))))
+          (func (export "subChain") (param $p i32) (param $a f64) (param $b f64) (param $c f64)
+            (f64.store offset=8 (local.get $p)
+              (f64.sub (f64.load offset=8 (local.get $p)) (f64.mul (f64.mul (local.get $a) (local.get $b)) (local.get $c)))))
+          (func (export "addChain") (param $p i32) (param $a f64) (param $b f64) (param $c f64)
+            (f64.store offset=8 (local.get $p)
+              (f64.add (f64.load offset=8 (local.get $p)) (f64.mul (f64.mul (local.get $a) (local.get $b)) (local.get $c)))))
+          (func (export "subChainElsewhere") (param $p i32) (param $a f64) (param $b f64) (param $c f64)
+            (f64.store (local.get $p)
+              (f64.sub (f64.load offset=8 (local.get $p)) (f64.mul (f64.mul (local.get $a) (local.get $b)) (local.get $c)))))
+          (func (export "get") (param $p i32) (result f64) (f64.load (local.get $p)))
+          (func (export "set") (param $p i32) (param $x f64) (f64.store (local.get $p) (local.get $x))))
+        """
+
+    static func d(_ x: Double) -> Value { .f64(x.bitPattern) }
+
+    @Test("x[i] += y runs as one f64AddStore and gives what load, add and store give; out of bounds it traps at the load")
+    func addToMemory() throws {
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(try FusionFixture.assemble(Self.text)), imports: Imports(), store: store)
+        _ = try instance.invoke("set", [.i32(24), Self.d(1.5)])
+        _ = try instance.invoke("addTo", [.i32(16), Self.d(2.25)])
+        #expect(try instance.invoke("get", [.i32(24)]) == [Self.d(3.75)])
+        _ = try instance.invoke("addElsewhere", [.i32(16), Self.d(1)])
+        #expect(try instance.invoke("get", [.i32(24)]) == [Self.d(3.75)])
+        #expect(try instance.invoke("get", [.i32(32)]) == [Self.d(4.75)])
+        // NaN + x: the same NaN as the separate instructions give (addElsewhere's sum at 32).
+        let nan = Value.f64(0x7FF8_0000_0000_0123)
+        _ = try instance.invoke("set", [.i32(24), nan])
+        _ = try instance.invoke("addElsewhere", [.i32(16), Self.d(1)])
+        _ = try instance.invoke("addTo", [.i32(16), Self.d(1)])
+        #expect(try instance.invoke("get", [.i32(24)]) == instance.invoke("get", [.i32(32)]))
+        // The last 8 bytes of the page are in bounds; one byte further traps, and memory is unchanged.
+        _ = try instance.invoke("set", [.i32(65528), Self.d(5)])
+        _ = try instance.invoke("addTo", [.i32(65520), Self.d(1)])
+        #expect(try instance.invoke("get", [.i32(65528)]) == [Self.d(6)])
+        #expect(throws: Trap.self) { try instance.invoke("addTo", [.i32(65521), Self.d(1)]) }
+        #expect(try instance.invoke("get", [.i32(65528)]) == [Self.d(6)])
+        do {
+            _ = try instance.invoke("addTo", [.i32(65521), Self.d(1)])
+        } catch {
+            #expect(error.reason == .memoryOutOfBounds)
+            #expect(error.functionIndex == 0)
+        }
+        let opcodes = FusionFixture.opcodes(store)
+        #expect(opcodes[0].first == Op.f64AddStore)
+        #expect(opcodes[0].count == 3)
+        #expect(!opcodes[1].contains(Op.f64AddStore))
+    }
+
+    @Test("x[i] -= a*b*c and x[i] += a*b*c run as one instruction that rounds each step; out of bounds they trap at the load")
+    func multiplyChainToMemory() throws {
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(try FusionFixture.assemble(Self.text)), imports: Imports(), store: store)
+        // a*b = 1 - 2^-54 exactly, which rounds to 1; times 3 gives 3: x = 3 - 3 = 0 where a fused
+        // evaluation would leave 3 * 2^-54.
+        let a = 1 + 0x1p-27, b = 1 - 0x1p-27
+        _ = try instance.invoke("set", [.i32(24), Self.d(3)])
+        _ = try instance.invoke("subChain", [.i32(16), Self.d(a), Self.d(b), Self.d(3)])
+        #expect(try instance.invoke("get", [.i32(24)]) == [Self.d(0)])
+        _ = try instance.invoke("set", [.i32(24), Self.d(-3)])
+        _ = try instance.invoke("addChain", [.i32(16), Self.d(a), Self.d(b), Self.d(3)])
+        #expect(try instance.invoke("get", [.i32(24)]) == [Self.d(0)])
+        _ = try instance.invoke("set", [.i32(24), Self.d(10)])
+        _ = try instance.invoke("subChain", [.i32(16), Self.d(1.5), Self.d(-2), Self.d(0.25)])
+        #expect(try instance.invoke("get", [.i32(24)]) == [Self.d(10.75)])
+        _ = try instance.invoke("addChain", [.i32(16), Self.d(1.5), Self.d(-2), Self.d(0.25)])
+        #expect(try instance.invoke("get", [.i32(24)]) == [Self.d(10)])
+        // Stored elsewhere: the load, the chain and the store stay apart.
+        _ = try instance.invoke("subChainElsewhere", [.i32(16), Self.d(1), Self.d(1), Self.d(4)])
+        #expect(try instance.invoke("get", [.i32(16)]) == [Self.d(6)])
+        #expect(try instance.invoke("get", [.i32(24)]) == [Self.d(10)])
+        // Out of bounds: a trap, and memory unchanged.
+        _ = try instance.invoke("set", [.i32(65528), Self.d(5)])
+        #expect(throws: Trap.self) { try instance.invoke("subChain", [.i32(65521), Self.d(1), Self.d(1), Self.d(1)]) }
+        #expect(throws: Trap.self) { try instance.invoke("addChain", [.i32(65521), Self.d(1), Self.d(1), Self.d(1)]) }
+        #expect(try instance.invoke("get", [.i32(65528)]) == [Self.d(5)])
+        let opcodes = FusionFixture.opcodes(store)
+        #expect(opcodes[2].first == Op.f64SubMulMulStore)
+        #expect(opcodes[2].count == 4)
+        #expect(opcodes[3].first == Op.f64MulMulAddStore)
+        #expect(opcodes[3].count == 4)
+        #expect(!opcodes[4].contains(Op.f64SubMulMulStore))
+    }
+}
+
 /// A branch on `i32.and` with a constant (a flag test) runs as one instruction: br_if as
 /// brIfI32AndConst, if as brUnlessI32AndConst, each spending fuel on a backward branch.
 @Suite struct FlagBranchFusionTests {
