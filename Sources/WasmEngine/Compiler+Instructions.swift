@@ -234,9 +234,10 @@ extension FunctionCompiler {
                     emitWord(UInt64(UInt32(truncatingIfNeeded: address.constant)) + UInt64(offset))
                 } else {
                     let (a, index, addend) = addressOperand(address, height: stack.count)
-                    emit(index == nil ? UInt16(op) : Op.loadIndexed + UInt16(k), d: home(stack.count), a: a, b: index ?? 0, writesTop: true)
+                    let form = index != nil ? Op.loadIndexed + UInt16(k) : addend != 0 ? Op.loadAddend + UInt16(k) : UInt16(op)
+                    emit(form, d: home(stack.count), a: a, b: index ?? 0, writesTop: true)
                     emitWord(UInt64(offset) | UInt64(addend) << 32)
-                    if op == 0x2B && index == nil { lastF64Load = previousStart }
+                    if form == 0x2B { lastF64Load = previousStart }
                 }
                 push(result[k])
             case 0x36...0x3E:
@@ -254,7 +255,8 @@ extension FunctionCompiler {
                 } else if value.location != home(stack.count + 1) {
                     // The value is a local: nothing was emitted after the address.
                     let (a, index, addend) = addressOperand(address, height: stack.count)
-                    emit(index == nil ? UInt16(op) : Op.storeIndexed + UInt16(k), d: value.location, a: a, b: index ?? 0)
+                    let form = index != nil ? Op.storeIndexed + UInt16(k) : addend != 0 ? Op.storeAddend + UInt16(k) : UInt16(op)
+                    emit(form, d: value.location, a: a, b: index ?? 0)
                     emitWord(UInt64(offset) | UInt64(addend) << 32)
                 } else {
                     let v = operandSlot(value, height: stack.count + 1)

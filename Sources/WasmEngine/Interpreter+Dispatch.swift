@@ -3505,6 +3505,213 @@
     return m.next(table)
 }
 
+@inline(__always) private func unmeteredI32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredF32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f32LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredF64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI32Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load8SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI32Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load8UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI32Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load16SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI32Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load16UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load8SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load8UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load16SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load16UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Load32SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load32SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Load32UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load32UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredF32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f32StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredF64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI32Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Store8Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI32Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Store16Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Store8Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Store16Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func unmeteredI64Store32Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Store32Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
@@ -7016,6 +7223,213 @@
     return m.next(table)
 }
 
+@inline(__always) private func meteredI32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredF32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f32LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredF64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI32Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load8SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI32Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load8UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI32Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load16SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI32Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load16UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load8SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load8UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load16SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load16UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Load32SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load32SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Load32UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Load32UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredF32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f32StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredF64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.f64StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI32Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Store8Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI32Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Store16Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Store8Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Store16Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
+@inline(__always) private func meteredI64Store32Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i64Store32Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next(table)
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
@@ -7993,4 +8407,50 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x1DE] = Handler(run: meteredF64SubMulMulStore)
     unmetered[0x1DF] = Handler(run: unmeteredF64MulMulAddStore)
     metered[0x1DF] = Handler(run: meteredF64MulMulAddStore)
+    unmetered[0x1E0] = Handler(run: unmeteredI32LoadAddend)
+    metered[0x1E0] = Handler(run: meteredI32LoadAddend)
+    unmetered[0x1E1] = Handler(run: unmeteredI64LoadAddend)
+    metered[0x1E1] = Handler(run: meteredI64LoadAddend)
+    unmetered[0x1E2] = Handler(run: unmeteredF32LoadAddend)
+    metered[0x1E2] = Handler(run: meteredF32LoadAddend)
+    unmetered[0x1E3] = Handler(run: unmeteredF64LoadAddend)
+    metered[0x1E3] = Handler(run: meteredF64LoadAddend)
+    unmetered[0x1E4] = Handler(run: unmeteredI32Load8SAddend)
+    metered[0x1E4] = Handler(run: meteredI32Load8SAddend)
+    unmetered[0x1E5] = Handler(run: unmeteredI32Load8UAddend)
+    metered[0x1E5] = Handler(run: meteredI32Load8UAddend)
+    unmetered[0x1E6] = Handler(run: unmeteredI32Load16SAddend)
+    metered[0x1E6] = Handler(run: meteredI32Load16SAddend)
+    unmetered[0x1E7] = Handler(run: unmeteredI32Load16UAddend)
+    metered[0x1E7] = Handler(run: meteredI32Load16UAddend)
+    unmetered[0x1E8] = Handler(run: unmeteredI64Load8SAddend)
+    metered[0x1E8] = Handler(run: meteredI64Load8SAddend)
+    unmetered[0x1E9] = Handler(run: unmeteredI64Load8UAddend)
+    metered[0x1E9] = Handler(run: meteredI64Load8UAddend)
+    unmetered[0x1EA] = Handler(run: unmeteredI64Load16SAddend)
+    metered[0x1EA] = Handler(run: meteredI64Load16SAddend)
+    unmetered[0x1EB] = Handler(run: unmeteredI64Load16UAddend)
+    metered[0x1EB] = Handler(run: meteredI64Load16UAddend)
+    unmetered[0x1EC] = Handler(run: unmeteredI64Load32SAddend)
+    metered[0x1EC] = Handler(run: meteredI64Load32SAddend)
+    unmetered[0x1ED] = Handler(run: unmeteredI64Load32UAddend)
+    metered[0x1ED] = Handler(run: meteredI64Load32UAddend)
+    unmetered[0x1EE] = Handler(run: unmeteredI32StoreAddend)
+    metered[0x1EE] = Handler(run: meteredI32StoreAddend)
+    unmetered[0x1EF] = Handler(run: unmeteredI64StoreAddend)
+    metered[0x1EF] = Handler(run: meteredI64StoreAddend)
+    unmetered[0x1F0] = Handler(run: unmeteredF32StoreAddend)
+    metered[0x1F0] = Handler(run: meteredF32StoreAddend)
+    unmetered[0x1F1] = Handler(run: unmeteredF64StoreAddend)
+    metered[0x1F1] = Handler(run: meteredF64StoreAddend)
+    unmetered[0x1F2] = Handler(run: unmeteredI32Store8Addend)
+    metered[0x1F2] = Handler(run: meteredI32Store8Addend)
+    unmetered[0x1F3] = Handler(run: unmeteredI32Store16Addend)
+    metered[0x1F3] = Handler(run: meteredI32Store16Addend)
+    unmetered[0x1F4] = Handler(run: unmeteredI64Store8Addend)
+    metered[0x1F4] = Handler(run: meteredI64Store8Addend)
+    unmetered[0x1F5] = Handler(run: unmeteredI64Store16Addend)
+    metered[0x1F5] = Handler(run: meteredI64Store16Addend)
+    unmetered[0x1F6] = Handler(run: unmeteredI64Store32Addend)
+    metered[0x1F6] = Handler(run: meteredI64Store32Addend)
 }

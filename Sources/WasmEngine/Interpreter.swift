@@ -459,3 +459,11 @@ func wordField<T: FixedWidthInteger>(_ start: UnsafeMutablePointer<UInt64>, _ by
 func effectiveAddress(_ operand: UInt64, _ word: UInt64) -> UInt64 {
     UInt64(u32(operand) &+ UInt32(truncatingIfNeeded: word >> 32)) &+ (word & 0xFFFF_FFFF)
 }
+
+/// The effective address of a plain load or store, whose `word` is the offset alone (the compiler
+/// gives a folded addend its own opcodes, `Op.loadAddend` and `Op.storeAddend`): two instructions
+/// fewer than `effectiveAddress`.
+@inline(__always)
+func plainAddress(_ operand: UInt64, _ word: UInt64) -> UInt64 {
+    UInt64(u32(operand)) &+ word
+}

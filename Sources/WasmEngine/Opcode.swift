@@ -491,9 +491,32 @@ enum Opcode: UInt16 {
     case f64AddStore = 0x1DD
     case f64SubMulMulStore = 0x1DE
     case f64MulMulAddStore = 0x1DF
+    case i32LoadAddend = 0x1E0
+    case i64LoadAddend = 0x1E1
+    case f32LoadAddend = 0x1E2
+    case f64LoadAddend = 0x1E3
+    case i32Load8SAddend = 0x1E4
+    case i32Load8UAddend = 0x1E5
+    case i32Load16SAddend = 0x1E6
+    case i32Load16UAddend = 0x1E7
+    case i64Load8SAddend = 0x1E8
+    case i64Load8UAddend = 0x1E9
+    case i64Load16SAddend = 0x1EA
+    case i64Load16UAddend = 0x1EB
+    case i64Load32SAddend = 0x1EC
+    case i64Load32UAddend = 0x1ED
+    case i32StoreAddend = 0x1EE
+    case i64StoreAddend = 0x1EF
+    case f32StoreAddend = 0x1F0
+    case f64StoreAddend = 0x1F1
+    case i32Store8Addend = 0x1F2
+    case i32Store16Addend = 0x1F3
+    case i64Store8Addend = 0x1F4
+    case i64Store16Addend = 0x1F5
+    case i64Store32Addend = 0x1F6
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1E0
+    static let count: UInt16 = 0x1F7
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -628,6 +651,11 @@ enum Op {
     /// slot c and the offset word.
     static let f64SubMulMulStore: UInt16 = 0x1DE    // .f64SubMulMulStore
     static let f64MulMulAddStore: UInt16 = 0x1DF    // .f64MulMulAddStore
+    /// Load 0x28 + k / store 0x36 + k whose address operand is an `i32.add` of a slot and a
+    /// constant (folded): the offset word holds the offset in its low and the addend in its high 32
+    /// bits (see `effectiveAddress`). The plain forms' offset words have no addend.
+    static let loadAddend: UInt16 = 0x1E0    // .i32LoadAddend
+    static let storeAddend: UInt16 = 0x1EE    // .i32StoreAddend
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {
