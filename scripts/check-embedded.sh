@@ -75,25 +75,9 @@ compile WasmEngine -- "${engine[@]}"
 [[ -f "$out/WasmEngine.swiftmodule" ]] && (( ${#wasi[@]} )) && compile WASI -- "${wasi[@]}"
 [[ -f "$out/WASI.swiftmodule" ]] && (( ${#runner[@]} )) && compile Runner -I runner/sel4/include -- "${runner[@]}"
 
-# The interpreter is threaded code (Sources/WasmEngine/Interpreter+Dispatch.swift): each handler
-# ends by calling the next instruction's handler, which only the optimizer's tail-call lowering
-# turns into a jump. A handler where it does not (reference counting after the call, or a merged
-# function with a stack argument) would grow the stack by a frame per instruction run. Handlers
-# are the C entry points (`...To`) of the functions named unmetered*/metered*; an indirect call in
-# one (x86-64 `call *`, AArch64 `blr`), or a call of another handler, is such a call. Checked in the seL4 runner's object and in a
-# host build of WasmEngine with Package.swift's release flags.
-threaded() { # object, what
-    "$objdump" -d --no-show-raw-insn "$1" | awk -v what="$2" '
-        /^[0-9a-f]+ <.*>:$/ { name = $2; handler = (name ~ /10WasmEngine[0-9]+(un)?metered[A-Z].*To(Tm)?>:$/); if (handler) n++ }
-        handler && ($0 ~ /call[a-z]*[ \t]+\*/ || $0 ~ /[ \t]blr[ \t]/) { bad[name] = 1 }
-        handler && ($0 ~ /(call[a-z]*|[ \t]bl)[ \t].*10WasmEngine[0-9]+(un)?metered[A-Z].*To(Tm)?>/) { bad[name] = 1 }
-        END {
-            for (b in bad) { print "    " b; count++ }
-            if (n == 0) { print "threaded " what ": no handlers found"; exit 1 }
-            if (count) { print "threaded " what ": " count " of " n " handlers call the next one instead of jumping to it"; exit 1 }
-            printf "threaded   ok   %s: %d handlers, each jumps to the next\n", what, n
-        }' || status=1
-}
+# The interpreter's handlers must each jump to the next (scripts/check-threaded.sh), in the seL4
+# runner's object and in a host build of WasmEngine with Package.swift's release flags.
+threaded() { OBJDUMP="$objdump" scripts/check-threaded.sh "$@" || status=1; }
 [[ -f "$out/WasmEngine.o" ]] && threaded "$out/WasmEngine.o" "aarch64 Embedded"
 hostflags=(-O -wmo -parse-as-library -enable-experimental-feature Extern -Xfrontend -disable-llvm-merge-functions-pass
            -Xcc -fno-omit-frame-pointer -Xcc -momit-leaf-frame-pointer)

@@ -53,6 +53,8 @@ if [ -z "$binary" ]; then
     swift build --package-path "$root" --scratch-path "$scratch" \
         -c release --static-swift-stdlib -Xlinker -L"$scratch/link" --product sel4img >&2
     binary="$root/.build/release-static/release/sel4img"
+    # Its interpreter must be threaded code that cannot grow the stack.
+    "$root/scripts/check-threaded.sh" "$binary" "release sel4img" >&2
 fi
 if [ ! -x "$binary" ]; then
     echo "error: $binary is not an executable file" >&2
