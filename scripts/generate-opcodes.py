@@ -218,7 +218,7 @@ MODES = (("Unmetered", "UnmeteredFuel"), ("Metered", "MeteredFuel"))
 # scripts/check-threaded.sh finds any other handler whose next call is not a jump.
 OUT_OF_LINE = {
     "callIndirect", "refFunc", "dataDrop", "elemDrop", "tableGet", "tableSet", "tableCopy",
-    "tableFill", "tableGrow", "tableInit", "tableSize", "memoryGrow", "memoryInit", "badInstruction",
+    "tableFill", "tableGrow", "tableInit", "tableSize", "memoryGrow", "memoryInit", "badInstruction", "meter",
 }
 
 

@@ -85,9 +85,8 @@ extension Machine {
             }
             return .none
         }
-        if F.metered { store.fuel = fuel }
-        let (called, newMemory, newSize) = s.pointee.callHost(Unmanaged.passUnretained(callee).toOpaque(), f + d, at: ip - 1)
-        if F.metered { fuel = store.fuel }
+        let (called, newMemory, newSize) = s.pointee.callHost(Unmanaged.passUnretained(callee).toOpaque(), f + d, at: ip - 1,
+                                                              metered: F.metered)
         memory = newMemory
         memorySize = newSize
         return called ? .none : .trapped
@@ -100,16 +99,14 @@ extension Machine {
             fuel &-= 1
             return .none
         }
-        if let reason = store.refill() { return reason == .outOfFuel ? .outOfFuel : .timeLimitExceeded }
-        fuel = store.fuel &- 1
-        return .none
+        return s.pointee.refillAtCall()
     }
 
     /// The `meter` instruction (only ever at `store.meterCode`): a backward branch found the slice
     /// empty; refill, then go on at its target.
     @inline(__always)
     mutating func meter(_ opcode: Opcode, _ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) {
-        let destination = store.meterResume
+        let destination = s.pointee.meterResume
         try refuel(at: destination)
         ip = destination
     }

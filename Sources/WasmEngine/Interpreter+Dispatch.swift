@@ -1651,12 +1651,18 @@
     return m.next(table)
 }
 
-@inline(__always) private func unmeteredMeter(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+@inline(never) private func unmeteredMeterWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    do { try m.meter(.meter, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { return m.s.pointee.fail(error) }
-    return m.next(table)
+    do { try m.meter(.meter, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { m.s.pointee.fail(error); return .stop }
+    return m.registers
+}
+
+@inline(__always) private func unmeteredMeter(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    let r = unmeteredMeterWork(ip, f, memory, memorySize, state)
+    guard let ip = r.ip else { return }
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
 }
 
 @inline(__always) private func unmeteredI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
@@ -5369,12 +5375,18 @@
     return m.next(table)
 }
 
-@inline(__always) private func meteredMeter(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+@inline(never) private func meteredMeterWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    do { try m.meter(.meter, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { return m.s.pointee.fail(error) }
-    return m.next(table)
+    do { try m.meter(.meter, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { m.s.pointee.fail(error); return .stop }
+    return m.registers
+}
+
+@inline(__always) private func meteredMeter(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    let r = meteredMeterWork(ip, f, memory, memorySize, state)
+    guard let ip = r.ip else { return }
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
 }
 
 @inline(__always) private func meteredI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {

@@ -168,8 +168,10 @@ struct MachineState {
     let frameLimit: Int
     /// The frame depth of the entry function: returning from it ends the run.
     let frameBase: Int
-    /// Where a branch that finds the fuel slice empty goes on (the store's `meter` instruction).
+    /// Where a branch that finds the fuel slice empty goes on (the store's `meter` instruction),
+    /// and where `meter` then resumes.
     let meterCode: UnsafeMutablePointer<UInt64>
+    var meterResume: UnsafeMutablePointer<UInt64>
     var depth: Int
     unowned(unsafe) var compiled: CompiledFunction
     unowned(unsafe) var instance: Instance
@@ -195,6 +197,7 @@ struct MachineState {
         frameLimit = store.stack.frameCapacity
         self.frameBase = frameBase
         meterCode = store.meterCode
+        meterResume = store.meterCode
         depth = frameBase
         self.compiled = compiled
         self.instance = instance
@@ -226,8 +229,10 @@ struct MachineState {
     /// same reason as `enter`.
     @inline(never)
     mutating func callHost(_ callee: UnsafeMutableRawPointer, _ slots: UnsafeMutablePointer<UInt64>,
-                           at place: UnsafeMutablePointer<UInt64>) -> (Bool, UnsafeMutableRawPointer?, UInt64) {
+                           at place: UnsafeMutablePointer<UInt64>, metered: Bool) -> (Bool, UnsafeMutableRawPointer?, UInt64) {
         let function = Unmanaged<FunctionInstance>.fromOpaque(callee).takeUnretainedValue()
+        if metered { store.fuel = fuel }
+        defer { if metered { fuel = store.fuel } }
         do {
             try store.callHost(function, slots, nestedBase: fp &+ compiled.numLocals &+ compiled.maxHeight, depth: depth, instance)
         } catch {
@@ -243,6 +248,15 @@ struct MachineState {
         }
         if let m = instance.memory { return (true, m.data, UInt64(m.byteCount)) }
         return (true, nil, 0)
+    }
+
+    /// The fuel slice is empty at a call: the store starts the next one (and the call spends a
+    /// unit of it), or says why the run stops. Not inlined, for the same reason as `enter`.
+    @inline(never)
+    mutating func refillAtCall() -> Fault {
+        if let reason = store.refill() { return reason == .outOfFuel ? .outOfFuel : .timeLimitExceeded }
+        fuel = store.fuel &- 1
+        return .none
     }
 
     /// The trap `reason` at the instruction at `place`.
@@ -375,7 +389,7 @@ extension Machine {
         let destination = codeBase + target
         if F.metered && destination < ip {
             if fuel == 0 {
-                store.meterResume = destination
+                s.pointee.meterResume = destination
                 ip = s.pointee.meterCode
                 return
             }

@@ -30,9 +30,8 @@ public final class Store {
     /// The time limit's end on its clock.
     let deadline: UInt64
     /// One `meter` instruction: a branch that finds the slice empty continues here (branches
-    /// cannot throw), and `meter` refills and goes on at `meterResume`.
+    /// cannot throw), and `meter` refills and goes on where the branch went (`MachineState`).
     let meterCode: UnsafeMutablePointer<UInt64>
-    var meterResume: UnsafeMutablePointer<UInt64>
     var released = false
     let stack: ExecutionStack
     /// The interpreter's handler tables (see `Handler`).
@@ -55,7 +54,6 @@ public final class Store {
         fuelReserve = total - fuel
         meterCode = UnsafeMutablePointer<UInt64>.allocate(capacity: 1)
         meterCode.initialize(to: UInt64(Opcode.meter.rawValue))
-        meterResume = meterCode
         self.stack = ExecutionStack(valueSlots: max(configuration.valueStackSlots, 64),
                                     frames: max(configuration.maxCallDepth, 1))
     }
@@ -77,14 +75,6 @@ public final class Store {
         if fuelEnabled { fuelReserve = fuelReserve.addingReportingOverflow(amount).overflow ? .max : fuelReserve + amount }
     }
 
-    /// Where a backward branch that found the slice empty goes on: the `meter` instruction,
-    /// which refills (or stops the run) and then jumps to `destination`. Out of line, so that
-    /// each of the interpreter's branch handlers carries only the decrement.
-    @inline(never)
-    func meter(resumingAt destination: UnsafeMutablePointer<UInt64>) -> UnsafeMutablePointer<UInt64> {
-        meterResume = destination
-        return meterCode
-    }
 
     /// The current slice is spent: starts the next one, or says why the run must stop (the fuel
     /// is used up, or the time limit has passed). Not inlined: once per slice.
