@@ -3515,7 +3515,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3524,7 +3524,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3533,7 +3533,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.f32LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.f32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3542,7 +3542,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.f64LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.f64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3551,7 +3551,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Load8SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3560,7 +3560,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Load8UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3569,7 +3569,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Load16SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3578,7 +3578,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Load16UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3587,7 +3587,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load8SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3596,7 +3596,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load8UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3605,7 +3605,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load16SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3614,7 +3614,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load16UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3623,7 +3623,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load32SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3632,7 +3632,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load32UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3641,7 +3641,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3650,7 +3650,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3659,7 +3659,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.f32StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.f32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3668,7 +3668,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.f64StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.f64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3677,7 +3677,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Store8Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3686,7 +3686,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Store16Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3695,7 +3695,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Store8Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3704,7 +3704,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Store16Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -3713,7 +3713,7 @@
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Store32Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Store32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7239,7 +7239,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7248,7 +7248,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7257,7 +7257,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.f32LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.f32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7266,7 +7266,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.f64LoadAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.f64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7275,7 +7275,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Load8SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7284,7 +7284,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Load8UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7293,7 +7293,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Load16SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7302,7 +7302,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Load16UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7311,7 +7311,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load8SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7320,7 +7320,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load8UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7329,7 +7329,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load16SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7338,7 +7338,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load16UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7347,7 +7347,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load32SAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7356,7 +7356,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Load32UAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Load32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7365,7 +7365,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7374,7 +7374,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7383,7 +7383,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.f32StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.f32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7392,7 +7392,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.f64StoreAddend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.f64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7401,7 +7401,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Store8Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7410,7 +7410,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i32Store16Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i32Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7419,7 +7419,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Store8Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7428,7 +7428,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Store16Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }
@@ -7437,7 +7437,7 @@
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
     m.ip += 1
-    let fault = m.i64Store32Addend(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    let fault = m.i64Store32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
     return m.next(table)
 }

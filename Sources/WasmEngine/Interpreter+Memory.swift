@@ -25,140 +25,140 @@ extension Machine {
     }
 
     @inline(__always)
-    mutating func i32Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+    mutating func i32Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
-    mutating func i64Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
+    mutating func i64Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
         return .none
     }
 
     @inline(__always)
-    mutating func f32Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+    mutating func f32Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
-    mutating func f64Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
+    mutating func f64Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
         return .none
     }
 
     @inline(__always)
-    mutating func i32Load8S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
+    mutating func i32Load8S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
         return .none
     }
 
     @inline(__always)
-    mutating func i32Load8U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
+    mutating func i32Load8U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
         return .none
     }
 
     @inline(__always)
-    mutating func i32Load16S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
+    mutating func i32Load16S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
         return .none
     }
 
     @inline(__always)
-    mutating func i32Load16U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
+    mutating func i32Load16U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
         return .none
     }
 
     @inline(__always)
-    mutating func i64Load8S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
+    mutating func i64Load8S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
         return .none
     }
 
     @inline(__always)
-    mutating func i64Load8U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
+    mutating func i64Load8U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
         return .none
     }
 
     @inline(__always)
-    mutating func i64Load16S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
+    mutating func i64Load16S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
         return .none
     }
 
     @inline(__always)
-    mutating func i64Load16U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
+    mutating func i64Load16U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
         return .none
     }
 
     @inline(__always)
-    mutating func i64Load32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
+    mutating func i64Load32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
         return .none
     }
 
     @inline(__always)
-    mutating func i64Load32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+    mutating func i64Load32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
-    mutating func i32Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+    mutating func i32Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
-    mutating func i64Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+    mutating func i64Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
-    mutating func f32Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+    mutating func f32Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
-    mutating func f64Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+    mutating func f64Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
-    mutating func i32Store8(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+    mutating func i32Store8(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
-    mutating func i32Store16(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+    mutating func i32Store16(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
-    mutating func i64Store8(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+    mutating func i64Store8(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
-    mutating func i64Store16(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+    mutating func i64Store16(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
-    mutating func i64Store32(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = plainAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+    mutating func i64Store32(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
+        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
 
         return .none
     }
@@ -654,125 +654,6 @@ extension Machine {
     mutating func f64LoadSub(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
         let address = effectiveAddress(f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }
         let y = f64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian); f[d] = s64(y - f64(f[a]))
-        return .none
-    }
-
-    // The forms with an i32 addend folded into the address (see `effectiveAddress`).
-
-    @inline(__always)
-    mutating func i32LoadAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
-        return .none
-    }
-    @inline(__always)
-    mutating func i64LoadAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
-        return .none
-    }
-    @inline(__always)
-    mutating func f32LoadAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
-        return .none
-    }
-    @inline(__always)
-    mutating func f64LoadAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
-        return .none
-    }
-    @inline(__always)
-    mutating func i32Load8SAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
-        return .none
-    }
-    @inline(__always)
-    mutating func i32Load8UAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
-        return .none
-    }
-    @inline(__always)
-    mutating func i32Load16SAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
-        return .none
-    }
-    @inline(__always)
-    mutating func i32Load16UAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Load8SAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Load8UAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Load16SAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Load16UAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Load32SAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Load32UAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
-        return .none
-    }
-    @inline(__always)
-    mutating func i32StoreAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
-        return .none
-    }
-    @inline(__always)
-    mutating func i64StoreAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
-        return .none
-    }
-    @inline(__always)
-    mutating func f32StoreAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
-        return .none
-    }
-    @inline(__always)
-    mutating func f64StoreAddend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
-        return .none
-    }
-    @inline(__always)
-    mutating func i32Store8Addend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
-        return .none
-    }
-    @inline(__always)
-    mutating func i32Store16Addend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Store8Addend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Store16Addend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
-        return .none
-    }
-    @inline(__always)
-    mutating func i64Store32Addend(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
-
         return .none
     }
 }

@@ -481,3 +481,10 @@ func effectiveAddress(_ operand: UInt64, _ word: UInt64) -> UInt64 {
 func plainAddress(_ operand: UInt64, _ word: UInt64) -> UInt64 {
     UInt64(u32(operand)) &+ word
 }
+
+/// The effective address of a load or store: with a folded addend (`effectiveAddress`) or
+/// without (`plainAddress`); `addend` is a constant of each handler.
+@inline(__always)
+func memoryAddress(_ operand: UInt64, _ word: UInt64, addend: Bool) -> UInt64 {
+    addend ? effectiveAddress(operand, word) : plainAddress(operand, word)
+}
