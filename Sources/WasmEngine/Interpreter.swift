@@ -1,7 +1,7 @@
 // The interpreter: threaded code over the register-based internal code (see Compiler.swift and
-// Interpreter+Dispatch.swift), an explicit frame stack, values as 64-bit slots in the store's preallocated value stack. Each
-// frame holds its locals, then the home slots of its operand stack; instructions name slots
-// relative to the frame pointer. A call's arguments are the top home slots of the caller,
+// Interpreter+Dispatch.swift), an explicit frame stack, values as 64-bit slots in the store's
+// preallocated value stack. Each frame holds its locals, then the home slots of its operand
+// stack; instructions name slots relative to the frame pointer. A call's arguments are the top home slots of the caller,
 // which become the callee's first locals, and results come back in the same slots.
 
 extension Store {
