@@ -106,7 +106,7 @@ extension FunctionCompiler {
                 }
                 try pop(controls[controls.count - 1 - defaultDepth].labelTypes)
                 let source = home(stack.count)
-                emit(Op.jumpTable, d: indexSlot, imm: UInt32(n))
+                emit(arity == 0 ? Op.jumpTableNoValues : Op.jumpTable, d: indexSlot, imm: UInt32(n))
                 for depth in depths {
                     let target = controls[controls.count - 1 - depth]
                     let position = code.count

@@ -184,6 +184,12 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func jumpTableNoValues(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let index = Int(min(u32(f[d]), imm))
+        branch(to: Int(truncatingIfNeeded: ip[2 &* index]))
+    }
+
+    @inline(__always)
     mutating func copy(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         f[d] = f[a]
     }

@@ -3718,6 +3718,14 @@
     return m.next(table)
 }
 
+@inline(__always) private func unmeteredJumpTableNoValues(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    m.jumpTableNoValues(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next(table)
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
@@ -7442,6 +7450,14 @@
     return m.next(table)
 }
 
+@inline(__always) private func meteredJumpTableNoValues(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+    let start = m.ip
+    m.ip += 1
+    m.jumpTableNoValues(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next(table)
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
     let start = m.ip
@@ -8465,4 +8481,6 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x1F5] = Handler(run: meteredI64Store16Addend)
     unmetered[0x1F6] = Handler(run: unmeteredI64Store32Addend)
     metered[0x1F6] = Handler(run: meteredI64Store32Addend)
+    unmetered[0x1F7] = Handler(run: unmeteredJumpTableNoValues)
+    metered[0x1F7] = Handler(run: meteredJumpTableNoValues)
 }

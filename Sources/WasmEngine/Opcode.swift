@@ -514,9 +514,10 @@ enum Opcode: UInt16 {
     case i64Store8Addend = 0x1F4
     case i64Store16Addend = 0x1F5
     case i64Store32Addend = 0x1F6
+    case jumpTableNoValues = 0x1F7
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1F7
+    static let count: UInt16 = 0x1F8
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -656,6 +657,9 @@ enum Op {
     /// bits (see `effectiveAddress`). The plain forms' offset words have no addend.
     static let loadAddend: UInt16 = 0x1E0    // .i32LoadAddend
     static let storeAddend: UInt16 = 0x1EE    // .i32StoreAddend
+    /// A `jumpTable` whose targets take no values: the same words, and no moves (so no loop, and no
+    /// saved registers).
+    static let jumpTableNoValues: UInt16 = 0x1F7    // .jumpTableNoValues
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

@@ -315,6 +315,39 @@ import TestSupport
     }
 }
 
+/// A `br_table` whose targets take no values runs as `jumpTableNoValues` (no value moves); one
+/// whose targets take values keeps `jumpTable`.
+@Suite struct JumpTableFormTests {
+    static let text = """
+        (module
+          (func (export "classify") (param i32) (result i32)
+            (block $c (block $b (block $a
+              (br_table $a $b $c (local.get 0)))
+              (return (i32.const 10)))
+              (return (i32.const 20)))
+            (i32.const 30))
+          (func (export "carry") (param i32) (result i32)
+            (block $d (result i32) (block $e (result i32)
+              (br_table $e $d (i32.const 7) (local.get 0)))
+              (i32.const 100) (i32.add))))
+        """
+
+    @Test("br_table without values runs as jumpTableNoValues, with values as jumpTable, and both pick the same targets")
+    func forms() throws {
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(try FusionFixture.assemble(Self.text)), imports: Imports(), store: store)
+        for (index, expected) in [(0, 10), (1, 20), (2, 30), (3, 30), (0xFFFF_FFFF, 30)] as [(UInt32, UInt32)] {
+            #expect(try instance.invoke("classify", [.i32(index)]) == [.i32(expected)])
+        }
+        #expect(try instance.invoke("carry", [.i32(0)]) == [.i32(107)])
+        #expect(try instance.invoke("carry", [.i32(1)]) == [.i32(7)])
+        #expect(try instance.invoke("carry", [.i32(9)]) == [.i32(7)])
+        let opcodes = FusionFixture.opcodes(store)
+        #expect(opcodes[0].contains(Op.jumpTableNoValues) && !opcodes[0].contains(Op.jumpTable))
+        #expect(opcodes[1].contains(Op.jumpTable) && !opcodes[1].contains(Op.jumpTableNoValues))
+    }
+}
+
 /// A branch on `i32.and` with a constant (a flag test) runs as one instruction: br_if as
 /// brIfI32AndConst, if as brUnlessI32AndConst, each spending fuel on a backward branch.
 @Suite struct FlagBranchFusionTests {
