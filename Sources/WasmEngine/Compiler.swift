@@ -562,9 +562,7 @@ struct FunctionCompiler {
         dropPrevious()
         emit(fused, d: home(h), a: other, b: Int((load >> 32) & 0xFFFF), writesTop: true)
         emitWord(offsetWord)
-        // A trap here is the load's: report its offset.
-        offsets[offsets.count - 2] = loadOffset
-        offsets[offsets.count - 1] = loadOffset
+        reportLoad(loadOffset, words: 2)
         return true
     }
 
@@ -582,9 +580,7 @@ struct FunctionCompiler {
         dropPrevious()
         emit(Op.f64AddStore, a: Int((add >> 32) & 0xFFFF), b: a)
         emitWord(UInt64(offset))
-        // A trap here is the load's: report its offset.
-        offsets[offsets.count - 2] = loadOffset
-        offsets[offsets.count - 1] = loadOffset
+        reportLoad(loadOffset, words: 2)
         return true
     }
 
@@ -605,20 +601,19 @@ struct FunctionCompiler {
               a != e, x != e, y != e, c != e else { return false }
         let fused = previousOp == Op.f64SubMulMul ? Op.f64SubMulMulStore : Op.f64MulMulAddStore
         let loadOffset = offsets[load]
-        code.removeLast(code.count - load)
-        offsets.removeLast(offsets.count - load)
-        previousStart = -1
-        previousOp = 0xFFFF
-        previousWritesTop = false
-        earlierStart = -1
-        earlierOp = 0xFFFF
+        drop(from: load)
         lastF64Load = -1
         emit(fused, d: a, a: x, b: y)
         emitWord(UInt64(c))
         emitWord(UInt64(offset))
-        // A trap here is the load's: report its offset.
-        for i in offsets.count - 3..<offsets.count { offsets[i] = loadOffset }
+        reportLoad(loadOffset, words: 3)
         return true
+    }
+
+    /// A fused instruction that starts with a load (its last `words` words) traps as that load:
+    /// it reports the load's module offset.
+    mutating func reportLoad(_ offset: UInt32, words: Int) {
+        for i in offsets.count - words..<offsets.count { offsets[i] = offset }
     }
 
     /// Fuses f64 add/sub with an `f64.mul` (slot-slot form) emitted just before that produced one
@@ -738,8 +733,13 @@ struct FunctionCompiler {
 
     /// Removes the last emitted instruction (folded into the next one).
     mutating func dropPrevious() {
-        code.removeLast(code.count - previousStart)
-        offsets.removeLast(offsets.count - previousStart)
+        drop(from: previousStart)
+    }
+
+    /// Removes the instructions emitted from `start` on (folded into the next one).
+    mutating func drop(from start: Int) {
+        code.removeLast(code.count - start)
+        offsets.removeLast(offsets.count - start)
         previousStart = -1
         previousOp = 0xFFFF
         previousWritesTop = false

@@ -99,7 +99,7 @@ extension Machine {
             fuel &-= 1
             return .none
         }
-        return s.pointee.refillAtCall()
+        return s.pointee.refill()
     }
 
     /// The `meter` instruction (only ever at `store.meterCode`): a backward branch found the slice
@@ -107,7 +107,8 @@ extension Machine {
     @inline(__always)
     mutating func meter(_ opcode: Opcode, _ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, _ start: UnsafeMutablePointer<UInt64>) throws(Trap) {
         let destination = s.pointee.meterResume
-        try refuel(at: destination)
+        let fault = s.pointee.refill()
+        if fault != .none { throw trap(fault.reason, compiled, instance, codeBase.distance(to: destination)) }
         ip = destination
     }
 

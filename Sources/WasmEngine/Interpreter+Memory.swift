@@ -616,23 +616,24 @@ extension Machine {
 
     @inline(__always)
     mutating func f64SubMulMulStore(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let c = Int(truncatingIfNeeded: ip[0] & 0xFFFF)
-        let address = effectiveAddress(f[d], ip[1]); ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }
-        let base = memory.unsafelyUnwrapped, offset = Int(truncatingIfNeeded: address)
-        let x = f64(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
-        let product = (f64(f[a]) * f64(f[b])) * f64(f[c])
-        base.storeBytes(of: s64(x - product).littleEndian, toByteOffset: offset, as: UInt64.self)
-        return .none
+        multiplyChainIntoMemory(d, a, b, subtract: true)
     }
 
     @inline(__always)
     mutating func f64MulMulAddStore(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        multiplyChainIntoMemory(d, a, b, subtract: false)
+    }
+
+    /// memory[f[d] + offset] -= (or +=) (a * b) * c, each step rounded; the next words hold the
+    /// slot c and the offset word.
+    @inline(__always)
+    mutating func multiplyChainIntoMemory(_ d: Int, _ a: Int, _ b: Int, subtract: Bool) -> Fault {
         let c = Int(truncatingIfNeeded: ip[0] & 0xFFFF)
         let address = effectiveAddress(f[d], ip[1]); ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }
         let base = memory.unsafelyUnwrapped, offset = Int(truncatingIfNeeded: address)
         let x = f64(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
         let product = (f64(f[a]) * f64(f[b])) * f64(f[c])
-        base.storeBytes(of: s64(x + product).littleEndian, toByteOffset: offset, as: UInt64.self)
+        base.storeBytes(of: s64(subtract ? x - product : x + product).littleEndian, toByteOffset: offset, as: UInt64.self)
         return .none
     }
 

@@ -250,10 +250,10 @@ struct MachineState {
         return (true, nil, 0)
     }
 
-    /// The fuel slice is empty at a call: the store starts the next one (and the call spends a
-    /// unit of it), or says why the run stops. Not inlined, for the same reason as `enter`.
+    /// The fuel slice is empty (at a call, or at `meter`): the store starts the next one (and a
+    /// unit of it is spent), or says why the run stops. Not inlined, for the same reason as `enter`.
     @inline(never)
-    mutating func refillAtCall() -> Fault {
+    mutating func refill() -> Fault {
         if let reason = store.refill() { return reason == .outOfFuel ? .outOfFuel : .timeLimitExceeded }
         fuel = store.fuel &- 1
         return .none
@@ -377,7 +377,7 @@ struct Machine<F: FuelMode> {
 }
 
 // Fuel and the time limit (see `Configuration.fuel`): the metered loop spends one unit per call
-// (`call`, which throws, calls `spendFuel`) and per taken backward branch (every branch handler
+// (`call` and `call_indirect` call `spendCallFuel`) and per taken backward branch (every branch handler
 // sets `ip` through `branch(to:)`). The unmetered loop has none of this code: `F.metered` is a
 // constant of the specialisation.
 extension Machine {
@@ -396,23 +396,6 @@ extension Machine {
             fuel &-= 1
         }
         ip = destination
-    }
-
-    /// Spends one unit for the instruction at `place` (a call), refilling or stopping the run when
-    /// the slice is empty.
-    @inline(__always)
-    mutating func spendFuel(at place: UnsafeMutablePointer<UInt64>) throws(Trap) {
-        if fuel != 0 { fuel &-= 1 } else { try refuel(at: place) }
-    }
-
-    /// The slice is empty: the store starts the next one (and the unit is spent from it), or the
-    /// run stops with `.outOfFuel` or `.timeLimitExceeded` at `place`. Inlined: the work is in
-    /// `Store.refill`; a non-inlined mutating method would take the machine's address, and the
-    /// optimizer would then keep its registers in memory in the whole loop (1.8x slower).
-    @inline(__always)
-    mutating func refuel(at place: UnsafeMutablePointer<UInt64>) throws(Trap) {
-        if let reason = store.refill() { throw trap(reason, compiled, instance, codeBase.distance(to: place)) }
-        fuel = store.fuel &- 1
     }
 }
 
