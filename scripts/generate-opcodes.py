@@ -211,9 +211,8 @@ FIELDS = "fieldD(start), fieldA(start), fieldB(start), fieldImm(start)"
 
 
 HANDLER_PARAMETERS = ("_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, "
-                      "_ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer")
-WORK_PARAMETERS = ("_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, "
-                   "_ memorySize: UInt64, _ state: UnsafeMutableRawPointer")
+                      "_ memorySize: UInt64, _ table: UnsafeRawPointer")
+WORK_PARAMETERS = HANDLER_PARAMETERS
 MODES = (("Unmetered", "UnmeteredFuel"), ("Metered", "MeteredFuel"))
 # Handlers that reach the runtime's objects (instances, tables, memories, the store), whose
 # reference counting would come after the next handler's call and so keep it from being a jump:
@@ -288,25 +287,25 @@ def dispatch_swift(instructions, codes):
                 work = [line.replace("return m.s.pointee.fail(error)", "m.s.pointee.fail(error); return .stop")
                             .replace("return m.stop(fault, at: start)", "m.stop(fault, at: start); return .stop") for line in body]
                 out.append(f"@inline(never) private func {name}Work({WORK_PARAMETERS}) -> Registers {{")
-                out.append(f"    var m = Machine<{fuel}>(ip, f, memory, memorySize, state)")
+                out.append(f"    var m = Machine<{fuel}>(ip, f, memory, memorySize, table)")
                 out.append("    let start = m.ip")
                 out.append("    m.ip += 1")
                 out += ["    " + line for line in work]
                 out.append("    return m.registers")
                 out.append("}\n")
                 out.append(f"@inline(__always) private func {name}({HANDLER_PARAMETERS}) {{")
-                out.append(f"    let r = {name}Work(ip, f, memory, memorySize, state)")
+                out.append(f"    let r = {name}Work(ip, f, memory, memorySize, table)")
                 out.append("    guard let ip = r.ip else { return }")
-                out.append(f"    return Machine<{fuel}>(ip, r.f, r.memory, r.memorySize, state).next(table)")
+                out.append(f"    return Machine<{fuel}>(ip, r.f, r.memory, r.memorySize, table).next()")
                 out.append("}\n")
                 continue
             out.append(f"@inline(__always) private func {name}({HANDLER_PARAMETERS}) {{")
-            out.append(f"    var m = Machine<{fuel}>(ip, f, memory, memorySize, state)")
+            out.append(f"    var m = Machine<{fuel}>(ip, f, memory, memorySize, table)")
             out.append("    let start = m.ip")
             out.append("    m.ip += 1")
             for line in body:
                 out.append("    " + line)
-            out.append("    return m.next(table)")
+            out.append("    return m.next()")
             out.append("}\n")
     out.append("""/// Fills the two handler tables (`Opcode.count` entries each): entry n runs opcode n.
 func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: UnsafeMutablePointer<Handler>) {""")

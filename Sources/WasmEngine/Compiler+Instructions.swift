@@ -106,13 +106,14 @@ extension FunctionCompiler {
                 }
                 try pop(controls[controls.count - 1 - defaultDepth].labelTypes)
                 let source = home(stack.count)
+                let start = code.count
                 emit(arity == 0 ? Op.jumpTableNoValues : Op.jumpTable, d: indexSlot, imm: UInt32(n))
                 for depth in depths {
                     let target = controls[controls.count - 1 - depth]
                     let position = code.count
                     emitWord(0)
                     emitWord(UInt64(source) | UInt64(home(target.height)) << 16 | UInt64(arity) << 32)
-                    addFixup(.word(position), depth: depth)
+                    addFixup(.word(position, from: start), depth: depth)
                 }
                 markUnreachable()
             case 0x0F:

@@ -58,9 +58,9 @@ enum Fixup {
     /// The 32-bit immediate (bits 32-63) of the instruction word at this position: jump,
     /// jumpAdjust, jumpIf, jumpIfAdjust, jumpUnless, jumpIfI64, jumpUnlessI64.
     case immediate(Int)
-    /// The whole word at this position: the target word after a fused compare-and-branch, or a
-    /// `jumpTable` entry.
-    case word(Int)
+    /// The whole word at this position, of the instruction that starts at `from`: the target
+    /// word after a fused compare-and-branch, or a `jumpTable` entry.
+    case word(Int, from: Int)
 }
 
 struct FunctionCompiler {
@@ -368,10 +368,13 @@ struct FunctionCompiler {
         }
     }
 
+    /// Writes the target of a branch: its distance in words from the branch instruction's first
+    /// word, so a taken branch is one add to the code pointer (see `Machine.branch(by:)`).
+    /// Nothing moves a branch's words once they are emitted, so the distance stays right.
     mutating func patchTarget(_ fixup: Fixup, to target: Int) {
         switch fixup {
-        case .immediate(let position): patch(position, to: target)
-        case .word(let position): code[position] = UInt64(target)
+        case .immediate(let position): patch(position, to: target &- position)
+        case .word(let position, let start): code[position] = UInt64(bitPattern: Int64(target &- start))
         }
     }
 
@@ -404,7 +407,7 @@ struct FunctionCompiler {
             offsets.removeLast(offsets.count - previousStart)
             materializeAll()
             emit(ifTrue ? Op.brIfI32AndConst : Op.brUnlessI32AndConst, a: Int((word >> 32) & 0xFFFF))
-            let fixup = Fixup.word(code.count)
+            let fixup = Fixup.word(code.count, from: code.count - 1)
             emitWord(0)
             emitWord(constantWord)
             return fixup
@@ -433,14 +436,14 @@ struct FunctionCompiler {
                 let base = wide ? (ifTrue ? Op.branchIfCompareConstI64 : Op.branchUnlessCompareConstI64)
                                 : (ifTrue ? Op.branchIfCompareConst : Op.branchUnlessCompareConst)
                 emit(base + j, a: a)
-                fixup = .word(code.count)
+                fixup = .word(code.count, from: code.count - 1)
                 emitWord(0)
                 emitWord(constantWord)
             } else {
                 let base = wide ? (ifTrue ? Op.branchIfCompareI64 : Op.branchUnlessCompareI64)
                                 : (ifTrue ? Op.branchIfCompare : Op.branchUnlessCompare)
                 emit(base + j, a: a, b: b)
-                fixup = .word(code.count)
+                fixup = .word(code.count, from: code.count - 1)
                 emitWord(0)
             }
             return fixup
@@ -468,7 +471,7 @@ struct FunctionCompiler {
         previousWritesTop = false
         earlierStart = -1
         earlierOp = 0xFFFF
-        let fixup = Fixup.word(code.count)
+        let fixup = Fixup.word(code.count, from: start)
         emitWord(0)
         return fixup
     }

@@ -136,7 +136,7 @@ extension Machine {
 
     @inline(__always)
     mutating func jump(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        branch(to: Int(imm))
+        branch(by: imm)
     }
 
     @inline(__always)
@@ -145,12 +145,12 @@ extension Machine {
         let source = Int(truncatingIfNeeded: w & 0xFFFF), destination = Int(truncatingIfNeeded: (w >> 16) & 0xFFFF)
         let arity = Int(truncatingIfNeeded: w >> 32)
         for i in 0..<arity { f[destination &+ i] = f[source &+ i] }
-        branch(to: Int(imm))
+        branch(by: imm)
     }
 
     @inline(__always)
     mutating func jumpIf(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        if u32(f[d]) != 0 { branch(to: Int(imm)) }
+        if u32(f[d]) != 0 { branch(by: imm) }
     }
 
     @inline(__always)
@@ -160,7 +160,7 @@ extension Machine {
             let source = Int(truncatingIfNeeded: w & 0xFFFF), destination = Int(truncatingIfNeeded: (w >> 16) & 0xFFFF)
             let arity = Int(truncatingIfNeeded: w >> 32)
             for i in 0..<arity { f[destination &+ i] = f[source &+ i] }
-            branch(to: Int(imm))
+            branch(by: imm)
         } else {
             ip += 1
         }
@@ -168,7 +168,7 @@ extension Machine {
 
     @inline(__always)
     mutating func jumpUnless(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        if u32(f[d]) == 0 { branch(to: Int(imm)) }
+        if u32(f[d]) == 0 { branch(by: imm) }
     }
 
     @inline(__always)
@@ -181,13 +181,13 @@ extension Machine {
         if source != destination {
             for i in 0..<arity { f[destination &+ i] = f[source &+ i] }
         }
-        branch(to: Int(truncatingIfNeeded: entry[0]))
+        branch(by: entry[0])
     }
 
     @inline(__always)
     mutating func jumpTableNoValues(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let index = Int(min(u32(f[d]), imm))
-        branch(to: Int(truncatingIfNeeded: ip[2 &* index]))
+        branch(by: ip[2 &* index])
     }
 
     @inline(__always)
@@ -212,439 +212,439 @@ extension Machine {
     @inline(__always)
     mutating func constantJump(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         f[d] = ip[0]
-        branch(to: Int(imm))
+        branch(by: imm)
     }
 
     @inline(__always)
     mutating func brIfI32Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a == b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a != b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a != b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) < Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) < Int32(bitPattern: b) { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a < b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a < b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) > Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) > Int32(bitPattern: b) { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a > b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a > b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a <= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a <= b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI32GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a >= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = u32(f[a]), b = u32(f[b]); if a >= b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brUnlessI32Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a == b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if a == b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a != b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if a != b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a < b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if a < b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a > b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if a > b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a <= b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if a <= b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(f[b]); if a >= b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(f[b]); if a >= b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func i32AddConstBrIf(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let sum = u32(f[a]) &+ u32(ip[0]); f[d] = UInt64(sum)
-        if sum != 0 { branch(to: Int(truncatingIfNeeded: ip[1])) } else { ip += 2 }
+        if sum != 0 { branch(by: ip[1]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func i32AddConstBrUnless(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let sum = u32(f[a]) &+ u32(ip[0]); f[d] = UInt64(sum)
-        if sum == 0 { branch(to: Int(truncatingIfNeeded: ip[1])) } else { ip += 2 }
+        if sum == 0 { branch(by: ip[1]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32AndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a & b != 0 { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a & b != 0 { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brUnlessI32AndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a & b == 0 { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a & b == 0 { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a == b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a != b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a != b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) < Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) < Int32(bitPattern: b) { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a < b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a < b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) > Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) > Int32(bitPattern: b) { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a > b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a > b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a <= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a <= b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI32GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a >= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = u32(f[a]), b = u32(ip[1]); if a >= b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brUnlessI32EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a == b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if a == b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a != b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if a != b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) < Int32(bitPattern: b) { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a < b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if a < b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) > Int32(bitPattern: b) { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a > b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if a > b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) <= Int32(bitPattern: b) { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a <= b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if a <= b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if Int32(bitPattern: a) >= Int32(bitPattern: b) { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI32GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = u32(f[a]), b = u32(ip[1]); if a >= b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = u32(f[a]), b = u32(ip[1]); if a >= b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func jumpIfI64(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        if f[d] != 0 { branch(to: Int(imm)) }
+        if f[d] != 0 { branch(by: imm) }
     }
 
     @inline(__always)
     mutating func jumpUnlessI64(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        if f[d] == 0 { branch(to: Int(imm)) }
+        if f[d] == 0 { branch(by: imm) }
     }
 
     @inline(__always)
     mutating func brIfI64Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a == b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a != b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a != b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) < Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) < Int64(bitPattern: b) { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a < b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a < b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) > Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) > Int64(bitPattern: b) { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a > b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a > b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a <= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a <= b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brIfI64GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a >= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 1 }
+        let a = f[a], b = f[b]; if a >= b { branch(by: ip[0]) } else { ip += 1 }
     }
 
     @inline(__always)
     mutating func brUnlessI64Eq(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a == b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if a == b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64Ne(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a != b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if a != b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a < b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if a < b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GtS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GtU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a > b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if a > b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a <= b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if a <= b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GeS(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GeU(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = f[b]; if a >= b { ip += 1 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = f[b]; if a >= b { ip += 1 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brIfI64EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a == b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a == b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a != b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a != b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) < Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) < Int64(bitPattern: b) { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a < b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a < b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) > Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) > Int64(bitPattern: b) { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a > b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a > b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a <= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a <= b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brIfI64GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a >= b { branch(to: Int(truncatingIfNeeded: ip[0])) } else { ip += 2 }
+        let a = f[a], b = ip[1]; if a >= b { branch(by: ip[0]) } else { ip += 2 }
     }
 
     @inline(__always)
     mutating func brUnlessI64EqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a == b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if a == b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64NeConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a != b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if a != b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) < Int64(bitPattern: b) { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a < b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if a < b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GtSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) > Int64(bitPattern: b) { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GtUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a > b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if a > b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) <= Int64(bitPattern: b) { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64LeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a <= b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if a <= b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GeSConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if Int64(bitPattern: a) >= Int64(bitPattern: b) { ip += 2 } else { branch(by: ip[0]) }
     }
 
     @inline(__always)
     mutating func brUnlessI64GeUConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
-        let a = f[a], b = ip[1]; if a >= b { ip += 2 } else { branch(to: Int(truncatingIfNeeded: ip[0])) }
+        let a = f[a], b = ip[1]; if a >= b { ip += 2 } else { branch(by: ip[0]) }
     }
 
     /// A number with no instruction: the compiler never emits one.

@@ -11,34 +11,34 @@
 
 // The unmetered run's handlers.
 
-@inline(__always) private func unmeteredUnreachable(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredUnreachable(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     do { try m.unreachable(.unreachable, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { return m.s.pointee.fail(error) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredReturnToCaller(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredReturnToCaller(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.returnToCaller(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredCall(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredCall(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.call(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func unmeteredCallIndirectWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredCallIndirectWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.callIndirect(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -46,38 +46,38 @@
     return m.registers
 }
 
-@inline(__always) private func unmeteredCallIndirect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredCallIndirectWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredCallIndirect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredCallIndirectWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func unmeteredSelect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredSelect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.select(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredGlobalGet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredGlobalGet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.globalGet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredGlobalSet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredGlobalSet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.globalSet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func unmeteredTableGetWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredTableGetWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableGet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -85,14 +85,14 @@
     return m.registers
 }
 
-@inline(__always) private func unmeteredTableGet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredTableGetWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredTableGet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredTableGetWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func unmeteredTableSetWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredTableSetWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableSet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -100,1361 +100,1361 @@
     return m.registers
 }
 
-@inline(__always) private func unmeteredTableSet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredTableSetWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredTableSet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredTableSetWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func unmeteredI32Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load8U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load8U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load16U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load16U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load8U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load8U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load16U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load16U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store8(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store8(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store16(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store16(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store8(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store8(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store16(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store16(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredMemorySizeInPages(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredMemorySizeInPages(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.memorySizeInPages(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func unmeteredMemoryGrowWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredMemoryGrowWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.memoryGrow(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func unmeteredMemoryGrow(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredMemoryGrowWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredMemoryGrow(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredMemoryGrowWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func unmeteredI32Eqz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Eqz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Eqz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Eqz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Eqz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Eqz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Lt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Lt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Lt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Gt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Gt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Gt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Le(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Le(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Le(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Ge(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Ge(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Ge(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Lt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Lt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Lt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Gt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Gt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Gt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Le(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Le(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Le(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Ge(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Ge(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Ge(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Clz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Clz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Clz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Ctz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Ctz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Ctz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Popcnt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Popcnt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Popcnt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32DivS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32DivS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32DivS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32DivU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32DivU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32DivU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32RemS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32RemS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32RemS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32RemU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32RemU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32RemU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32And(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32And(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32And(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Or(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Or(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Or(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Xor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Xor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Xor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Shl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Shl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Shl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32ShrS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32ShrS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32ShrU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32ShrU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Rotl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Rotl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Rotl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Rotr(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Rotr(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Rotr(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Clz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Clz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Clz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Ctz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Ctz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Ctz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Popcnt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Popcnt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Popcnt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64DivS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64DivS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64DivS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64DivU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64DivU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64DivU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64RemS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64RemS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64RemS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64RemU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64RemU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64RemU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64And(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64And(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64And(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Or(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Or(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Or(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Xor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Xor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Xor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Shl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Shl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Shl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64ShrS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64ShrS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShrS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64ShrU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64ShrU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShrU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Rotl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Rotl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Rotl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Rotr(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Rotr(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Rotr(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Abs(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Abs(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Abs(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Neg(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Neg(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Neg(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Ceil(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Ceil(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Ceil(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Floor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Floor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Floor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Trunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Trunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Trunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Nearest(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Nearest(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Nearest(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Sqrt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Sqrt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Sqrt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Div(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Div(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Div(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Min(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Min(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Min(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Max(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Max(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Max(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32Copysign(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32Copysign(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Copysign(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Abs(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Abs(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Abs(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Neg(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Neg(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Neg(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Ceil(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Ceil(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Ceil(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Floor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Floor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Floor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Trunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Trunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Trunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Nearest(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Nearest(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Nearest(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Sqrt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Sqrt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Sqrt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Div(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Div(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Div(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Min(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Min(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Min(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Max(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Max(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Max(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64Copysign(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64Copysign(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Copysign(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32WrapI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32WrapI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32WrapI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32TruncF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32TruncF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32TruncF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32TruncF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32TruncF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32TruncF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32TruncF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32TruncF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32TruncF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32TruncF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32TruncF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32TruncF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64ExtendI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64ExtendI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ExtendI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64ExtendI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64ExtendI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ExtendI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64TruncF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64TruncF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64TruncF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64TruncF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64TruncF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64TruncF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64TruncF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64TruncF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64TruncF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64TruncF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64TruncF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64TruncF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32ConvertI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32ConvertI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ConvertI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32ConvertI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32ConvertI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ConvertI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32ConvertI64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32ConvertI64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ConvertI64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32ConvertI64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32ConvertI64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ConvertI64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32DemoteF64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32DemoteF64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32DemoteF64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64ConvertI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64ConvertI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ConvertI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64ConvertI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64ConvertI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ConvertI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64ConvertI64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64ConvertI64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ConvertI64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64ConvertI64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64ConvertI64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ConvertI64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64PromoteF32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64PromoteF32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64PromoteF32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32ReinterpretF32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32ReinterpretF32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ReinterpretF32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64ReinterpretF64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64ReinterpretF64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ReinterpretF64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32ReinterpretI32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32ReinterpretI32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ReinterpretI32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64ReinterpretI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64ReinterpretI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ReinterpretI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Extend8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Extend8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Extend8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Extend16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Extend16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Extend16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Extend8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Extend8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Extend8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Extend16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Extend16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Extend16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Extend32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Extend32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Extend32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func unmeteredRefFuncWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredRefFuncWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.refFunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func unmeteredRefFunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredRefFuncWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredRefFunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredRefFuncWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func unmeteredI32TruncSatF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32TruncSatF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32TruncSatF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32TruncSatF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32TruncSatF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32TruncSatF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32TruncSatF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32TruncSatF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32TruncSatF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32TruncSatF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32TruncSatF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32TruncSatF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64TruncSatF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64TruncSatF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64TruncSatF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64TruncSatF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64TruncSatF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64TruncSatF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64TruncSatF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64TruncSatF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64TruncSatF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64TruncSatF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64TruncSatF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64TruncSatF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func unmeteredMemoryInitWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredMemoryInitWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.memoryInit(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -1462,46 +1462,46 @@
     return m.registers
 }
 
-@inline(__always) private func unmeteredMemoryInit(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredMemoryInitWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredMemoryInit(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredMemoryInitWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func unmeteredDataDropWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredDataDropWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.dataDrop(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func unmeteredDataDrop(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredDataDropWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredDataDrop(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredDataDropWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func unmeteredMemoryCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredMemoryCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.memoryCopy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredMemoryFill(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredMemoryFill(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.memoryFill(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func unmeteredTableInitWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredTableInitWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableInit(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -1509,28 +1509,28 @@
     return m.registers
 }
 
-@inline(__always) private func unmeteredTableInit(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredTableInitWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredTableInit(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredTableInitWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func unmeteredElemDropWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredElemDropWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.elemDrop(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func unmeteredElemDrop(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredElemDropWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredElemDrop(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredElemDropWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func unmeteredTableCopyWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredTableCopyWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableCopy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -1538,42 +1538,42 @@
     return m.registers
 }
 
-@inline(__always) private func unmeteredTableCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredTableCopyWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredTableCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredTableCopyWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func unmeteredTableGrowWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredTableGrowWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.tableGrow(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func unmeteredTableGrow(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredTableGrowWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredTableGrow(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredTableGrowWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func unmeteredTableSizeWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredTableSizeWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.tableSize(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func unmeteredTableSize(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredTableSizeWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredTableSize(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredTableSizeWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func unmeteredTableFillWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredTableFillWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableFill(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -1581,2153 +1581,2153 @@
     return m.registers
 }
 
-@inline(__always) private func unmeteredTableFill(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredTableFillWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredTableFill(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredTableFillWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func unmeteredJump(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJump(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jump(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredJumpAdjust(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJumpAdjust(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpAdjust(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredJumpIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJumpIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredJumpIfAdjust(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJumpIfAdjust(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpIfAdjust(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredJumpUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJumpUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredJumpTable(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJumpTable(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpTable(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.copy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredConstant(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredConstant(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.constant(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func unmeteredMeterWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredMeterWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     do { try m.meter(.meter, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { m.s.pointee.fail(error); return .stop }
     return m.registers
 }
 
-@inline(__always) private func unmeteredMeter(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredMeterWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredMeter(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredMeterWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func unmeteredI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32DivSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32DivSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32DivSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32DivUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32DivUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32DivUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32RemSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32RemSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32RemSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32RemUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32RemUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32RemUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32OrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32OrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32OrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32XorConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32XorConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32XorConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32ShlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32ShlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32ShrSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32ShrSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32ShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32ShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32RotlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32RotlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32RotlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32RotrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32RotrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32RotrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64DivSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64DivSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64DivSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64DivUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64DivUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64DivUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64RemSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64RemSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64RemSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64RemUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64RemUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64RemUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64OrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64OrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64OrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64XorConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64XorConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64XorConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64ShlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64ShlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64ShrSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64ShrSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShrSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64ShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64ShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64RotlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64RotlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64RotlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64RotrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64RotrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64RotrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32DivConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32DivConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32DivConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32MinConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32MinConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32MinConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32MaxConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32MaxConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32MaxConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64DivConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64DivConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64DivConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MinConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MinConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MinConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MaxConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MaxConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MaxConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store8Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store8Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store16Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store16Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store8Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store8Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store16Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store16Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store32Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store32Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load8SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load8SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load8UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load8UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load16SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load16SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load16UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load16UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load8SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load8SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load8UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load8UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load16SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load16SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load16UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load16UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load32SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load32SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load32UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load32UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredJumpIfI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJumpIfI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpIfI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredJumpUnlessI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJumpUnlessI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpUnlessI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load8SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load8SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load8UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load8UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load16SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load16SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load16UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load16UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load8SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load8SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load8UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load8UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load16SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load16SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load16UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load16UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load32SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load32SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load32UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load32UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store8Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store8Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store16Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store16Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store8Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store8Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store16Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store16Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store32Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store32Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store8ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store8ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store16ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store16ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store8ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store8ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store16ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store16ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store32ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store32ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64AddLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64AddLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64AddLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64SubLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64SubLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64SubLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MulLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MulLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64MulLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64LoadSub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64LoadSub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64LoadSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MulSub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MulSub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64SubMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64SubMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64SubMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredCopyPair(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredCopyPair(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.copyPair(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredConstantJump(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredConstantJump(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.constantJump(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32XorMulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32XorMulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32XorMulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64XorMulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64XorMulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64XorMulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32ShrUAndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32ShrUAndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrUAndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64XorShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64XorShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64XorShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrIfI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrIfI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredBrUnlessI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBrUnlessI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MulMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MulMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MulMulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MulMulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulMulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64SubMulMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64SubMulMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64SubMulMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32AddConstBrIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32AddConstBrIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32AddConstBrIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32AddConstBrUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32AddConstBrUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32AddConstBrUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64AddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64AddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64AddStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64SubMulMulStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64SubMulMulStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64SubMulMulStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64MulMulAddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64MulMulAddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64MulMulAddStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load32SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load32SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Load32UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Load32UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredF64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredF64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI32Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI32Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredI64Store32Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredI64Store32Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func unmeteredJumpTableNoValues(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredJumpTableNoValues(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpTableNoValues(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let opcode = Opcode(rawBits: wordField(start, 0, as: UInt16.self))
@@ -3735,42 +3735,42 @@
     return m.registers
 }
 
-@inline(__always) private func unmeteredBadInstruction(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = unmeteredBadInstructionWork(ip, f, memory, memorySize, state)
+@inline(__always) private func unmeteredBadInstruction(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = unmeteredBadInstructionWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<UnmeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
 // The metered run's handlers.
 
-@inline(__always) private func meteredUnreachable(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredUnreachable(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     do { try m.unreachable(.unreachable, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { return m.s.pointee.fail(error) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredReturnToCaller(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredReturnToCaller(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.returnToCaller(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredCall(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredCall(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.call(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func meteredCallIndirectWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredCallIndirectWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.callIndirect(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -3778,38 +3778,38 @@
     return m.registers
 }
 
-@inline(__always) private func meteredCallIndirect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredCallIndirectWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredCallIndirect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredCallIndirectWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func meteredSelect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredSelect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.select(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredGlobalGet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredGlobalGet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.globalGet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredGlobalSet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredGlobalSet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.globalSet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func meteredTableGetWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredTableGetWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableGet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -3817,14 +3817,14 @@
     return m.registers
 }
 
-@inline(__always) private func meteredTableGet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredTableGetWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredTableGet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredTableGetWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func meteredTableSetWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredTableSetWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableSet(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -3832,1361 +3832,1361 @@
     return m.registers
 }
 
-@inline(__always) private func meteredTableSet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredTableSetWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredTableSet(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredTableSetWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func meteredI32Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Load(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load8U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load8U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load16U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load16U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load8U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load8U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load16U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load16U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Store(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store8(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store8(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store16(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store16(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store8(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store8(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store16(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store16(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredMemorySizeInPages(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredMemorySizeInPages(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.memorySizeInPages(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func meteredMemoryGrowWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredMemoryGrowWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.memoryGrow(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func meteredMemoryGrow(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredMemoryGrowWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredMemoryGrow(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredMemoryGrowWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func meteredI32Eqz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Eqz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Eqz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Eqz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Eqz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Eqz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Lt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Lt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Lt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Gt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Gt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Gt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Le(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Le(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Le(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Ge(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Ge(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Ge(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Lt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Lt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Lt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Gt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Gt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Gt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Le(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Le(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Le(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Ge(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Ge(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Ge(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Clz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Clz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Clz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Ctz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Ctz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Ctz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Popcnt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Popcnt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Popcnt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32DivS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32DivS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32DivS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32DivU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32DivU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32DivU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32RemS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32RemS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32RemS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32RemU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32RemU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32RemU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32And(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32And(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32And(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Or(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Or(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Or(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Xor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Xor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Xor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Shl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Shl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Shl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32ShrS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32ShrS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32ShrU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32ShrU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Rotl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Rotl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Rotl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Rotr(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Rotr(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Rotr(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Clz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Clz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Clz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Ctz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Ctz(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Ctz(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Popcnt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Popcnt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Popcnt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64DivS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64DivS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64DivS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64DivU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64DivU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64DivU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64RemS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64RemS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64RemS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64RemU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64RemU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64RemU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64And(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64And(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64And(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Or(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Or(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Or(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Xor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Xor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Xor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Shl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Shl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Shl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64ShrS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64ShrS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShrS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64ShrU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64ShrU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShrU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Rotl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Rotl(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Rotl(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Rotr(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Rotr(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Rotr(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Abs(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Abs(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Abs(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Neg(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Neg(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Neg(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Ceil(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Ceil(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Ceil(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Floor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Floor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Floor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Trunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Trunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Trunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Nearest(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Nearest(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Nearest(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Sqrt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Sqrt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Sqrt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Div(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Div(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Div(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Min(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Min(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Min(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Max(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Max(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Max(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32Copysign(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32Copysign(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32Copysign(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Abs(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Abs(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Abs(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Neg(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Neg(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Neg(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Ceil(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Ceil(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Ceil(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Floor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Floor(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Floor(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Trunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Trunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Trunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Nearest(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Nearest(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Nearest(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Sqrt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Sqrt(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Sqrt(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Add(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Add(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Sub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Sub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Mul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Mul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Div(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Div(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Div(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Min(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Min(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Min(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Max(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Max(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Max(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64Copysign(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64Copysign(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64Copysign(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32WrapI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32WrapI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32WrapI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32TruncF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32TruncF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32TruncF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32TruncF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32TruncF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32TruncF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32TruncF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32TruncF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32TruncF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32TruncF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32TruncF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32TruncF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64ExtendI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64ExtendI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ExtendI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64ExtendI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64ExtendI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ExtendI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64TruncF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64TruncF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64TruncF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64TruncF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64TruncF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64TruncF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64TruncF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64TruncF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64TruncF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64TruncF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64TruncF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64TruncF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32ConvertI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32ConvertI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ConvertI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32ConvertI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32ConvertI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ConvertI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32ConvertI64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32ConvertI64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ConvertI64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32ConvertI64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32ConvertI64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ConvertI64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32DemoteF64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32DemoteF64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32DemoteF64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64ConvertI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64ConvertI32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ConvertI32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64ConvertI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64ConvertI32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ConvertI32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64ConvertI64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64ConvertI64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ConvertI64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64ConvertI64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64ConvertI64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ConvertI64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64PromoteF32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64PromoteF32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64PromoteF32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32ReinterpretF32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32ReinterpretF32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ReinterpretF32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64ReinterpretF64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64ReinterpretF64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ReinterpretF64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32ReinterpretI32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32ReinterpretI32(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32ReinterpretI32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64ReinterpretI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64ReinterpretI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64ReinterpretI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Extend8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Extend8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Extend8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Extend16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Extend16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32Extend16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Extend8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Extend8S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Extend8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Extend16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Extend16S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Extend16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Extend32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Extend32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64Extend32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func meteredRefFuncWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredRefFuncWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.refFunc(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func meteredRefFunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredRefFuncWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredRefFunc(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredRefFuncWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func meteredI32TruncSatF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32TruncSatF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32TruncSatF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32TruncSatF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32TruncSatF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32TruncSatF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32TruncSatF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32TruncSatF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32TruncSatF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32TruncSatF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32TruncSatF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32TruncSatF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64TruncSatF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64TruncSatF32S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64TruncSatF32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64TruncSatF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64TruncSatF32U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64TruncSatF32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64TruncSatF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64TruncSatF64S(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64TruncSatF64S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64TruncSatF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64TruncSatF64U(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64TruncSatF64U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func meteredMemoryInitWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredMemoryInitWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.memoryInit(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -5194,46 +5194,46 @@
     return m.registers
 }
 
-@inline(__always) private func meteredMemoryInit(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredMemoryInitWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredMemoryInit(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredMemoryInitWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func meteredDataDropWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredDataDropWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.dataDrop(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func meteredDataDrop(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredDataDropWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredDataDrop(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredDataDropWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func meteredMemoryCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredMemoryCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.memoryCopy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredMemoryFill(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredMemoryFill(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.memoryFill(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func meteredTableInitWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredTableInitWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableInit(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -5241,28 +5241,28 @@
     return m.registers
 }
 
-@inline(__always) private func meteredTableInit(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredTableInitWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredTableInit(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredTableInitWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func meteredElemDropWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredElemDropWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.elemDrop(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func meteredElemDrop(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredElemDropWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredElemDrop(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredElemDropWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func meteredTableCopyWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredTableCopyWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableCopy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -5270,42 +5270,42 @@
     return m.registers
 }
 
-@inline(__always) private func meteredTableCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredTableCopyWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredTableCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredTableCopyWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func meteredTableGrowWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredTableGrowWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.tableGrow(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func meteredTableGrow(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredTableGrowWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredTableGrow(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredTableGrowWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func meteredTableSizeWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredTableSizeWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.tableSize(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     return m.registers
 }
 
-@inline(__always) private func meteredTableSize(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredTableSizeWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredTableSize(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredTableSizeWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(never) private func meteredTableFillWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredTableFillWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.tableFill(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
@@ -5313,2153 +5313,2153 @@
     return m.registers
 }
 
-@inline(__always) private func meteredTableFill(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredTableFillWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredTableFill(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredTableFillWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func meteredJump(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJump(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jump(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredJumpAdjust(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJumpAdjust(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpAdjust(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredJumpIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJumpIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredJumpIfAdjust(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJumpIfAdjust(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpIfAdjust(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredJumpUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJumpUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredJumpTable(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJumpTable(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpTable(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredCopy(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.copy(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredConstant(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredConstant(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.constant(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func meteredMeterWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredMeterWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     do { try m.meter(.meter, fieldD(start), fieldA(start), fieldB(start), fieldImm(start), start) } catch { m.s.pointee.fail(error); return .stop }
     return m.registers
 }
 
-@inline(__always) private func meteredMeter(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredMeterWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredMeter(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredMeterWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
-@inline(__always) private func meteredI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32DivSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32DivSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32DivSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32DivUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32DivUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32DivUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32RemSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32RemSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32RemSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32RemUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32RemUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32RemUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32OrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32OrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32OrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32XorConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32XorConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32XorConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32ShlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32ShlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32ShrSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32ShrSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32ShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32ShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32RotlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32RotlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32RotlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32RotrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32RotrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32RotrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64DivSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64DivSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64DivSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64DivUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64DivUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64DivUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64RemSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64RemSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64RemSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64RemUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64RemUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64RemUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64OrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64OrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64OrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64XorConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64XorConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64XorConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64ShlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64ShlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64ShrSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64ShrSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShrSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64ShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64ShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64ShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64RotlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64RotlConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64RotlConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64RotrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64RotrConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64RotrConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32DivConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32DivConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32DivConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32MinConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32MinConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32MinConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32MaxConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32MaxConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f32MaxConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64AddConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64AddConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64SubConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64SubConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64DivConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64DivConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64DivConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MinConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MinConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MinConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MaxConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MaxConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MaxConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64StoreConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64StoreConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store8Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store8Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store16Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store16Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store8Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store8Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store16Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store16Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store32Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store32Const(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32Const(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64LoadAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64LoadAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load8SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load8SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load8UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load8UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load16SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load16SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load16UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load16UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load8SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load8SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load8UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load8UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load16SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load16SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load16UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load16UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load32SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load32SAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32SAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load32UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load32UAbsolute(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32UAbsolute(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredJumpIfI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJumpIfI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpIfI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredJumpUnlessI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJumpUnlessI64(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpUnlessI64(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64Eq(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64Eq(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64Ne(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64Ne(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64LtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64LtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64GtS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GtS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64GtU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GtU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64LeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64LeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64GeS(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GeS(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64GeU(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GeU(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64EqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64EqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64NeConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64NeConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64LtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64LtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64GtSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GtSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64GtUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GtUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64LeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64LeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64LeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64GeSConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GeSConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI64GeUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI64GeUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64LoadIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64LoadIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load8SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load8SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load8UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load8UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load16SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load16SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load16UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load16UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load8SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load8SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load8UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load8UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load16SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load16SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load16UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load16UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load32SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load32SIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32SIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load32UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load32UIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32UIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64StoreIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64StoreIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store8Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store8Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store16Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store16Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store8Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store8Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store16Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store16Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store32Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store32Indexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32Indexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64StoreConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64StoreConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store8ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store8ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store16ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store16ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store8ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store8ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store16ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store16ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store32ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store32ConstIndexed(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32ConstIndexed(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64AddLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64AddLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64AddLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64SubLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64SubLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64SubLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MulLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MulLoad(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64MulLoad(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64LoadSub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64LoadSub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64LoadSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MulSub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MulSub(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulSub(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64SubMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64SubMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64SubMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredCopyPair(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredCopyPair(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.copyPair(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredConstantJump(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredConstantJump(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.constantJump(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32XorMulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32XorMulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32XorMulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64XorMulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64XorMulConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64XorMulConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32ShrUAndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32ShrUAndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32ShrUAndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64XorShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64XorShrUConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i64XorShrUConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrIfI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrIfI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brIfI32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredBrUnlessI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBrUnlessI32AndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.brUnlessI32AndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MulMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MulMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MulMulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MulMulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64MulMulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64SubMulMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64SubMulMul(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.f64SubMulMul(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32AddConstBrIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32AddConstBrIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32AddConstBrIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32AddConstBrUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32AddConstBrUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.i32AddConstBrUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64AddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64AddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64AddStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64SubMulMulStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64SubMulMulStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64SubMulMulStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64MulMulAddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64MulMulAddStore(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64MulMulAddStore(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64LoadAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64Load(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load8SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load8UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load8U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load16SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load16UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load16U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load32SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load32SAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32S(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Load32UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Load32UAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Load32U(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF32StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f32Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredF64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredF64StoreAddend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.f64Store(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI32Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI32Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i32Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store8Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store8(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store16Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store16(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredI64Store32Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredI64Store32Addend(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let fault = m.i64Store32(fieldD(start), fieldA(start), fieldB(start), fieldImm(start), addend: true)
     if fault != .none { return m.stop(fault, at: start) }
-    return m.next(table)
+    return m.next()
 }
 
-@inline(__always) private func meteredJumpTableNoValues(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredJumpTableNoValues(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     m.jumpTableNoValues(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
-    return m.next(table)
+    return m.next()
 }
 
-@inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) -> Registers {
-    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, state)
+@inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
     m.ip += 1
     let opcode = Opcode(rawBits: wordField(start, 0, as: UInt16.self))
@@ -7467,10 +7467,10 @@
     return m.registers
 }
 
-@inline(__always) private func meteredBadInstruction(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) {
-    let r = meteredBadInstructionWork(ip, f, memory, memorySize, state)
+@inline(__always) private func meteredBadInstruction(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    let r = meteredBadInstructionWork(ip, f, memory, memorySize, table)
     guard let ip = r.ip else { return }
-    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, state).next(table)
+    return Machine<MeteredFuel>(ip, r.f, r.memory, r.memorySize, table).next()
 }
 
 /// Fills the two handler tables (`Opcode.count` entries each): entry n runs opcode n.

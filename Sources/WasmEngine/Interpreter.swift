@@ -99,18 +99,25 @@ extension Store {
         // Threaded code: each instruction's handler ends by calling the next one's in tail
         // position (a jump), with the machine's registers as arguments, so the run is one chain of
         // jumps that ends when a handler returns (see `Machine.next` and Interpreter+Dispatch.swift).
+        // The state goes in the slot before the table (see `HandlerTables`), where a handler that
+        // needs it finds it; a nested run (a host function's call back into wasm) puts back the
+        // outer run's.
         let table = UnsafePointer(F.metered ? handlers.metered : handlers.unmetered)
+        let stateSlot = UnsafeMutableRawPointer(mutating: table) - MemoryLayout<UnsafeMutableRawPointer>.stride
+        let outer = stateSlot.load(as: UnsafeMutableRawPointer?.self)
         withUnsafeMutablePointer(to: &state) { s in
+            stateSlot.storeBytes(of: UnsafeMutableRawPointer(s), as: UnsafeMutableRawPointer.self)
             let code = compiled.code
-            table[Int(truncatingIfNeeded: wordField(code, 0, as: UInt16.self))].run(code, f, memory, memorySize, table, s)
+            table[Int(truncatingIfNeeded: wordField(code, 0, as: UInt16.self))].run(code, f, memory, memorySize, table)
             #if DEBUG
             while let ip = s.pointee.resume.ip {
                 let r = s.pointee.resume
                 s.pointee.resume.ip = nil
-                table[Int(truncatingIfNeeded: wordField(ip, 0, as: UInt16.self))].run(ip, r.f, r.memory, r.memorySize, table, s)
+                table[Int(truncatingIfNeeded: wordField(ip, 0, as: UInt16.self))].run(ip, r.f, r.memory, r.memorySize, table)
             }
             #endif
         }
+        stateSlot.storeBytes(of: outer, as: UnsafeMutableRawPointer?.self)
         if F.metered { self.fuel = state.fuel }
         if let trap = state.trap { throw trap }
     }
@@ -119,30 +126,39 @@ extension Store {
 /// A handler of the threaded code (generated in Interpreter+Dispatch.swift): it executes the
 /// instruction at `ip` and then, in tail position, the next instruction's handler from `table`,
 /// passing on the registers: the code pointer, the frame's slots, the memory's base and size.
-/// Everything else the machine needs is in the `MachineState` at `state`.
-/// C's calling convention (the table and state as raw pointers): Swift 6 cannot yet form thin
-/// Swift function references, and C's passes the six arguments in registers too.
+/// Everything else the machine needs is in the `MachineState` whose address is in the word before
+/// the table (see `HandlerTables`): five arguments leave a handler one more scratch register than
+/// six, which spares most three-operand handlers a register save.
+/// C's calling convention (the table as a raw pointer): Swift 6 cannot yet form thin Swift
+/// function references, and C's passes the five arguments in registers too.
 struct Handler {
     let run: @convention(c) (_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>,
                              _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64,
-                             _ table: UnsafeRawPointer, _ state: UnsafeMutableRawPointer) -> Void
+                             _ table: UnsafeRawPointer) -> Void
 }
 
 /// The two handler tables, indexed by opcode: the unmetered run's, and the metered one's (which
-/// count fuel on calls and backward branches).
+/// count fuel on calls and backward branches). Each is preceded by one word, the address of the
+/// running `MachineState` (`Store.run` sets it), so that handlers need no argument for it.
 struct HandlerTables {
     let unmetered: UnsafeMutablePointer<Handler>
     let metered: UnsafeMutablePointer<Handler>
 
     init() {
-        unmetered = .allocate(capacity: Int(Opcode.count))
-        metered = .allocate(capacity: Int(Opcode.count))
+        unmetered = Self.allocate()
+        metered = Self.allocate()
         fillHandlerTables(unmetered: unmetered, metered: metered)
     }
 
+    private static func allocate() -> UnsafeMutablePointer<Handler> {
+        let words = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: Int(Opcode.count) + 1)
+        words.initialize(to: nil)
+        return UnsafeMutableRawPointer(words + 1).bindMemory(to: Handler.self, capacity: Int(Opcode.count))
+    }
+
     func deallocate() {
-        unmetered.deallocate()
-        metered.deallocate()
+        (UnsafeMutableRawPointer(unmetered) - MemoryLayout<UnsafeMutableRawPointer>.stride).deallocate()
+        (UnsafeMutableRawPointer(metered) - MemoryLayout<UnsafeMutableRawPointer>.stride).deallocate()
     }
 }
 
@@ -287,23 +303,26 @@ struct MachineState {
 
 /// The interpreter's registers while one handler runs: the code pointer, the current frame's
 /// slots and the current memory, which handlers pass on to each other as arguments (so they stay
-/// in machine registers), and the rest of the state through `s`.
+/// in machine registers), the handler table, and the rest of the state through `s`.
 struct Machine<F: FuelMode> {
     var ip: UnsafeMutablePointer<UInt64>
     /// The current frame's slots (`values + fp`).
     var f: UnsafeMutablePointer<UInt64>
     var memory: UnsafeMutableRawPointer?
     var memorySize: UInt64
+    let table: UnsafeRawPointer
+    /// The running state, from the word before the table (see `HandlerTables`).
     let s: UnsafeMutablePointer<MachineState>
 
     @inline(__always)
     init(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?,
-         _ memorySize: UInt64, _ state: UnsafeMutableRawPointer) {
+         _ memorySize: UInt64, _ table: UnsafeRawPointer) {
         self.ip = ip
         self.f = f
         self.memory = memory
         self.memorySize = memorySize
-        self.s = state.assumingMemoryBound(to: MachineState.self)
+        self.table = table
+        s = table.load(fromByteOffset: -MemoryLayout<UnsafeMutableRawPointer>.stride, as: UnsafeMutablePointer<MachineState>.self)
     }
 
     var store: Store { @inline(__always) get { s.pointee.store } }
@@ -355,12 +374,12 @@ struct Machine<F: FuelMode> {
     /// Unoptimized (debug) builds make no call a jump, so there each handler returns the
     /// registers in `s.pointee.resume` instead and `Store.run` calls the next handler.
     @inline(__always)
-    func next(_ table: UnsafeRawPointer) {
+    func next() {
         #if DEBUG
         s.pointee.resume = registers
         #else
         table.assumingMemoryBound(to: Handler.self)[Int(truncatingIfNeeded: wordField(ip, 0, as: UInt16.self))]
-            .run(ip, f, memory, memorySize, table, s)
+            .run(ip, f, memory, memorySize, table)
         #endif
     }
 
@@ -378,15 +397,28 @@ struct Machine<F: FuelMode> {
 
 // Fuel and the time limit (see `Configuration.fuel`): the metered loop spends one unit per call
 // (`call` and `call_indirect` call `spendCallFuel`) and per taken backward branch (every branch handler
-// sets `ip` through `branch(to:)`). The unmetered loop has none of this code: `F.metered` is a
-// constant of the specialisation.
+// sets `ip` through `branch(by:)`). The unmetered loop has none of this code:
+// `F.metered` is a constant of the specialisation.
 extension Machine {
-    /// A taken branch to code index `target`. Metered: a branch back (to a loop's start; forward
+    /// A taken branch by `distance` words from the branch instruction's first word, read from
+    /// one of its code words (see `FunctionCompiler.patchTarget`), so no handler needs the
+    /// function's code base. Every handler that branches has `ip` one word past that first word.
+    @inline(__always)
+    mutating func branch(by distance: UInt64) {
+        branch(to: ip + (Int(truncatingIfNeeded: Int64(bitPattern: distance)) &- 1))
+    }
+
+    /// A taken branch by the instruction word's 32-bit immediate (see `branch(by:)` above).
+    @inline(__always)
+    mutating func branch(by distance: UInt32) {
+        branch(to: ip + (Int(Int32(bitPattern: distance)) &- 1))
+    }
+
+    /// A taken branch to `destination`. Metered: a branch back (to a loop's start; forward
     /// targets lie past the branch's own words, so past `ip`) spends a unit; when the slice is
     /// empty, it goes on at the store's `meter` instruction, which refills or stops the run.
     @inline(__always)
-    mutating func branch(to target: Int) {
-        let destination = codeBase + target
+    mutating func branch(to destination: UnsafeMutablePointer<UInt64>) {
         if F.metered && destination < ip {
             if fuel == 0 {
                 s.pointee.meterResume = destination
