@@ -458,13 +458,21 @@ struct FunctionCompiler {
         return fixup
     }
 
-    /// A branch on `slot` (when nonzero if `ifTrue`, else when zero) right after the
-    /// `i32AddConst` at `start` that wrote it (`i32.add; local.tee; br_if`): the add becomes
-    /// `i32AddConstBrIf` / `i32AddConstBrUnless` and the target word follows its constant. Nil
-    /// when the instruction at `start` is not such an add.
+    /// A branch on `slot` (when nonzero if `ifTrue`, else when zero) right after the two-word
+    /// instruction at `start` that wrote it (`i32.add; local.tee; br_if`, `i32.load; local.tee;
+    /// br_if`): an `i32AddConst` becomes `i32AddConstBrIf` / `i32AddConstBrUnless`, a plain
+    /// `i32.load` or `i32.load8_u` becomes `i32LoadBrIf` ... `i32Load8UBrUnless`, and the target
+    /// word follows the instruction's second word. Nil when the instruction at `start` is none of
+    /// these.
     mutating func fuseCounterBranch(at start: Int, op: UInt16, slot: Int, ifTrue: Bool) -> Fixup? {
-        guard op == Op.withConst + UInt16(Op.fusableIndex(0x6A)!), Int((code[start] >> 16) & 0xFFFF) == slot else { return nil }
-        let fused = ifTrue ? Op.i32AddConstBrIf : Op.i32AddConstBrUnless
+        let fused: UInt16
+        switch op {
+        case Op.withConst + UInt16(Op.fusableIndex(0x6A)!): fused = ifTrue ? Op.i32AddConstBrIf : Op.i32AddConstBrUnless
+        case 0x28: fused = ifTrue ? Op.i32LoadBrIf : Op.i32LoadBrUnless
+        case 0x2D: fused = ifTrue ? Op.i32Load8UBrIf : Op.i32Load8UBrUnless
+        default: return nil
+        }
+        guard Int((code[start] >> 16) & 0xFFFF) == slot else { return nil }
         code[start] = (code[start] & ~UInt64(0xFFFF)) | UInt64(fused)
         previousStart = start
         previousOp = fused

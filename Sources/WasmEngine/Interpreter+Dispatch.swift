@@ -3726,6 +3726,42 @@
     return m.next()
 }
 
+@inline(__always) private func unmeteredI32LoadBrIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32LoadBrIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next()
+}
+
+@inline(__always) private func unmeteredI32LoadBrUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32LoadBrUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next()
+}
+
+@inline(__always) private func unmeteredI32Load8UBrIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load8UBrIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next()
+}
+
+@inline(__always) private func unmeteredI32Load8UBrUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load8UBrUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next()
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -7458,6 +7494,42 @@
     return m.next()
 }
 
+@inline(__always) private func meteredI32LoadBrIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32LoadBrIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next()
+}
+
+@inline(__always) private func meteredI32LoadBrUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32LoadBrUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next()
+}
+
+@inline(__always) private func meteredI32Load8UBrIf(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load8UBrIf(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next()
+}
+
+@inline(__always) private func meteredI32Load8UBrUnless(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    let fault = m.i32Load8UBrUnless(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    if fault != .none { return m.stop(fault, at: start) }
+    return m.next()
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -8483,4 +8555,12 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x1F6] = Handler(run: meteredI64Store32Addend)
     unmetered[0x1F7] = Handler(run: unmeteredJumpTableNoValues)
     metered[0x1F7] = Handler(run: meteredJumpTableNoValues)
+    unmetered[0x1F8] = Handler(run: unmeteredI32LoadBrIf)
+    metered[0x1F8] = Handler(run: meteredI32LoadBrIf)
+    unmetered[0x1F9] = Handler(run: unmeteredI32LoadBrUnless)
+    metered[0x1F9] = Handler(run: meteredI32LoadBrUnless)
+    unmetered[0x1FA] = Handler(run: unmeteredI32Load8UBrIf)
+    metered[0x1FA] = Handler(run: meteredI32Load8UBrIf)
+    unmetered[0x1FB] = Handler(run: unmeteredI32Load8UBrUnless)
+    metered[0x1FB] = Handler(run: meteredI32Load8UBrUnless)
 }

@@ -657,4 +657,35 @@ extension Machine {
         let y = f64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian); f[d] = s64(y - f64(f[a]))
         return .none
     }
+
+    @inline(__always)
+    mutating func i32LoadBrIf(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        loadAndBranch(d, a, UInt32.self, ifTrue: true)
+    }
+
+    @inline(__always)
+    mutating func i32LoadBrUnless(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        loadAndBranch(d, a, UInt32.self, ifTrue: false)
+    }
+
+    @inline(__always)
+    mutating func i32Load8UBrIf(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        loadAndBranch(d, a, UInt8.self, ifTrue: true)
+    }
+
+    @inline(__always)
+    mutating func i32Load8UBrUnless(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
+        loadAndBranch(d, a, UInt8.self, ifTrue: false)
+    }
+
+    /// d = the unsigned `T` at f[a] + the offset word (a plain load), then a branch when d is
+    /// nonzero (`ifTrue`) or zero, to the target in the word after the offset word.
+    @inline(__always)
+    mutating func loadAndBranch<T: FixedWidthInteger & UnsignedInteger>(_ d: Int, _ a: Int, _ type: T.Type, ifTrue: Bool) -> Fault {
+        let address = plainAddress(f[a], ip[0]); if address &+ UInt64(MemoryLayout<T>.size) > memorySize { return .memoryOutOfBounds }
+        let value = UInt32(T(littleEndian: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: T.self)))
+        f[d] = UInt64(value)
+        if (value != 0) == ifTrue { branch(by: ip[1]) } else { ip += 2 }
+        return .none
+    }
 }

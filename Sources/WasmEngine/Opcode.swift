@@ -515,9 +515,13 @@ enum Opcode: UInt16 {
     case i64Store16Addend = 0x1F5
     case i64Store32Addend = 0x1F6
     case jumpTableNoValues = 0x1F7
+    case i32LoadBrIf = 0x1F8
+    case i32LoadBrUnless = 0x1F9
+    case i32Load8UBrIf = 0x1FA
+    case i32Load8UBrUnless = 0x1FB
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1F8
+    static let count: UInt16 = 0x1FC
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -660,6 +664,14 @@ enum Op {
     /// A `jumpTable` whose targets take no values: the same words, and no moves (so no loop, and no
     /// saved registers).
     static let jumpTableNoValues: UInt16 = 0x1F7    // .jumpTableNoValues
+    /// A plain `i32.load` (just emitted) whose result is then the branch condition (`i32.load;
+    /// local.tee; br_if`, a list walked to its end): d = the load, then branch when d != 0
+    /// (`i32LoadBrUnless`: when d == 0); next word the offset word, the word after the target.
+    static let i32LoadBrIf: UInt16 = 0x1F8    // .i32LoadBrIf
+    static let i32LoadBrUnless: UInt16 = 0x1F9    // .i32LoadBrUnless
+    /// `i32LoadBrIf` and `i32LoadBrUnless` for a plain `i32.load8_u` (a string walked to its end).
+    static let i32Load8UBrIf: UInt16 = 0x1FA    // .i32Load8UBrIf
+    static let i32Load8UBrUnless: UInt16 = 0x1FB    // .i32Load8UBrUnless
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

@@ -456,6 +456,80 @@ import TestSupport
 
 /// What the fusion suites share: a text module assembled with wabt's
 /// `wat2wasm`, and the opcodes the compiler wrote for each function.
+/// A plain `i32.load` or `i32.load8_u` whose result is then the branch condition (`i32.load;
+/// local.tee; br_if`, with or without `i32.eqz`, and `if`) runs as one instruction that writes
+/// the loaded value and branches, spending fuel on a backward branch and trapping as the load.
+@Suite struct LoadBranchFusionTests {
+    static let text = """
+        (module
+          (memory 1)
+          ;; A list at 16 -> 32 -> 48 -> end (0), and the string "abc" at 100.
+          (data (i32.const 16) "\\20\\00\\00\\00")
+          (data (i32.const 32) "\\30\\00\\00\\00")
+          (data (i32.const 100) "abc\\00")
+          ;; The list's last node: each backward branch follows one link.
+          (func (export "last") (param $p i32) (result i32) (local $q i32)
+            (loop $l
+              (local.set $q (local.get $p))
+              (br_if $l (local.tee $p (i32.load (local.get $p)))))
+            (local.get $q))
+          ;; The sum of the string's bytes, the loaded byte used after the branch.
+          (func (export "sum") (param $p i32) (result i32) (local $c i32) (local $s i32)
+            (block $end
+              (loop $l
+                (br_if $end (i32.eqz (local.tee $c (i32.load8_u (local.get $p)))))
+                (local.set $s (i32.add (local.get $s) (local.get $c)))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $l)))
+            (local.get $s))
+          (func (export "test") (param i32) (result i32)
+            (if (result i32) (i32.load (local.get 0)) (then (i32.const 1)) (else (i32.const 2))))
+          ;; The position of the first zero byte after p.
+          (func (export "skip") (param $p i32) (result i32) (local $c i32)
+            (loop $l
+              (local.set $p (i32.add (local.get $p) (i32.const 1)))
+              (br_if $l (local.tee $c (i32.load8_u (local.get $p)))))
+            (local.get $p)))
+        """
+
+    @Test("load-then-branch runs as one instruction and gives what the load and the branch give")
+    func loads() throws {
+        let bytes = try FusionFixture.assemble(Self.text)
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: store)
+        #expect(try instance.invoke("last", [.i32(16)]) == [.i32(48)])
+        #expect(try instance.invoke("last", [.i32(48)]) == [.i32(48)])
+        #expect(try instance.invoke("sum", [.i32(100)]) == [.i32(97 + 98 + 99)])
+        #expect(try instance.invoke("sum", [.i32(103)]) == [.i32(0)])
+        #expect(try instance.invoke("test", [.i32(16)]) == [.i32(1)])
+        #expect(try instance.invoke("test", [.i32(48)]) == [.i32(2)])
+        #expect(try instance.invoke("skip", [.i32(99)]) == [.i32(103)])
+        #expect(try instance.invoke("skip", [.i32(102)]) == [.i32(103)])
+        let opcodes = FusionFixture.opcodes(store)
+        #expect(opcodes[0].contains(Op.i32LoadBrIf))
+        #expect(opcodes[1].contains(Op.i32Load8UBrUnless))
+        #expect(opcodes[2].first == Op.i32LoadBrUnless)
+        #expect(opcodes[3].contains(Op.i32Load8UBrIf))
+        #expect(opcodes.allSatisfy { !$0.contains(0x28) && !$0.contains(0x2D) })
+
+        // The last 4 bytes of the page are in bounds; one byte further traps at the load.
+        #expect(try instance.invoke("test", [.i32(65532)]) == [.i32(2)])
+        let error = #expect(throws: Trap.self) { try instance.invoke("last", [.i32(65533)]) }
+        #expect(error?.reason == .memoryOutOfBounds)
+        #expect(error?.functionIndex == 0)
+
+        // last(16) branches back twice: 2 units of fuel are enough, 1 is not.
+        let enough = Store(configuration: Configuration(fuel: 2))
+        let running = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: enough)
+        #expect(try running.invoke("last", [.i32(16)]) == [.i32(48)])
+        #expect(enough.fuelRemaining == 0)
+        let short = Store(configuration: Configuration(fuel: 1))
+        let stopped = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: short)
+        let outOfFuel = #expect(throws: Trap.self) { try stopped.invoke("last", [.i32(16)]) }
+        #expect(outOfFuel?.reason == .outOfFuel)
+    }
+}
+
 enum FusionFixture {
     static func assemble(_ text: String) throws -> [UInt8] {
         let dir = try TemporaryDirectory("fusion")
