@@ -699,12 +699,41 @@ struct FunctionCompiler {
     /// Fuses integer pairs common in hashing and bit-field code with the instruction just emitted
     /// that produced the operand on top: `i32/i64.xor` then a multiplication by a constant,
     /// `i32.shr_u` by a constant then an `and` with a constant, `i64.shr_u` by a constant then an
-    /// `xor` with a slot. Returns false when the pattern does not apply.
+    /// `xor` with a slot, and `i32.add`, `i32.mul` or `i32.shl` by a constant then an `i32.add`
+    /// with a slot. Returns false when the pattern does not apply.
     mutating func fuseIntegerPair(_ op: UInt8, first: Entry, second: Entry, height h: Int) -> Bool {
         guard previousWritesTop, previousStart >= barrier, !first.isConstant else { return false }
         let word = code[previousStart]
         let produced = Int((word >> 16) & 0xFFFF)
         let previousA = Int((word >> 32) & 0xFFFF), previousB = Int(word >> 48)
+        /// The operand of a commutative instruction that is not the produced one (nil when neither
+        /// or both are).
+        func otherOperand() -> Int? {
+            if second.location == home(h + 1) && produced == second.location && first.location != second.location {
+                return first.location
+            } else if first.location == home(h) && produced == first.location && second.location != first.location {
+                return second.location
+            }
+            return nil
+        }
+        if op == 0x6A && !second.isConstant && (previousOp == 0x6A || previousOp == 0x6C) {
+            // (a + b) + c, (a * b) + c, either operand order
+            guard previousStart == code.count - 1, let other = otherOperand() else { return false }
+            let fused = previousOp == 0x6A ? Op.i32AddAdd : Op.i32MulAdd
+            dropPrevious()
+            emit(fused, d: home(h), a: previousA, b: previousB, writesTop: true)
+            emitWord(UInt64(other))
+            return true
+        }
+        if op == 0x6A && !second.isConstant && previousOp == Op.withConst + UInt16(Op.fusableIndex(0x74)!) {
+            // (a << s) + b, either operand order
+            guard previousStart == code.count - 2, let other = otherOperand() else { return false }
+            let shift = code[previousStart + 1] & 31
+            dropPrevious()
+            emit(Op.i32ShlConstAdd, d: home(h), a: previousA, b: other, writesTop: true)
+            emitWord(shift)
+            return true
+        }
         if (op == 0x6C && previousOp == 0x73) || (op == 0x7E && previousOp == 0x85) {
             // (a ^ b) * k
             guard second.isConstant, previousStart == code.count - 1, first.location == home(h), produced == first.location else { return false }

@@ -3762,6 +3762,30 @@
     return m.next()
 }
 
+@inline(__always) private func unmeteredI32AddAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AddAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func unmeteredI32MulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32MulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func unmeteredI32ShlConstAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32ShlConstAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -7530,6 +7554,30 @@
     return m.next()
 }
 
+@inline(__always) private func meteredI32AddAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AddAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func meteredI32MulAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32MulAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func meteredI32ShlConstAdd(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32ShlConstAdd(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -8563,4 +8611,10 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x1FA] = Handler(run: meteredI32Load8UBrIf)
     unmetered[0x1FB] = Handler(run: unmeteredI32Load8UBrUnless)
     metered[0x1FB] = Handler(run: meteredI32Load8UBrUnless)
+    unmetered[0x1FC] = Handler(run: unmeteredI32AddAdd)
+    metered[0x1FC] = Handler(run: meteredI32AddAdd)
+    unmetered[0x1FD] = Handler(run: unmeteredI32MulAdd)
+    metered[0x1FD] = Handler(run: meteredI32MulAdd)
+    unmetered[0x1FE] = Handler(run: unmeteredI32ShlConstAdd)
+    metered[0x1FE] = Handler(run: meteredI32ShlConstAdd)
 }

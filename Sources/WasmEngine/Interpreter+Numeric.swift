@@ -543,6 +543,21 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func i32AddAdd(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]), c = u32(f[Int(truncatingIfNeeded: ip[0])]); ip += 1; f[d] = UInt64(a &+ b &+ c)
+    }
+
+    @inline(__always)
+    mutating func i32MulAdd(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]), c = u32(f[Int(truncatingIfNeeded: ip[0])]); ip += 1; f[d] = UInt64(a &* b &+ c)
+    }
+
+    @inline(__always)
+    mutating func i32ShlConstAdd(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let a = u32(f[a]), b = u32(f[b]), shift = u32(ip[0]); ip += 1; f[d] = UInt64((a &<< shift) &+ b)
+    }
+
+    @inline(__always)
     mutating func i32ShrUAndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let a = u32(f[a]), k = u32(ip[0]); ip += 1; f[d] = UInt64((a &>> UInt32(truncatingIfNeeded: b)) & k)
     }

@@ -519,9 +519,12 @@ enum Opcode: UInt16 {
     case i32LoadBrUnless = 0x1F9
     case i32Load8UBrIf = 0x1FA
     case i32Load8UBrUnless = 0x1FB
+    case i32AddAdd = 0x1FC
+    case i32MulAdd = 0x1FD
+    case i32ShlConstAdd = 0x1FE
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1FC
+    static let count: UInt16 = 0x1FF
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -672,6 +675,15 @@ enum Op {
     /// `i32LoadBrIf` and `i32LoadBrUnless` for a plain `i32.load8_u` (a string walked to its end).
     static let i32Load8UBrIf: UInt16 = 0x1FA    // .i32Load8UBrIf
     static let i32Load8UBrUnless: UInt16 = 0x1FB    // .i32Load8UBrUnless
+    /// An `i32.add` (slot-slot form, just emitted) whose result an `i32.add` adds to a slot (a sum
+    /// of three): d = a + b + c; a, b the first add's slots, next word the slot c.
+    static let i32AddAdd: UInt16 = 0x1FC    // .i32AddAdd
+    /// An `i32.mul` (slot-slot form, just emitted) whose result an `i32.add` adds to a slot (a dot
+    /// product's step): d = a * b + c; next word the slot c.
+    static let i32MulAdd: UInt16 = 0x1FD    // .i32MulAdd
+    /// An `i32.shl` by a constant (just emitted) whose result an `i32.add` adds to a slot (an array
+    /// element's address): d = (a << next word) + b.
+    static let i32ShlConstAdd: UInt16 = 0x1FE    // .i32ShlConstAdd
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

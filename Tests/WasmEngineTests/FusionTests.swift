@@ -169,6 +169,55 @@ import TestSupport
     }
 }
 
+/// i32 sums fused with the instruction that produced one of their operands: a + b + c, a * b + c
+/// and (a << k) + b (the count modulo 32), in either operand order, wrapping at 32 bits as the
+/// separate instructions wrap; an operand that is the sum's own slot is read before it is written.
+@Suite struct IntegerSumFusionTests {
+    static let text = """
+        (module
+          (func (export "sum3") (param i32 i32 i32) (result i32)
+            (i32.add (i32.add (local.get 0) (local.get 1)) (local.get 2)))
+          (func (export "sum3Swapped") (param i32 i32 i32) (result i32)
+            (i32.add (local.get 2) (i32.add (local.get 0) (local.get 1))))
+          (func (export "dot") (param i32 i32 i32) (result i32)
+            (i32.add (i32.mul (local.get 0) (local.get 1)) (local.get 2)))
+          (func (export "dotSwapped") (param i32 i32 i32) (result i32)
+            (i32.add (local.get 2) (i32.mul (local.get 0) (local.get 1))))
+          (func (export "element") (param i32 i32) (result i32)
+            (i32.add (local.get 1) (i32.shl (local.get 0) (i32.const 34))))
+          (func (export "elementSwapped") (param i32 i32) (result i32)
+            (i32.add (i32.shl (local.get 0) (i32.const 3)) (local.get 1)))
+          ;; The other operand is a temporary in the slot the fused sum writes.
+          (func (export "nested") (param i32 i32 i32) (result i32)
+            (i32.add (i32.mul (local.get 2) (local.get 2)) (i32.add (local.get 0) (local.get 1))))
+          ;; A sum that is also stored to a local keeps the separate add (no fusion across a tee).
+          (func (export "teed") (param i32 i32 i32) (result i32) (local $t i32)
+            (i32.add (local.tee $t (i32.add (local.get 0) (local.get 1))) (local.get 2))
+            (local.get $t)
+            (i32.add)))
+        """
+
+    @Test("each sum runs as one instruction and gives what the two give")
+    func sums() throws {
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(try FusionFixture.assemble(Self.text)), imports: Imports(), store: store)
+        let a: UInt32 = 0xFFFF_FFF0, b: UInt32 = 0x7654_3210, c: UInt32 = 0x8000_0001
+        #expect(try instance.invoke("sum3", [.i32(a), .i32(b), .i32(c)]) == [.i32(a &+ b &+ c)])
+        #expect(try instance.invoke("sum3Swapped", [.i32(a), .i32(b), .i32(c)]) == [.i32(a &+ b &+ c)])
+        #expect(try instance.invoke("dot", [.i32(a), .i32(b), .i32(c)]) == [.i32(a &* b &+ c)])
+        #expect(try instance.invoke("dotSwapped", [.i32(a), .i32(b), .i32(c)]) == [.i32(a &* b &+ c)])
+        #expect(try instance.invoke("element", [.i32(b), .i32(c)]) == [.i32((b &<< 2) &+ c)])
+        #expect(try instance.invoke("elementSwapped", [.i32(b), .i32(c)]) == [.i32((b &<< 3) &+ c)])
+        #expect(try instance.invoke("nested", [.i32(a), .i32(b), .i32(c)]) == [.i32(c &* c &+ a &+ b)])
+        #expect(try instance.invoke("teed", [.i32(a), .i32(b), .i32(c)]) == [.i32((a &+ b) &* 2 &+ c)])
+        let first = store.functions.map { UInt16(truncatingIfNeeded: $0.compiled!.code[0]) }
+        #expect(Array(first[0..<6]) == [Op.i32AddAdd, Op.i32AddAdd, Op.i32MulAdd, Op.i32MulAdd, Op.i32ShlConstAdd, Op.i32ShlConstAdd])
+        let opcodes = FusionFixture.opcodes(store)
+        #expect(opcodes[6].contains(Op.i32AddAdd) && opcodes[6].first == 0x6C)
+        #expect(opcodes[7].first == 0x6A)
+    }
+}
+
 /// f64 multiplication chains fused with the `f64.mul` that produced their operand: (a*b)*c in
 /// either operand order, then e + (a*b)*c in either order and e - (a*b)*c; each product and sum
 /// rounded on its own, as the separate instructions round.
