@@ -440,6 +440,10 @@ struct FunctionCompiler {
                 emitWord(0)
                 emitWord(constantWord)
             } else {
+                if ifTrue && j == 1 && code.count == codeCountBefore, earlierStart >= barrier, earlierStart == code.count - 2,
+                   let stepped = fuseCounterCompare(at: earlierStart, op: earlierOp, a: a, b: b, wide: wide) {
+                    return stepped
+                }
                 let base = wide ? (ifTrue ? Op.branchIfCompareI64 : Op.branchUnlessCompareI64)
                                 : (ifTrue ? Op.branchIfCompare : Op.branchUnlessCompare)
                 emit(base + j, a: a, b: b)
@@ -474,6 +478,28 @@ struct FunctionCompiler {
         }
         guard Int((code[start] >> 16) & 0xFFFF) == slot else { return nil }
         code[start] = (code[start] & ~UInt64(0xFFFF)) | UInt64(fused)
+        previousStart = start
+        previousOp = fused
+        previousWritesTop = false
+        earlierStart = -1
+        earlierOp = 0xFFFF
+        let fixup = Fixup.word(code.count, from: start)
+        emitWord(0)
+        return fixup
+    }
+
+    /// A `br_if` on `i32.ne` (or `i64.ne`) of slots `a` and `b` right after the add with a
+    /// constant at `start` that wrote one of them (`i32.add; local.tee; i32.ne; br_if`, a loop
+    /// counter tested against its end): the add becomes `i32AddConstBrIfNe` (`i64AddConstBrIfNe`)
+    /// comparing with the other slot, and the target word follows its constant. Nil when the
+    /// instruction at `start` is not such an add.
+    mutating func fuseCounterCompare(at start: Int, op: UInt16, a: Int, b: Int, wide: Bool) -> Fixup? {
+        guard op == Op.withConst + UInt16(Op.fusableIndex(wide ? 0x7C : 0x6A)!) else { return nil }
+        let sum = Int((code[start] >> 16) & 0xFFFF)
+        guard a != b, sum == a || sum == b else { return nil }
+        let other = sum == a ? b : a
+        let fused = wide ? Op.i64AddConstBrIfNe : Op.i32AddConstBrIfNe
+        code[start] = (code[start] & 0x0000_FFFF_FFFF_0000) | UInt64(fused) | Self.slot(other) << 48
         previousStart = start
         previousOp = fused
         previousWritesTop = false

@@ -3786,6 +3786,22 @@
     return m.next()
 }
 
+@inline(__always) private func unmeteredI32AddConstBrIfNe(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AddConstBrIfNe(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func unmeteredI64AddConstBrIfNe(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i64AddConstBrIfNe(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -7578,6 +7594,22 @@
     return m.next()
 }
 
+@inline(__always) private func meteredI32AddConstBrIfNe(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AddConstBrIfNe(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func meteredI64AddConstBrIfNe(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i64AddConstBrIfNe(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -8617,4 +8649,8 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x1FD] = Handler(run: meteredI32MulAdd)
     unmetered[0x1FE] = Handler(run: unmeteredI32ShlConstAdd)
     metered[0x1FE] = Handler(run: meteredI32ShlConstAdd)
+    unmetered[0x1FF] = Handler(run: unmeteredI32AddConstBrIfNe)
+    metered[0x1FF] = Handler(run: meteredI32AddConstBrIfNe)
+    unmetered[0x200] = Handler(run: unmeteredI64AddConstBrIfNe)
+    metered[0x200] = Handler(run: meteredI64AddConstBrIfNe)
 }

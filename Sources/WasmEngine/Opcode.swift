@@ -522,9 +522,11 @@ enum Opcode: UInt16 {
     case i32AddAdd = 0x1FC
     case i32MulAdd = 0x1FD
     case i32ShlConstAdd = 0x1FE
+    case i32AddConstBrIfNe = 0x1FF
+    case i64AddConstBrIfNe = 0x200
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x1FF
+    static let count: UInt16 = 0x201
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -684,6 +686,12 @@ enum Op {
     /// An `i32.shl` by a constant (just emitted) whose result an `i32.add` adds to a slot (an array
     /// element's address): d = (a << next word) + b.
     static let i32ShlConstAdd: UInt16 = 0x1FE    // .i32ShlConstAdd
+    /// An `i32.add` with a constant (just emitted) whose result a `br_if` on `i32.ne` then compares
+    /// with a slot (a loop counter stepped and tested against its end: `i32.add; local.tee; i32.ne;
+    /// br_if`): d = a + the next word, then branch when d != b; the word after holds the target.
+    /// `i64AddConstBrIfNe` the same for i64.
+    static let i32AddConstBrIfNe: UInt16 = 0x1FF    // .i32AddConstBrIfNe
+    static let i64AddConstBrIfNe: UInt16 = 0x200    // .i64AddConstBrIfNe
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

@@ -505,6 +505,56 @@ import TestSupport
 
 /// What the fusion suites share: a text module assembled with wabt's
 /// `wat2wasm`, and the opcodes the compiler wrote for each function.
+/// A loop counter stepped by a constant and compared with its end at once (`i32.add; local.tee;
+/// i32.ne; br_if`, either operand order, and the i64 form) runs as one instruction that writes
+/// the counter, wraps as the add wraps, and spends fuel on a backward branch.
+@Suite struct CounterCompareFusionTests {
+    static let text = """
+        (module
+          (func (export "sumTo") (param $n i32) (result i32) (local $i i32) (local $s i32)
+            (loop $l
+              (local.set $s (i32.add (local.get $s) (local.get $i)))
+              (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+            (local.get $s))
+          (func (export "steps") (param $i i32) (param $n i32) (result i32) (local $c i32)
+            (loop $l
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br_if $l (i32.ne (local.get $n) (local.tee $i (i32.add (local.get $i) (i32.const 3))))))
+            (local.get $c))
+          (func (export "sumTo64") (param $n i64) (result i64) (local $i i64) (local $s i64)
+            (loop $l
+              (local.set $s (i64.add (local.get $s) (local.get $i)))
+              (br_if $l (i64.ne (local.get $n) (local.tee $i (i64.add (local.get $i) (i64.const 1))))))
+            (local.get $s)))
+        """
+
+    @Test("the step and the compare run as one instruction and give what the three give")
+    func counters() throws {
+        let bytes = try FusionFixture.assemble(Self.text)
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: store)
+        #expect(try instance.invoke("sumTo", [.i32(5)]) == [.i32(10)])
+        #expect(try instance.invoke("sumTo", [.i32(1)]) == [.i32(0)])
+        // 0xFFFF_FFFD + 3 wraps to 0, then 3: two steps.
+        #expect(try instance.invoke("steps", [.i32(0xFFFF_FFFD), .i32(3)]) == [.i32(2)])
+        #expect(try instance.invoke("sumTo64", [.i64(5)]) == [.i64(10)])
+        let opcodes = FusionFixture.opcodes(store)
+        #expect(opcodes[0].contains(Op.i32AddConstBrIfNe) && opcodes[1].contains(Op.i32AddConstBrIfNe))
+        #expect(opcodes[2].contains(Op.i64AddConstBrIfNe))
+        #expect(opcodes.allSatisfy { !$0.contains(Op.branchIfCompare + 1) && !$0.contains(Op.branchIfCompareI64 + 1) })
+
+        // sumTo(5) branches back 4 times: 4 units of fuel are enough, 3 are not.
+        let enough = Store(configuration: Configuration(fuel: 4))
+        let running = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: enough)
+        #expect(try running.invoke("sumTo", [.i32(5)]) == [.i32(10)])
+        #expect(enough.fuelRemaining == 0)
+        let short = Store(configuration: Configuration(fuel: 3))
+        let stopped = try Instance.instantiate(try Module.decode(bytes), imports: Imports(), store: short)
+        let error = #expect(throws: Trap.self) { try stopped.invoke("sumTo", [.i32(5)]) }
+        #expect(error?.reason == .outOfFuel)
+    }
+}
+
 /// A plain `i32.load` or `i32.load8_u` whose result is then the branch condition (`i32.load;
 /// local.tee; br_if`, with or without `i32.eqz`, and `if`) runs as one instruction that writes
 /// the loaded value and branches, spending fuel on a backward branch and trapping as the load.
