@@ -165,6 +165,14 @@ extension FunctionCompiler {
                 }
                 let h = stack.count
                 let c = operandSlot(condition, height: h + 2)
+                if first.isConstant != second.isConstant {
+                    // One operand a constant: it goes in the code (no `constant` to run first).
+                    let (value, constant) = first.isConstant ? (second, first) : (first, second)
+                    emit(first.isConstant ? Op.constSelect : Op.selectConst, d: home(h), a: value.location, b: c, writesTop: true)
+                    emitWord(constant.constant)
+                    push(result)
+                    continue
+                }
                 let b = operandSlot(second, height: h + 1)
                 let a = operandSlot(first, height: h)
                 emit(0x1B, d: home(h), a: a, b: b, writesTop: true)
@@ -237,7 +245,7 @@ extension FunctionCompiler {
                     let (a, index, addend) = addressOperand(address, height: stack.count)
                     let form = index != nil ? Op.loadIndexed + UInt16(k) : addend != 0 ? Op.loadAddend + UInt16(k) : UInt16(op)
                     emit(form, d: home(stack.count), a: a, b: index ?? 0, writesTop: true)
-                    emitWord(UInt64(offset) | UInt64(addend) << 32)
+                    emitWord(form == UInt16(op) ? Self.plainOffset(offset, width: Self.loadWidths[k]) : UInt64(offset) | UInt64(addend) << 32)
                     if form == 0x2B { lastF64Load = previousStart }
                 }
                 push(result[k])
@@ -258,14 +266,14 @@ extension FunctionCompiler {
                     let (a, index, addend) = addressOperand(address, height: stack.count)
                     let form = index != nil ? Op.storeIndexed + UInt16(k) : addend != 0 ? Op.storeAddend + UInt16(k) : UInt16(op)
                     emit(form, d: value.location, a: a, b: index ?? 0)
-                    emitWord(UInt64(offset) | UInt64(addend) << 32)
+                    emitWord(form == UInt16(op) ? Self.plainOffset(offset, width: Self.storeWidths[k]) : UInt64(offset) | UInt64(addend) << 32)
                 } else {
                     let v = operandSlot(value, height: stack.count + 1)
                     let a = operandSlot(address, height: stack.count)
                     if !(op == 0x39 && (fuseAddStore(value: v, address: a, offset: offset)
                                         || fuseMultiplyChainStore(value: v, address: a, offset: offset))) {
                         emit(UInt16(op), d: v, a: a)
-                        emitWord(UInt64(offset))
+                        emitWord(Self.plainOffset(offset, width: Self.storeWidths[k]))
                     }
                 }
             case 0x3F:

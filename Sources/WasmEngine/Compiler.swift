@@ -594,7 +594,7 @@ struct FunctionCompiler {
         } else {
             return false
         }
-        let offsetWord = code[previousStart + 1]
+        let offsetWord = code[previousStart + 1] &- 8  // the plain load's offset (see `plainOffset`)
         let loadOffset = offsets[previousStart]
         dropPrevious()
         emit(fused, d: home(h), a: other, b: Int((load >> 32) & 0xFFFF), writesTop: true)
@@ -629,7 +629,7 @@ struct FunctionCompiler {
         let load = lastF64Load
         guard previousOp == Op.f64SubMulMul || previousOp == Op.f64MulMulAdd, previousWritesTop,
               previousStart == code.count - 2, load >= 0, load >= barrier, previousStart == load + 2,
-              UInt16(truncatingIfNeeded: code[load]) == 0x2B, code[load + 1] == UInt64(offset) else { return false }
+              UInt16(truncatingIfNeeded: code[load]) == 0x2B, code[load + 1] == Self.plainOffset(offset, width: 8) else { return false }
         let chain = code[previousStart], slots = code[previousStart + 1], loaded = code[load]
         let c = Int(slots & 0xFFFF), e = Int((slots >> 16) & 0xFFFF)
         let x = Int((chain >> 32) & 0xFFFF), y = Int(chain >> 48)
@@ -795,6 +795,16 @@ struct FunctionCompiler {
             return true
         }
         return false
+    }
+
+    /// The access widths of the loads 0x28...0x35 and the stores 0x36...0x3E, in opcode order.
+    static let loadWidths: [UInt64] = [4, 8, 4, 8, 1, 1, 2, 2, 1, 1, 2, 2, 4, 4]
+    static let storeWidths: [UInt64] = [4, 8, 4, 8, 1, 2, 1, 2, 4]
+
+    /// The word of a plain load or store (no folded addend): its offset plus its width, so the
+    /// handler's bounds check is one add (see `plainAddress`).
+    static func plainOffset(_ offset: UInt32, width: UInt64) -> UInt64 {
+        UInt64(offset) &+ width
     }
 
     /// Removes the last emitted instruction (folded into the next one).

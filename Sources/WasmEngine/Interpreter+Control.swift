@@ -120,6 +120,20 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func selectConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let k = ip[0]
+        ip += 1
+        f[d] = u32(f[b]) != 0 ? f[a] : k
+    }
+
+    @inline(__always)
+    mutating func constSelect(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let k = ip[0]
+        ip += 1
+        f[d] = u32(f[b]) != 0 ? k : f[a]
+    }
+
+    @inline(__always)
     mutating func globalGet(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         f[d] = globals[Int(imm)].pointee
     }

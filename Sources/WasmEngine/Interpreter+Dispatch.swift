@@ -3802,6 +3802,22 @@
     return m.next()
 }
 
+@inline(__always) private func unmeteredSelectConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.selectConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func unmeteredConstSelect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.constSelect(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -7610,6 +7626,22 @@
     return m.next()
 }
 
+@inline(__always) private func meteredSelectConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.selectConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func meteredConstSelect(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.constSelect(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -8653,4 +8685,8 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x1FF] = Handler(run: meteredI32AddConstBrIfNe)
     unmetered[0x200] = Handler(run: unmeteredI64AddConstBrIfNe)
     metered[0x200] = Handler(run: meteredI64AddConstBrIfNe)
+    unmetered[0x201] = Handler(run: unmeteredSelectConst)
+    metered[0x201] = Handler(run: meteredSelectConst)
+    unmetered[0x202] = Handler(run: unmeteredConstSelect)
+    metered[0x202] = Handler(run: meteredConstSelect)
 }

@@ -26,139 +26,139 @@ extension Machine {
 
     @inline(__always)
     mutating func i32Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = memoryAddress(f[a], ip[0], width: 4, addend: addend); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
+        let address = memoryAddress(f[a], ip[0], width: 8, addend: addend); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
         return .none
     }
 
     @inline(__always)
     mutating func f32Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = memoryAddress(f[a], ip[0], width: 4, addend: addend); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func f64Load(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
+        let address = memoryAddress(f[a], ip[0], width: 8, addend: addend); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
         return .none
     }
 
     @inline(__always)
     mutating func i32Load8S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
+        let address = memoryAddress(f[a], ip[0], width: 1, addend: addend); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load8U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
+        let address = memoryAddress(f[a], ip[0], width: 1, addend: addend); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load16S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
+        let address = memoryAddress(f[a], ip[0], width: 2, addend: addend); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load16U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
+        let address = memoryAddress(f[a], ip[0], width: 2, addend: addend); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64Load8S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
+        let address = memoryAddress(f[a], ip[0], width: 1, addend: addend); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load8U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
+        let address = memoryAddress(f[a], ip[0], width: 1, addend: addend); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load16S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
+        let address = memoryAddress(f[a], ip[0], width: 2, addend: addend); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load16U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
+        let address = memoryAddress(f[a], ip[0], width: 2, addend: addend); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64Load32S(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
+        let address = memoryAddress(f[a], ip[0], width: 4, addend: addend); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load32U(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = memoryAddress(f[a], ip[0], width: 4, addend: addend); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = memoryAddress(f[a], ip[0], width: 4, addend: addend); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+        let address = memoryAddress(f[a], ip[0], width: 8, addend: addend); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
     mutating func f32Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = memoryAddress(f[a], ip[0], width: 4, addend: addend); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func f64Store(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+        let address = memoryAddress(f[a], ip[0], width: 8, addend: addend); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store8(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+        let address = memoryAddress(f[a], ip[0], width: 1, addend: addend); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store16(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+        let address = memoryAddress(f[a], ip[0], width: 2, addend: addend); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store8(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+        let address = memoryAddress(f[a], ip[0], width: 1, addend: addend); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store16(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+        let address = memoryAddress(f[a], ip[0], width: 2, addend: addend); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store32(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32, addend: Bool = false) -> Fault {
-        let address = memoryAddress(f[a], ip[0], addend: addend); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = memoryAddress(f[a], ip[0], width: 4, addend: addend); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
 
         return .none
     }
@@ -270,344 +270,344 @@ extension Machine {
 
     @inline(__always)
     mutating func i32StoreConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64StoreConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
     mutating func f32StoreConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func f64StoreConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store8Const(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store16Const(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store8Const(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store16Const(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store32Const(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32LoadAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64LoadAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
         return .none
     }
 
     @inline(__always)
     mutating func f32LoadAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func f64LoadAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
         return .none
     }
 
     @inline(__always)
     mutating func i32Load8SAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load8UAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load16SAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load16UAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64Load8SAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load8UAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load16SAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load16UAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64Load32SAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load32UAbsolute(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = ip[0]; ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = ip[0]; ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i32LoadIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64LoadIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
         return .none
     }
 
     @inline(__always)
     mutating func f32LoadIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func f64LoadIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; f[d] = memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian
         return .none
     }
 
     @inline(__always)
     mutating func i32Load8SIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)))))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load8UIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load16SIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(UInt32(bitPattern: Int32(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian))))
         return .none
     }
 
     @inline(__always)
     mutating func i32Load16UIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64Load8SIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int8(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load8UIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load16SIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int16(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load16UIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i64Load32SIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(bitPattern: Int64(Int32(bitPattern: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)))
         return .none
     }
 
     @inline(__always)
     mutating func i64Load32UIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; f[d] = UInt64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self).littleEndian)
         return .none
     }
 
     @inline(__always)
     mutating func i32StoreIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64StoreIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
     mutating func f32StoreIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func f64StoreIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: f[d].littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store8Indexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store16Indexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store8Indexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: f[d]), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store16Indexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store32Indexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); ip += 1; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: f[d]).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32StoreConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64StoreConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
     mutating func f32StoreConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func f64StoreConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: value.littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store8ConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
     mutating func i32Store16ConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store8ConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 1 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 1 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: Int(truncatingIfNeeded: address), as: UInt8.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store16ConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 2 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 2 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt16.self)
         return .none
     }
 
     @inline(__always)
     mutating func i64Store32ConstIndexed(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if address &+ 4 > memorySize { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
+        let address = effectiveAddress(f[a] &+ f[b], ip[0]); let value = ip[1]; ip += 2; if _slowPath(address &+ 4 > memorySize) { return .memoryOutOfBounds }; memory.unsafelyUnwrapped.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: Int(truncatingIfNeeded: address), as: UInt32.self)
         return .none
     }
 
     @inline(__always)
     mutating func f64AddLoad(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let address = effectiveAddress(f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }
         let y = f64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian); f[d] = s64(f64(f[a]) + y)
         return .none
     }
 
     @inline(__always)
     mutating func f64AddStore(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let address = effectiveAddress(f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }
         let base = memory.unsafelyUnwrapped, offset = Int(truncatingIfNeeded: address)
         let y = f64(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
         base.storeBytes(of: s64(f64(f[a]) + y).littleEndian, toByteOffset: offset, as: UInt64.self)
@@ -629,7 +629,7 @@ extension Machine {
     @inline(__always)
     mutating func multiplyChainIntoMemory(_ d: Int, _ a: Int, _ b: Int, subtract: Bool) -> Fault {
         let c = Int(truncatingIfNeeded: ip[0] & 0xFFFF)
-        let address = effectiveAddress(f[d], ip[1]); ip += 2; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let address = effectiveAddress(f[d], ip[1]); ip += 2; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }
         let base = memory.unsafelyUnwrapped, offset = Int(truncatingIfNeeded: address)
         let x = f64(base.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian)
         let product = (f64(f[a]) * f64(f[b])) * f64(f[c])
@@ -639,21 +639,21 @@ extension Machine {
 
     @inline(__always)
     mutating func f64SubLoad(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let address = effectiveAddress(f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }
         let y = f64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian); f[d] = s64(f64(f[a]) - y)
         return .none
     }
 
     @inline(__always)
     mutating func f64MulLoad(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let address = effectiveAddress(f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }
         let y = f64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian); f[d] = s64(f64(f[a]) * y)
         return .none
     }
 
     @inline(__always)
     mutating func f64LoadSub(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) -> Fault {
-        let address = effectiveAddress(f[b], ip[0]); ip += 1; if address &+ 8 > memorySize { return .memoryOutOfBounds }
+        let address = effectiveAddress(f[b], ip[0]); ip += 1; if _slowPath(address &+ 8 > memorySize) { return .memoryOutOfBounds }
         let y = f64(memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: UInt64.self).littleEndian); f[d] = s64(y - f64(f[a]))
         return .none
     }
@@ -682,7 +682,8 @@ extension Machine {
     /// nonzero (`ifTrue`) or zero, to the target in the word after the offset word.
     @inline(__always)
     mutating func loadAndBranch<T: FixedWidthInteger & UnsignedInteger>(_ d: Int, _ a: Int, _ type: T.Type, ifTrue: Bool) -> Fault {
-        let address = plainAddress(f[a], ip[0]); if address &+ UInt64(MemoryLayout<T>.size) > memorySize { return .memoryOutOfBounds }
+        let width = UInt64(MemoryLayout<T>.size)
+        let address = plainAddress(f[a], ip[0], width: width); if _slowPath(address &+ width > memorySize) { return .memoryOutOfBounds }
         let value = UInt32(T(littleEndian: memory.unsafelyUnwrapped.loadUnaligned(fromByteOffset: Int(truncatingIfNeeded: address), as: T.self)))
         f[d] = UInt64(value)
         if (value != 0) == ifTrue { branch(by: ip[1]) } else { ip += 2 }

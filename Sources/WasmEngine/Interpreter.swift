@@ -489,17 +489,19 @@ func effectiveAddress(_ operand: UInt64, _ word: UInt64) -> UInt64 {
     UInt64(u32(operand) &+ UInt32(truncatingIfNeeded: word >> 32)) &+ (word & 0xFFFF_FFFF)
 }
 
-/// The effective address of a plain load or store, whose `word` is the offset alone (the compiler
-/// gives a folded addend its own opcodes, `Op.loadAddend` and `Op.storeAddend`): two instructions
-/// fewer than `effectiveAddress`.
+/// The effective address of a plain load or store of `width` bytes, whose `word` is the offset
+/// plus `width` (the compiler gives a folded addend its own opcodes, `Op.loadAddend` and
+/// `Op.storeAddend`, and adds the width: see `FunctionCompiler.plainOffset`). A handler's bounds
+/// check `address + width > memorySize` is then one add of the word, and the access takes
+/// `-width` as its displacement: three instructions fewer than `effectiveAddress`.
 @inline(__always)
-func plainAddress(_ operand: UInt64, _ word: UInt64) -> UInt64 {
-    UInt64(u32(operand)) &+ word
+func plainAddress(_ operand: UInt64, _ word: UInt64, width: UInt64) -> UInt64 {
+    (UInt64(u32(operand)) &+ word) &- width
 }
 
-/// The effective address of a load or store: with a folded addend (`effectiveAddress`) or
-/// without (`plainAddress`); `addend` is a constant of each handler.
+/// The effective address of a load or store of `width` bytes: with a folded addend
+/// (`effectiveAddress`) or without (`plainAddress`); `addend` is a constant of each handler.
 @inline(__always)
-func memoryAddress(_ operand: UInt64, _ word: UInt64, addend: Bool) -> UInt64 {
-    addend ? effectiveAddress(operand, word) : plainAddress(operand, word)
+func memoryAddress(_ operand: UInt64, _ word: UInt64, width: UInt64, addend: Bool) -> UInt64 {
+    addend ? effectiveAddress(operand, word) : plainAddress(operand, word, width: width)
 }

@@ -524,9 +524,11 @@ enum Opcode: UInt16 {
     case i32ShlConstAdd = 0x1FE
     case i32AddConstBrIfNe = 0x1FF
     case i64AddConstBrIfNe = 0x200
+    case selectConst = 0x201
+    case constSelect = 0x202
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x201
+    static let count: UInt16 = 0x203
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -692,6 +694,10 @@ enum Op {
     /// `i64AddConstBrIfNe` the same for i64.
     static let i32AddConstBrIfNe: UInt16 = 0x1FF    // .i32AddConstBrIfNe
     static let i64AddConstBrIfNe: UInt16 = 0x200    // .i64AddConstBrIfNe
+    /// A `select` whose second operand is a constant (`c ? x : 0`): d = b != 0 ? a : the next word,
+    /// b the condition slot; `constSelect`: d = b != 0 ? the next word : a.
+    static let selectConst: UInt16 = 0x201    // .selectConst
+    static let constSelect: UInt16 = 0x202    // .constSelect
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {
