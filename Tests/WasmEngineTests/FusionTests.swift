@@ -555,6 +555,46 @@ import TestSupport
     }
 }
 
+/// A `select` with one constant operand (`c ? x : 0`, `c ? k : x`, any value type) runs as one
+/// instruction with the constant in the code.
+@Suite struct SelectConstantFusionTests {
+    static let text = """
+        (module
+          (func (export "orZero") (param i32 i32) (result i32)
+            (select (local.get 0) (i32.const 0) (local.get 1)))
+          (func (export "orSeven") (param i32 i32) (result i32)
+            (select (i32.const 7) (local.get 0) (local.get 1)))
+          (func (export "wide") (param i64 i32) (result i64)
+            (select (local.get 0) (i64.const 0x123456789) (local.get 1)))
+          (func (export "float") (param f64 i32) (result f64)
+            (select (f64.const -2.5) (local.get 0) (local.get 1)))
+          (func (export "both") (param i32) (result i32)
+            (select (i32.const 1) (i32.const 2) (local.get 0))))
+        """
+
+    @Test("select with a constant operand gives what select gives")
+    func selects() throws {
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(try FusionFixture.assemble(Self.text)), imports: Imports(), store: store)
+        #expect(try instance.invoke("orZero", [.i32(5), .i32(1)]) == [.i32(5)])
+        #expect(try instance.invoke("orZero", [.i32(5), .i32(0)]) == [.i32(0)])
+        #expect(try instance.invoke("orZero", [.i32(5), .i32(0x8000_0000)]) == [.i32(5)])
+        #expect(try instance.invoke("orSeven", [.i32(5), .i32(2)]) == [.i32(7)])
+        #expect(try instance.invoke("orSeven", [.i32(5), .i32(0)]) == [.i32(5)])
+        #expect(try instance.invoke("wide", [.i64(9), .i32(0)]) == [.i64(0x1_2345_6789)])
+        #expect(try instance.invoke("wide", [.i64(9), .i32(3)]) == [.i64(9)])
+        #expect(try instance.invoke("float", [.f64((1.0).bitPattern), .i32(1)]) == [.f64((-2.5).bitPattern)])
+        #expect(try instance.invoke("float", [.f64((1.0).bitPattern), .i32(0)]) == [.f64((1.0).bitPattern)])
+        #expect(try instance.invoke("both", [.i32(1)]) == [.i32(1)])
+        #expect(try instance.invoke("both", [.i32(0)]) == [.i32(2)])
+        let opcodes = FusionFixture.opcodes(store)
+        #expect(opcodes[0].first == Op.selectConst && opcodes[2].first == Op.selectConst)
+        #expect(opcodes[1].first == Op.constSelect && opcodes[3].first == Op.constSelect)
+        #expect(opcodes[0...3].allSatisfy { !$0.contains(Op.constant) && !$0.contains(0x1B) })
+        #expect(opcodes[4].contains(0x1B))
+    }
+}
+
 /// A plain `i32.load` or `i32.load8_u` whose result is then the branch condition (`i32.load;
 /// local.tee; br_if`, with or without `i32.eqz`, and `if`) runs as one instruction that writes
 /// the loaded value and branches, spending fuel on a backward branch and trapping as the load.
