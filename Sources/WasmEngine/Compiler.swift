@@ -433,6 +433,10 @@ struct FunctionCompiler {
                     emit(ifTrue ? Op.jumpUnless : Op.jumpIf, d: a, imm: 0)
                 }
             } else if constant {
+                if !wide && ifTrue && j == 0 && code.count == codeCountBefore, earlierStart >= barrier, earlierStart == code.count - 2,
+                   let tested = fuseMaskedCompare(at: earlierStart, op: earlierOp, slot: a, constant: constantWord) {
+                    return tested
+                }
                 let base = wide ? (ifTrue ? Op.branchIfCompareConstI64 : Op.branchUnlessCompareConstI64)
                                 : (ifTrue ? Op.branchIfCompareConst : Op.branchUnlessCompareConst)
                 emit(base + j, a: a)
@@ -502,6 +506,24 @@ struct FunctionCompiler {
         code[start] = (code[start] & 0x0000_FFFF_FFFF_0000) | UInt64(fused) | Self.slot(other) << 48
         previousStart = start
         previousOp = fused
+        previousWritesTop = false
+        earlierStart = -1
+        earlierOp = 0xFFFF
+        let fixup = Fixup.word(code.count, from: start)
+        emitWord(0)
+        return fixup
+    }
+
+    /// A `br_if` on `i32.eq` of `slot` and `constant` right after the `i32AndConst` at `start`
+    /// that wrote `slot` (`i32.and; local.tee; i32.const; i32.eq; br_if`): the and becomes
+    /// `i32AndConstBrIfEqConst`, its word holding the mask and the constant, and the target word
+    /// follows. Nil when the instruction at `start` is not such an and.
+    mutating func fuseMaskedCompare(at start: Int, op: UInt16, slot: Int, constant: UInt64) -> Fixup? {
+        guard op == Op.withConst + UInt16(Op.fusableIndex(0x71)!), Int((code[start] >> 16) & 0xFFFF) == slot else { return nil }
+        code[start] = (code[start] & ~UInt64(0xFFFF)) | UInt64(Op.i32AndConstBrIfEqConst)
+        code[start + 1] = (code[start + 1] & 0xFFFF_FFFF) | (constant & 0xFFFF_FFFF) << 32
+        previousStart = start
+        previousOp = Op.i32AndConstBrIfEqConst
         previousWritesTop = false
         earlierStart = -1
         earlierOp = 0xFFFF
@@ -766,6 +788,15 @@ struct FunctionCompiler {
             dropPrevious()
             emit(op == 0x6C ? Op.i32XorMulConst : Op.i64XorMulConst, d: home(h), a: previousA, b: previousB, writesTop: true)
             emitWord(second.constant)
+            return true
+        }
+        if op == 0x71 && previousOp == Op.withConst + UInt16(Op.fusableIndex(0x6A)!) {
+            // (a + k1) & k2
+            guard second.isConstant, previousStart == code.count - 2, first.location == home(h), produced == first.location else { return false }
+            let steps = (code[previousStart + 1] & 0xFFFF_FFFF) | (second.constant & 0xFFFF_FFFF) << 32
+            dropPrevious()
+            emit(Op.i32AddConstAndConst, d: home(h), a: previousA, writesTop: true)
+            emitWord(steps)
             return true
         }
         if op == 0x71 && previousOp == Op.withConst + UInt16(Op.fusableIndex(0x76)!) {

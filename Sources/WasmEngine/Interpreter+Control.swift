@@ -348,6 +348,12 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func i32AndConstBrIfEqConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let w = ip[0], masked = u32(f[a]) & UInt32(truncatingIfNeeded: w); f[d] = UInt64(masked)
+        if masked == UInt32(truncatingIfNeeded: w >> 32) { branch(by: ip[1]) } else { ip += 2 }
+    }
+
+    @inline(__always)
     mutating func i32AddConstBrUnless(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let sum = u32(f[a]) &+ u32(ip[0]); f[d] = UInt64(sum)
         if sum == 0 { branch(by: ip[1]) } else { ip += 2 }

@@ -3818,6 +3818,22 @@
     return m.next()
 }
 
+@inline(__always) private func unmeteredI32AndConstBrIfEqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AndConstBrIfEqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func unmeteredI32AddConstAndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AddConstAndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -7642,6 +7658,22 @@
     return m.next()
 }
 
+@inline(__always) private func meteredI32AndConstBrIfEqConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AndConstBrIfEqConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
+@inline(__always) private func meteredI32AddConstAndConst(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AddConstAndConst(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -8689,4 +8721,8 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x201] = Handler(run: meteredSelectConst)
     unmetered[0x202] = Handler(run: unmeteredConstSelect)
     metered[0x202] = Handler(run: meteredConstSelect)
+    unmetered[0x203] = Handler(run: unmeteredI32AndConstBrIfEqConst)
+    metered[0x203] = Handler(run: meteredI32AndConstBrIfEqConst)
+    unmetered[0x204] = Handler(run: unmeteredI32AddConstAndConst)
+    metered[0x204] = Handler(run: meteredI32AddConstAndConst)
 }

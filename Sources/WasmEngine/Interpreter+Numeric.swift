@@ -543,6 +543,12 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func i32AddConstAndConst(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let w = ip[0]; ip += 1
+        f[d] = UInt64((u32(f[a]) &+ UInt32(truncatingIfNeeded: w)) & UInt32(truncatingIfNeeded: w >> 32))
+    }
+
+    @inline(__always)
     mutating func i32AddAdd(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let a = u32(f[a]), b = u32(f[b]), c = u32(f[Int(truncatingIfNeeded: ip[0])]); ip += 1; f[d] = UInt64(a &+ b &+ c)
     }

@@ -526,9 +526,11 @@ enum Opcode: UInt16 {
     case i64AddConstBrIfNe = 0x200
     case selectConst = 0x201
     case constSelect = 0x202
+    case i32AndConstBrIfEqConst = 0x203
+    case i32AddConstAndConst = 0x204
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x203
+    static let count: UInt16 = 0x205
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -698,6 +700,15 @@ enum Op {
     /// b the condition slot; `constSelect`: d = b != 0 ? the next word : a.
     static let selectConst: UInt16 = 0x201    // .selectConst
     static let constSelect: UInt16 = 0x202    // .constSelect
+    /// An `i32.and` with a constant (just emitted) whose result a `br_if` on `i32.eq` then compares
+    /// with a constant (a byte or a bit field tested: `i32.and; local.tee; i32.const; i32.eq;
+    /// br_if`): d = a & the next word's low 32 bits, then branch when d == its high 32 bits; the
+    /// word after holds the target.
+    static let i32AndConstBrIfEqConst: UInt16 = 0x203    // .i32AndConstBrIfEqConst
+    /// An `i32.add` with a constant (just emitted) whose result is and-ed with a constant (a byte's
+    /// range shifted to 0: `(c - k) & 0xFF`): d = (a + the next word's low 32 bits) & its high 32
+    /// bits.
+    static let i32AddConstAndConst: UInt16 = 0x204    // .i32AddConstAndConst
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {
