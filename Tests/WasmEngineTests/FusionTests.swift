@@ -595,6 +595,50 @@ import TestSupport
     }
 }
 
+/// Byte tests: `(x & m) == k` tested by `br_if` (the and's result kept, as `local.tee` keeps
+/// it) and `(x + k) & m`, each run as one instruction.
+@Suite struct ByteTestFusionTests {
+    static let text = """
+        (module
+          (func (export "isComma") (param i32) (result i32) (local $c i32)
+            (block $yes
+              (br_if $yes (i32.eq (local.tee $c (i32.and (local.get 0) (i32.const 0xFF))) (i32.const 44)))
+              (return (i32.sub (i32.const 0) (local.get $c))))
+            (i32.add (local.get $c) (i32.const 1000)))
+          (func (export "isDigit") (param i32) (result i32)
+            (i32.le_u (i32.and (i32.add (local.get 0) (i32.const -48)) (i32.const 0xFF)) (i32.const 9)))
+          (func (export "shifted") (param i32) (result i32)
+            (i32.and (i32.add (local.get 0) (i32.const 0x7FFFFFFF)) (i32.const 0x8000FFFF)))
+          ;; Steps x until x & 3 is not 1: each step that finds 1 branches back.
+          (func (export "spin") (param i32) (result i32) (local $n i32)
+            (loop $l
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (local.set 0 (i32.add (local.get 0) (i32.const 1)))
+              (br_if $l (i32.eq (i32.and (local.get 0) (i32.const 3)) (i32.const 1))))
+            (local.get $n)))
+        """
+
+    @Test("byte tests run as one instruction and give what the separate instructions give")
+    func bytes() throws {
+        let store = Store()
+        let instance = try Instance.instantiate(try Module.decode(try FusionFixture.assemble(Self.text)), imports: Imports(), store: store)
+        #expect(try instance.invoke("isComma", [.i32(0x12C)]) == [.i32(1044)])
+        #expect(try instance.invoke("isComma", [.i32(0x41)]) == [.i32(UInt32(bitPattern: -65))])
+        #expect(try instance.invoke("isDigit", [.i32(53)]) == [.i32(1)])
+        #expect(try instance.invoke("isDigit", [.i32(47)]) == [.i32(0)])
+        #expect(try instance.invoke("isDigit", [.i32(0x130)]) == [.i32(1)])
+        #expect(try instance.invoke("shifted", [.i32(1)]) == [.i32(0x8000_0000)])
+        #expect(try instance.invoke("shifted", [.i32(0x8000_0002)]) == [.i32(1)])
+        #expect(try instance.invoke("spin", [.i32(0)]) == [.i32(2)])
+        #expect(try instance.invoke("spin", [.i32(1)]) == [.i32(1)])
+        let opcodes = FusionFixture.opcodes(store)
+        #expect(opcodes[0].contains(Op.i32AndConstBrIfEqConst) && opcodes[3].contains(Op.i32AndConstBrIfEqConst))
+        #expect(opcodes[1].first == Op.i32AddConstAndConst && opcodes[2].first == Op.i32AddConstAndConst)
+        let and = Op.withConst + UInt16(Op.fusableIndex(0x71)!)
+        #expect(opcodes.allSatisfy { !$0.contains(and) })
+    }
+}
+
 /// A plain `i32.load` or `i32.load8_u` whose result is then the branch condition (`i32.load;
 /// local.tee; br_if`, with or without `i32.eqz`, and `if`) runs as one instruction that writes
 /// the loaded value and branches, spending fuel on a backward branch and trapping as the load.
