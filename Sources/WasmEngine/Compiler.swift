@@ -492,17 +492,22 @@ struct FunctionCompiler {
         return fixup
     }
 
-    /// A `br_if` on `i32.ne` (or `i64.ne`) of slots `a` and `b` right after the add with a
-    /// constant at `start` that wrote one of them (`i32.add; local.tee; i32.ne; br_if`, a loop
-    /// counter tested against its end): the add becomes `i32AddConstBrIfNe` (`i64AddConstBrIfNe`)
-    /// comparing with the other slot, and the target word follows its constant. Nil when the
-    /// instruction at `start` is not such an add.
+    /// A `br_if` on `i32.ne` (or `i64.ne`) of slots `a` and `b` right after the add (or i32 and)
+    /// with a constant at `start` that wrote one of them (`i32.add; local.tee; i32.ne; br_if`, a
+    /// loop counter tested against its end; `x != (y & 0xFF)`, bytes compared): the add becomes
+    /// `i32AddConstBrIfNe` (`i64AddConstBrIfNe`), the and `i32AndConstBrIfNe`, comparing with
+    /// the other slot, and the target word follows its constant. Nil when the instruction at
+    /// `start` is neither.
     mutating func fuseCounterCompare(at start: Int, op: UInt16, a: Int, b: Int, wide: Bool) -> Fixup? {
-        guard op == Op.withConst + UInt16(Op.fusableIndex(wide ? 0x7C : 0x6A)!) else { return nil }
+        let fused: UInt16
+        switch op {
+        case Op.withConst + UInt16(Op.fusableIndex(wide ? 0x7C : 0x6A)!): fused = wide ? Op.i64AddConstBrIfNe : Op.i32AddConstBrIfNe
+        case Op.withConst + UInt16(Op.fusableIndex(0x71)!) where !wide: fused = Op.i32AndConstBrIfNe
+        default: return nil
+        }
         let sum = Int((code[start] >> 16) & 0xFFFF)
         guard a != b, sum == a || sum == b else { return nil }
         let other = sum == a ? b : a
-        let fused = wide ? Op.i64AddConstBrIfNe : Op.i32AddConstBrIfNe
         code[start] = (code[start] & 0x0000_FFFF_FFFF_0000) | UInt64(fused) | Self.slot(other) << 48
         previousStart = start
         previousOp = fused

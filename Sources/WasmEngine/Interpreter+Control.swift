@@ -354,6 +354,12 @@ extension Machine {
     }
 
     @inline(__always)
+    mutating func i32AndConstBrIfNe(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
+        let masked = u32(f[a]) & u32(ip[0]); f[d] = UInt64(masked)
+        if masked != u32(f[b]) { branch(by: ip[1]) } else { ip += 2 }
+    }
+
+    @inline(__always)
     mutating func i32AddConstBrUnless(_ d: Int, _ a: Int, _ b: Int, _ imm: UInt32) {
         let sum = u32(f[a]) &+ u32(ip[0]); f[d] = UInt64(sum)
         if sum == 0 { branch(by: ip[1]) } else { ip += 2 }

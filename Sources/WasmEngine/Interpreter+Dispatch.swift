@@ -3834,6 +3834,14 @@
     return m.next()
 }
 
+@inline(__always) private func unmeteredI32AndConstBrIfNe(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AndConstBrIfNe(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func unmeteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<UnmeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -7674,6 +7682,14 @@
     return m.next()
 }
 
+@inline(__always) private func meteredI32AndConstBrIfNe(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) {
+    var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
+    let start = m.ip
+    m.ip += 1
+    m.i32AndConstBrIfNe(fieldD(start), fieldA(start), fieldB(start), fieldImm(start))
+    return m.next()
+}
+
 @inline(never) private func meteredBadInstructionWork(_ ip: UnsafeMutablePointer<UInt64>, _ f: UnsafeMutablePointer<UInt64>, _ memory: UnsafeMutableRawPointer?, _ memorySize: UInt64, _ table: UnsafeRawPointer) -> Registers {
     var m = Machine<MeteredFuel>(ip, f, memory, memorySize, table)
     let start = m.ip
@@ -8725,4 +8741,6 @@ func fillHandlerTables(unmetered: UnsafeMutablePointer<Handler>, metered: Unsafe
     metered[0x203] = Handler(run: meteredI32AndConstBrIfEqConst)
     unmetered[0x204] = Handler(run: unmeteredI32AddConstAndConst)
     metered[0x204] = Handler(run: meteredI32AddConstAndConst)
+    unmetered[0x205] = Handler(run: unmeteredI32AndConstBrIfNe)
+    metered[0x205] = Handler(run: meteredI32AndConstBrIfNe)
 }

@@ -528,9 +528,10 @@ enum Opcode: UInt16 {
     case constSelect = 0x202
     case i32AndConstBrIfEqConst = 0x203
     case i32AddConstAndConst = 0x204
+    case i32AndConstBrIfNe = 0x205
 
     /// One more than the largest opcode.
-    static let count: UInt16 = 0x205
+    static let count: UInt16 = 0x206
 
     /// Whether every number below `count` is the raw value of the case at that index, which
     /// `init(word:)` and `init(rawBits:)` rely on.
@@ -709,6 +710,10 @@ enum Op {
     /// range shifted to 0: `(c - k) & 0xFF`): d = (a + the next word's low 32 bits) & its high 32
     /// bits.
     static let i32AddConstAndConst: UInt16 = 0x204    // .i32AddConstAndConst
+    /// An `i32.and` with a constant (just emitted) whose result a `br_if` on `i32.ne` then compares
+    /// with a slot (bytes compared after zero-extension: `x != (y & 0xFF)`): d = a & the next word,
+    /// then branch when d != b; the word after holds the target.
+    static let i32AndConstBrIfNe: UInt16 = 0x205    // .i32AndConstBrIfNe
 
     /// Index of a binary operator that has a constant-operand form (`withConst` + index).
     static func fusableIndex(_ op: UInt8) -> Int? {

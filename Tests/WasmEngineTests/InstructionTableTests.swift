@@ -89,7 +89,7 @@ import TestSupport
     @Test func anInstructionAddedToTheTableMakesTheGeneratedFilesStale() throws {
         let result = try Self.check {
             $0.replacingOccurrences(of: #"{"name": "i64XorShrUConst", "code": "0x1D5""#,
-                                    with: #"{"name": "i32Nop", "code": "0x205", "group": "numeric"}, {"name": "i64XorShrUConst", "code": "0x1D5""#)
+                                    with: #"{"name": "i32Nop", "code": "0x206", "group": "numeric"}, {"name": "i64XorShrUConst", "code": "0x1D5""#)
         }
         #expect(result.status == 1)
         #expect(result.stderr == """
