@@ -507,7 +507,8 @@ import TestSupport
 /// `wat2wasm`, and the opcodes the compiler wrote for each function.
 /// A loop counter stepped by a constant and compared with its end at once (`i32.add; local.tee;
 /// i32.ne; br_if`, either operand order, and the i64 form) runs as one instruction that writes
-/// the counter, wraps as the add wraps, and spends fuel on a backward branch.
+/// the counter, wraps as the add wraps, and spends fuel on a backward branch; so does a byte
+/// compared with a masked one (`x != (y & 0xFF)`).
 @Suite struct CounterCompareFusionTests {
     static let text = """
         (module
@@ -525,7 +526,13 @@ import TestSupport
             (loop $l
               (local.set $s (i64.add (local.get $s) (local.get $i)))
               (br_if $l (i64.ne (local.get $n) (local.tee $i (i64.add (local.get $i) (i64.const 1))))))
-            (local.get $s)))
+            (local.get $s))
+          ;; Bytes compared after zero-extension (zlib's match loop): 1 when x == y & 0xFF.
+          (func (export "sameByte") (param i32 i32) (result i32)
+            (block $differ
+              (br_if $differ (i32.ne (local.get 0) (i32.and (local.get 1) (i32.const 255))))
+              (return (i32.const 1)))
+            (i32.const 0)))
         """
 
     @Test("the step and the compare run as one instruction and give what the three give")
@@ -538,9 +545,13 @@ import TestSupport
         // 0xFFFF_FFFD + 3 wraps to 0, then 3: two steps.
         #expect(try instance.invoke("steps", [.i32(0xFFFF_FFFD), .i32(3)]) == [.i32(2)])
         #expect(try instance.invoke("sumTo64", [.i64(5)]) == [.i64(10)])
+        #expect(try instance.invoke("sameByte", [.i32(0x41), .i32(0x141)]) == [.i32(1)])
+        #expect(try instance.invoke("sameByte", [.i32(0x41), .i32(0x142)]) == [.i32(0)])
+        #expect(try instance.invoke("sameByte", [.i32(0x141), .i32(0x141)]) == [.i32(0)])
         let opcodes = FusionFixture.opcodes(store)
         #expect(opcodes[0].contains(Op.i32AddConstBrIfNe) && opcodes[1].contains(Op.i32AddConstBrIfNe))
         #expect(opcodes[2].contains(Op.i64AddConstBrIfNe))
+        #expect(opcodes[3].first == Op.i32AndConstBrIfNe)
         #expect(opcodes.allSatisfy { !$0.contains(Op.branchIfCompare + 1) && !$0.contains(Op.branchIfCompareI64 + 1) })
 
         // sumTo(5) branches back 4 times: 4 units of fuel are enough, 3 are not.
