@@ -482,6 +482,12 @@ struct FunctionCompiler {
         }
         guard Int((code[start] >> 16) & 0xFFFF) == slot else { return nil }
         code[start] = (code[start] & ~UInt64(0xFFFF)) | UInt64(fused)
+        return branchTarget(of: start, fused: fused)
+    }
+
+    /// The instruction at `start` (the last emitted) was just rewritten into the branch `fused`:
+    /// it is the previous instruction now, and its target word follows (returned, to patch).
+    mutating func branchTarget(of start: Int, fused: UInt16) -> Fixup {
         previousStart = start
         previousOp = fused
         previousWritesTop = false
@@ -509,14 +515,7 @@ struct FunctionCompiler {
         guard a != b, sum == a || sum == b else { return nil }
         let other = sum == a ? b : a
         code[start] = (code[start] & 0x0000_FFFF_FFFF_0000) | UInt64(fused) | Self.slot(other) << 48
-        previousStart = start
-        previousOp = fused
-        previousWritesTop = false
-        earlierStart = -1
-        earlierOp = 0xFFFF
-        let fixup = Fixup.word(code.count, from: start)
-        emitWord(0)
-        return fixup
+        return branchTarget(of: start, fused: fused)
     }
 
     /// A `br_if` on `i32.eq` of `slot` and `constant` right after the `i32AndConst` at `start`
@@ -527,14 +526,7 @@ struct FunctionCompiler {
         guard op == Op.withConst + UInt16(Op.fusableIndex(0x71)!), Int((code[start] >> 16) & 0xFFFF) == slot else { return nil }
         code[start] = (code[start] & ~UInt64(0xFFFF)) | UInt64(Op.i32AndConstBrIfEqConst)
         code[start + 1] = (code[start + 1] & 0xFFFF_FFFF) | (constant & 0xFFFF_FFFF) << 32
-        previousStart = start
-        previousOp = Op.i32AndConstBrIfEqConst
-        previousWritesTop = false
-        earlierStart = -1
-        earlierOp = 0xFFFF
-        let fixup = Fixup.word(code.count, from: start)
-        emitWord(0)
-        return fixup
+        return branchTarget(of: start, fused: Op.i32AndConstBrIfEqConst)
     }
 
     mutating func label(_ depth: UInt32) throws(WasmError) -> Int {
