@@ -613,7 +613,7 @@ struct FunctionCompiler {
         } else {
             return false
         }
-        let offsetWord = code[previousStart + 1] &- 8  // the plain load's offset (see `plainOffset`)
+        let offsetWord = code[previousStart + 1] &- Self.loadWidths[0x2B - 0x28]  // the plain load's offset (see `plainOffset`)
         let loadOffset = offsets[previousStart]
         dropPrevious()
         emit(fused, d: home(h), a: other, b: Int((load >> 32) & 0xFFFF), writesTop: true)
@@ -648,7 +648,7 @@ struct FunctionCompiler {
         let load = lastF64Load
         guard previousOp == Op.f64SubMulMul || previousOp == Op.f64MulMulAdd, previousWritesTop,
               previousStart == code.count - 2, load >= 0, load >= barrier, previousStart == load + 2,
-              UInt16(truncatingIfNeeded: code[load]) == 0x2B, code[load + 1] == Self.plainOffset(offset, width: 8) else { return false }
+              UInt16(truncatingIfNeeded: code[load]) == 0x2B, code[load + 1] == Self.plainOffset(offset, width: Self.loadWidths[0x2B - 0x28]) else { return false }
         let chain = code[previousStart], slots = code[previousStart + 1], loaded = code[load]
         let c = Int(slots & 0xFFFF), e = Int((slots >> 16) & 0xFFFF)
         let x = Int((chain >> 32) & 0xFFFF), y = Int(chain >> 48)
@@ -670,6 +670,18 @@ struct FunctionCompiler {
     /// it reports the load's module offset.
     mutating func reportLoad(_ offset: UInt32, words: Int) {
         for i in offsets.count - words..<offsets.count { offsets[i] = offset }
+    }
+
+    /// Of a commutative instruction's operands `first` and `second` (at height `h`), the one
+    /// that is not `produced`, the slot the instruction emitted just before wrote on top; nil
+    /// when neither is, or both read the same slot.
+    func otherOperand(_ first: Entry, _ second: Entry, height h: Int, produced: Int) -> Int? {
+        if second.location == home(h + 1) && produced == second.location && first.location != second.location {
+            return first.location
+        } else if first.location == home(h) && produced == first.location && second.location != first.location {
+            return second.location
+        }
+        return nil
     }
 
     /// Fuses f64 add/sub with an `f64.mul` (slot-slot form) emitted just before that produced one
@@ -703,15 +715,7 @@ struct FunctionCompiler {
         guard op == 0xA2, previousOp == 0xA2, previousWritesTop, previousStart >= barrier,
               previousStart == code.count - 1, !first.isConstant, !second.isConstant else { return false }
         let mul = code[previousStart]
-        let product = Int((mul >> 16) & 0xFFFF)
-        let other: Int
-        if second.location == home(h + 1) && product == second.location && first.location != second.location {
-            other = first.location
-        } else if first.location == home(h) && product == first.location && second.location != first.location {
-            other = second.location
-        } else {
-            return false
-        }
+        guard let other = otherOperand(first, second, height: h, produced: Int((mul >> 16) & 0xFFFF)) else { return false }
         dropPrevious()
         emit(Op.f64MulMul, d: home(h), a: Int((mul >> 32) & 0xFFFF), b: Int(mul >> 48), writesTop: true)
         emitWord(UInt64(other))
@@ -751,19 +755,9 @@ struct FunctionCompiler {
         let word = code[previousStart]
         let produced = Int((word >> 16) & 0xFFFF)
         let previousA = Int((word >> 32) & 0xFFFF), previousB = Int(word >> 48)
-        /// The operand of a commutative instruction that is not the produced one (nil when neither
-        /// or both are).
-        func otherOperand() -> Int? {
-            if second.location == home(h + 1) && produced == second.location && first.location != second.location {
-                return first.location
-            } else if first.location == home(h) && produced == first.location && second.location != first.location {
-                return second.location
-            }
-            return nil
-        }
         if op == 0x6A && !second.isConstant && (previousOp == 0x6A || previousOp == 0x6C) {
             // (a + b) + c, (a * b) + c, either operand order
-            guard previousStart == code.count - 1, let other = otherOperand() else { return false }
+            guard previousStart == code.count - 1, let other = otherOperand(first, second, height: h, produced: produced) else { return false }
             let fused = previousOp == 0x6A ? Op.i32AddAdd : Op.i32MulAdd
             dropPrevious()
             emit(fused, d: home(h), a: previousA, b: previousB, writesTop: true)
@@ -772,7 +766,7 @@ struct FunctionCompiler {
         }
         if op == 0x6A && !second.isConstant && previousOp == Op.withConst + UInt16(Op.fusableIndex(0x74)!) {
             // (a << s) + b, either operand order
-            guard previousStart == code.count - 2, let other = otherOperand() else { return false }
+            guard previousStart == code.count - 2, let other = otherOperand(first, second, height: h, produced: produced) else { return false }
             let shift = code[previousStart + 1] & 31
             dropPrevious()
             emit(Op.i32ShlConstAdd, d: home(h), a: previousA, b: other, writesTop: true)
@@ -807,15 +801,8 @@ struct FunctionCompiler {
         }
         if op == 0x85 && previousOp == Op.withConst + UInt16(Op.fusableIndex(0x88)!) {
             // b ^ (a >> s), either operand order
-            guard !second.isConstant, previousStart == code.count - 2 else { return false }
-            let other: Int
-            if second.location == home(h + 1) && produced == second.location && first.location != second.location {
-                other = first.location
-            } else if first.location == home(h) && produced == first.location && second.location != first.location {
-                other = second.location
-            } else {
-                return false
-            }
+            guard !second.isConstant, previousStart == code.count - 2,
+                  let other = otherOperand(first, second, height: h, produced: produced) else { return false }
             let shift = code[previousStart + 1] & 63
             dropPrevious()
             emit(Op.i64XorShrUConst, d: home(h), a: previousA, b: other, writesTop: true)
