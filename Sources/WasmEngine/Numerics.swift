@@ -34,57 +34,10 @@ enum UnmeteredFuel: FuelMode { static var metered: Bool { false } }
 
 // Trapping truncations: nil when the value is NaN or out of range. Bounds are compared after
 // truncation toward zero, against powers of two that Float and Double both represent exactly.
-// One copy for Float and one for Double, not a generic function: the standard library's generic
-// float-to-integer conversion is a call with its result in memory, which kept the threaded
-// handlers that use it from jumping to the next one (scripts/check-embedded.sh).
-@inline(__always) func truncateS32(_ x: Float) -> UInt64? {
-    let t = x.rounded(.towardZero)
-    guard !x.isNaN, t >= -2147483648.0, t < 2147483648.0 else { return nil }
-    return UInt64(UInt32(bitPattern: Int32(t)))
-}
-@inline(__always) func truncateU32(_ x: Float) -> UInt64? {
-    let t = x.rounded(.towardZero)
-    guard !x.isNaN, t >= 0, t < 4294967296.0 else { return nil }
-    return UInt64(UInt32(t))
-}
-@inline(__always) func truncateS64(_ x: Float) -> UInt64? {
-    let t = x.rounded(.towardZero)
-    guard !x.isNaN, t >= -9223372036854775808.0, t < 9223372036854775808.0 else { return nil }
-    return UInt64(bitPattern: Int64(t))
-}
-@inline(__always) func truncateU64(_ x: Float) -> UInt64? {
-    let t = x.rounded(.towardZero)
-    guard !x.isNaN, t >= 0, t < 18446744073709551616.0 else { return nil }
-    return UInt64(t)
-}
-@inline(__always) func saturateS32(_ x: Float) -> UInt64 {
-    if x.isNaN { return 0 }
-    let t = x.rounded(.towardZero)
-    if t < -2147483648.0 { return UInt64(UInt32(bitPattern: Int32.min)) }
-    if t >= 2147483648.0 { return UInt64(UInt32(Int32.max)) }
-    return UInt64(UInt32(bitPattern: Int32(t)))
-}
-@inline(__always) func saturateU32(_ x: Float) -> UInt64 {
-    if x.isNaN { return 0 }
-    let t = x.rounded(.towardZero)
-    if t < 0 { return 0 }
-    if t >= 4294967296.0 { return 0xFFFF_FFFF }
-    return UInt64(UInt32(t))
-}
-@inline(__always) func saturateS64(_ x: Float) -> UInt64 {
-    if x.isNaN { return 0 }
-    let t = x.rounded(.towardZero)
-    if t < -9223372036854775808.0 { return UInt64(bitPattern: Int64.min) }
-    if t >= 9223372036854775808.0 { return UInt64(bitPattern: Int64.max) }
-    return UInt64(bitPattern: Int64(t))
-}
-@inline(__always) func saturateU64(_ x: Float) -> UInt64 {
-    if x.isNaN { return 0 }
-    let t = x.rounded(.towardZero)
-    if t < 0 { return 0 }
-    if t >= 18446744073709551616.0 { return .max }
-    return UInt64(t)
-}
+// Written for Double, not as generic functions: the standard library's generic float-to-integer
+// conversion is a call with its result in memory, which kept the threaded handlers that use it
+// from jumping to the next one (scripts/check-embedded.sh). Float converts to Double exactly, so
+// the Float forms give the same results through the Double ones.
 @inline(__always) func truncateS32(_ x: Double) -> UInt64? {
     let t = x.rounded(.towardZero)
     guard !x.isNaN, t >= -2147483648.0, t < 2147483648.0 else { return nil }
@@ -133,4 +86,12 @@ enum UnmeteredFuel: FuelMode { static var metered: Bool { false } }
     if t >= 18446744073709551616.0 { return .max }
     return UInt64(t)
 }
+@inline(__always) func truncateS32(_ x: Float) -> UInt64? { truncateS32(Double(x)) }
+@inline(__always) func truncateU32(_ x: Float) -> UInt64? { truncateU32(Double(x)) }
+@inline(__always) func truncateS64(_ x: Float) -> UInt64? { truncateS64(Double(x)) }
+@inline(__always) func truncateU64(_ x: Float) -> UInt64? { truncateU64(Double(x)) }
+@inline(__always) func saturateS32(_ x: Float) -> UInt64 { saturateS32(Double(x)) }
+@inline(__always) func saturateU32(_ x: Float) -> UInt64 { saturateU32(Double(x)) }
+@inline(__always) func saturateS64(_ x: Float) -> UInt64 { saturateS64(Double(x)) }
+@inline(__always) func saturateU64(_ x: Float) -> UInt64 { saturateU64(Double(x)) }
 
