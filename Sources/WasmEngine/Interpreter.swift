@@ -1,8 +1,9 @@
 // The interpreter: threaded code over the register-based internal code (see Compiler.swift and
 // Interpreter+Dispatch.swift), an explicit frame stack, values as 64-bit slots in the store's
 // preallocated value stack. Each frame holds its locals, then the home slots of its operand
-// stack; instructions name slots relative to the frame pointer. A call's arguments are the top home slots of the caller,
-// which become the callee's first locals, and results come back in the same slots.
+// stack; instructions name slots relative to the frame pointer. A call's arguments are the top
+// home slots of the caller, which become the callee's first locals, and results come back in the
+// same slots.
 
 extension Store {
     /// Runs a store function with the given arguments and returns its results.
@@ -396,9 +397,9 @@ struct Machine<F: FuelMode> {
 }
 
 // Fuel and the time limit (see `Configuration.fuel`): the metered loop spends one unit per call
-// (`call` and `call_indirect` call `spendCallFuel`) and per taken backward branch (every branch handler
-// sets `ip` through `branch(by:)`). The unmetered loop has none of this code:
-// `F.metered` is a constant of the specialisation.
+// (`call` and `call_indirect` call `spendCallFuel`) and per taken backward branch (every branch
+// handler sets `ip` through `branch(by:)`). The unmetered loop has none of this code: `F.metered`
+// is a constant of the specialisation.
 extension Machine {
     /// A taken branch by `distance` words from the branch instruction's first word, read from
     /// one of its code words (see `FunctionCompiler.patchTarget`), so no handler needs the
